@@ -1,0 +1,56 @@
+"""Read configuration from the environment, failing loudly on what is missing.
+
+Production differs from development only through these variables; every one
+of them is listed in `.env.example` and the README.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Final
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE: Final = {"1", "true", "yes", "on"}
+_FALSE: Final = {"0", "false", "no", "off", ""}
+_MISSING: Final = object()
+
+
+def env_str(name: str, default: str | object = _MISSING) -> str:
+    """Return a variable's value, or its default; raise when required and unset."""
+    value = os.environ.get(name)
+    if value is not None:
+        return value
+    if default is _MISSING:
+        raise ImproperlyConfigured(f"Set the {name} environment variable (see .env.example).")
+    return default  # type: ignore[return-value]
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a yes/no variable; reject anything that is neither."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
+
+
+def env_list(name: str, default: list[str] | object = _MISSING) -> list[str]:
+    """Return a comma-separated variable as a list of non-empty items."""
+    raw = env_str(name, default=_MISSING if default is _MISSING else ",".join(default))  # type: ignore[arg-type]
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    """Return an integer variable."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}.") from exc

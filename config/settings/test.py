@@ -1,0 +1,18 @@
+"""Test settings: the base settings with safe defaults for a test run.
+
+DATABASE_URL and CELERY_BROKER_URL still come from the environment, so the
+same suite runs on the embedded default and on PostgreSQL + Redis.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-checks")
+
+from config.settings.base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,3 @@
+"""Admin of the engagements app: what operations staff use every day."""
+
+from engagements.admin import registry  # noqa: F401

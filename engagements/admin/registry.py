@@ -1,0 +1,205 @@
+"""ModelAdmins of vendors, engagements, contractors, entries and milestones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
+from engagements.admin.week import week_view
+from engagements.models import (
+    AuditLog,
+    ChangedMonth,
+    ComplianceAttestation,
+    Contractor,
+    DeliveryModel,
+    Engagement,
+    Milestone,
+    OverheadEntry,
+    PendingTask,
+    Person,
+    ServiceArea,
+    TimeEntry,
+    Vendor,
+    WorkerHeartbeat,
+)
+
+
+class AttestationInline(ServiceBackedInline):
+    model = ComplianceAttestation
+
+
+@admin.register(Vendor)
+class VendorAdmin(ServiceBackedAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    inlines = [AttestationInline]
+
+
+@admin.register(ComplianceAttestation)
+class ComplianceAttestationAdmin(ServiceBackedAdmin):
+    list_display = ["vendor", "type", "issued", "expires"]
+    list_filter = ["type"]
+    list_select_related = ["vendor"]
+    search_fields = ["vendor__name", "reference"]
+    autocomplete_fields = ["vendor"]
+    date_hierarchy = "expires"
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(ServiceBackedAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Person)
+class PersonAdmin(ServiceBackedAdmin):
+    list_display = ["name", "email", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name", "email"]
+    autocomplete_fields = ["user"]
+
+
+class ContractorInline(ServiceBackedInline):
+    model = Contractor
+    fields = ["name", "role", "email"]
+
+
+class MilestoneInline(ServiceBackedInline):
+    model = Milestone
+    fields = ["title", "due_date", "delivered_date", "accepted"]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(ServiceBackedAdmin):
+    list_display = ["name", "model", "vendor", "service_area", "start_date", "end_date", "currency", "status"]
+    list_filter = ["model", "status", "service_area", "vendor"]
+    list_select_related = ["vendor", "service_area"]
+    search_fields = ["name", "vendor__name", "cost_center"]
+    autocomplete_fields = ["vendor", "service_area", "owner"]
+    date_hierarchy = "start_date"
+    inlines = [ContractorInline, MilestoneInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        inlines = super().get_inline_instances(request, obj)
+        # Contractors belong to staff augmentation engagements only.
+        if obj is None or obj.model != DeliveryModel.STAFF_AUG:
+            inlines = [i for i in inlines if not isinstance(i, ContractorInline)]
+        return inlines
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        extra = ("week_link",) if obj is not None and obj.model == DeliveryModel.STAFF_AUG else ()
+        return super().get_readonly_fields(request, obj) + extra
+
+    @admin.display(description="Timesheet")
+    def week_link(self, obj: Engagement) -> str:
+        url = reverse("admin:engagements_timeentry_week") + f"?engagement={obj.pk}"
+        return format_html('<a href="{}">Enter a week of hours for every contractor</a>', url)
+
+
+@admin.register(Contractor)
+class ContractorAdmin(ServiceBackedAdmin):
+    list_display = ["name", "role", "engagement"]
+    list_select_related = ["engagement"]
+    list_filter = ["engagement__service_area"]
+    search_fields = ["name", "email", "engagement__name"]
+    autocomplete_fields = ["engagement"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "engagement":
+            kwargs["queryset"] = Engagement.objects.filter(model=DeliveryModel.STAFF_AUG)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LargeTableAdmin(ServiceBackedAdmin):
+    """Entry tables grow to millions of rows: no full COUNT, joins selected up front."""
+
+    paginator = CappedCountPaginator
+    list_per_page = 100
+    date_hierarchy = "date"
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(LargeTableAdmin):
+    list_display = ["date", "contractor", "engagement", "hours", "description", "source"]
+    list_select_related = ["contractor__engagement"]
+    list_filter = ["source", "contractor__engagement__model", "contractor__engagement__service_area"]
+    search_fields = ["contractor__name", "description", "external_id"]
+    autocomplete_fields = ["contractor"]
+    change_list_template = "admin/engagements/timeentry/change_list.html"
+
+    @admin.display(description="Engagement", ordering="contractor__engagement__name")
+    def engagement(self, obj: TimeEntry) -> str:
+        return obj.contractor.engagement.name
+
+    def get_urls(self) -> list[Any]:
+        week = path("week/", self.admin_site.admin_view(week_view(self)), name="engagements_timeentry_week")
+        return [week, *super().get_urls()]
+
+
+@admin.register(OverheadEntry)
+class OverheadEntryAdmin(LargeTableAdmin):
+    list_display = ["date", "person", "engagement", "activity", "hours"]
+    list_select_related = ["person", "engagement"]
+    list_filter = ["activity", "engagement__model", "engagement__service_area"]
+    search_fields = ["person__name", "engagement__name", "description"]
+    autocomplete_fields = ["engagement", "person"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ServiceBackedAdmin):
+    list_display = ["title", "engagement", "due_date", "delivered_date", "accepted"]
+    list_select_related = ["engagement"]
+    list_filter = ["accepted", "engagement__model"]
+    search_fields = ["title", "engagement__name"]
+    autocomplete_fields = ["engagement"]
+    date_hierarchy = "due_date"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the system writes; people only look."""
+
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_display", "action", "bulk", "content_type", "object_repr", "changes"]
+    list_filter = ["action", "bulk", "content_type"]
+    list_select_related = ["actor", "content_type"]
+    search_fields = ["object_repr", "actor_label", "actor__username"]
+    date_hierarchy = "at"
+
+    @admin.display(description="Who")
+    def actor_display(self, obj: AuditLog) -> str:
+        return str(obj.actor or obj.actor_label)
+
+
+@admin.register(ChangedMonth)
+class ChangedMonthAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "month", "marked_at", "reason", "claimed_at", "claimed_by"]
+    list_select_related = ["engagement"]
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(ReadOnlyAdmin):
+    list_display = ["task_name", "created_at", "attempts", "error"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["hostname", "seen_at"]

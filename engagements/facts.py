@@ -1,0 +1,232 @@
+"""The base of every recorded fact: audited, guarded and month-marking on every write path.
+
+Signal-based history libraries miss `QuerySet.update()`, `bulk_create()` and
+bulk deletes. Here the model's `save()`/`delete()` and the queryset's bulk
+methods all go through the same three steps, so no write path escapes them:
+
+1. *guards* (e.g. billing's closed periods) may refuse the write;
+2. the change is written to the audit trail (before and after values);
+3. every (engagement, month) touched is marked changed, for the jobs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from engagements.actor import current_actor
+
+MonthKey = tuple[int, dt.date]
+WriteGuard = Callable[[type["RecordedFact"], set[MonthKey]], None]
+_guards: list[WriteGuard] = []
+_PK_CHUNK = 500
+
+
+def register_write_guard(guard: WriteGuard) -> None:
+    """Let a higher app (billing) veto writes to some months, without an import cycle."""
+    if guard not in _guards:
+        _guards.append(guard)
+
+
+def month_of(value: dt.date | dt.datetime) -> dt.date:
+    """Return the first day of the organisation-local month containing a date or instant."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localdate(value)
+    return value.replace(day=1)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal | dt.date | dt.datetime | dt.time):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    return value
+
+
+class FactQuerySet(models.QuerySet):
+    """QuerySet whose bulk writes are guarded, audited and month-marking too."""
+
+    def _snapshot(self, pks: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+        model: type[RecordedFact] = self.model
+        names = model.audited_attnames()
+        qs = self if pks is None else model._base_manager.filter(pk__in=list(pks))
+        extra = {"_engagement": models.F(model.engagement_path)} if model.engagement_path else {}
+        rows = qs.values("pk", *names, **extra)
+        return {row.pop("pk"): row for row in rows}
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic():
+            before = self._snapshot()
+            self.model.check_guards(before.values())
+            count = super().update(**kwargs)
+            after: dict[int, dict[str, Any]] = {}
+            pks = list(before)
+            for i in range(0, len(pks), _PK_CHUNK):
+                after.update(self.model.objects.none()._snapshot(pks[i : i + _PK_CHUNK]))
+            self.model.after_write(before, after, bulk=True)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            before = self._snapshot()
+            self.model.check_guards(before.values())
+            result = super().delete()
+            self.model.after_write(before, {}, bulk=True)
+        return result
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        objs = list(objs)
+        with transaction.atomic():
+            self.model.check_guards(self.model.month_keys_of_objects(objs))
+            created = super().bulk_create(objs, *args, **kwargs)
+            pks = [obj.pk for obj in created if obj.pk is not None]
+            after: dict[int, dict[str, Any]] = {}
+            for i in range(0, len(pks), _PK_CHUNK):
+                after.update(self._snapshot(pks[i : i + _PK_CHUNK]))
+            self.model.after_write({}, after, bulk=True)
+        return created
+
+    def bulk_update(self, objs: Iterable[Any], fields: Sequence[str], *args: Any, **kwargs: Any) -> int:
+        objs = list(objs)
+        pks = [obj.pk for obj in objs]
+        with transaction.atomic():
+            before = self._snapshot(pks)
+            self.model.check_guards(before.values())
+            self.model.check_guards(self.model.month_keys_of_objects(objs))
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            self.model.after_write(before, self._snapshot(pks), bulk=True)
+        return count
+
+
+class RecordedFact(models.Model):
+    """Abstract base of every fact operations staff record."""
+
+    # Path from this model to its engagement's id, and the fields that say
+    # which month(s) a row belongs to (dates or instants).
+    engagement_path: ClassVar[str | None] = "engagement_id"
+    month_fields: ClassVar[tuple[str, ...]] = ("date",)
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def audited_attnames(cls) -> list[str]:
+        """Return the column names whose changes the audit trail keeps."""
+        return [f.attname for f in cls._meta.concrete_fields if not f.primary_key]
+
+    @classmethod
+    def month_keys(cls, row: dict[str, Any]) -> set[MonthKey]:
+        """Return the (engagement, month) pairs a snapshot row belongs to."""
+        engagement_id = row.get("_engagement")
+        if engagement_id is None:
+            return set()
+        return {(engagement_id, month_of(row[name])) for name in cls.month_fields if row.get(name)}
+
+    @classmethod
+    def month_keys_of_objects(cls, objs: Sequence[RecordedFact]) -> set[MonthKey]:
+        """Return the month pairs of unsaved objects (one query per batch)."""
+        keys: set[MonthKey] = set()
+        engagement_ids = cls.engagement_ids_of(objs)
+        for obj, engagement_id in zip(objs, engagement_ids, strict=True):
+            row = {name: getattr(obj, name) for name in cls.month_fields}
+            keys |= cls.month_keys({**row, "_engagement": engagement_id})
+        return keys
+
+    @classmethod
+    def engagement_ids_of(cls, objs: Sequence[RecordedFact]) -> list[int | None]:
+        """Return each object's engagement id; models reached through a parent override this."""
+        return [getattr(obj, "engagement_id", None) for obj in objs]
+
+    @classmethod
+    def check_guards(cls, rows_or_keys: Iterable[Any]) -> None:
+        """Run every registered guard over the months these rows touch."""
+        keys: set[MonthKey] = set()
+        for item in rows_or_keys:
+            keys |= cls.month_keys(item) if isinstance(item, dict) else {item}
+        if keys:
+            for guard in _guards:
+                guard(cls, keys)
+
+    @classmethod
+    def after_write(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], *, bulk: bool) -> None:
+        """Write the audit trail and the changed-month marks for a set of rows."""
+        from engagements.models import AuditAction, AuditLog
+        from engagements.services.marks import mark_months_changed
+
+        actor = current_actor()
+        content_type = ContentType.objects.get_for_model(cls)
+        entries, keys = [], set()
+        for pk in before.keys() | after.keys():
+            old, new = before.get(pk), after.get(pk)
+            changes = _diff(old, new)
+            if old is not None and new is not None and not changes:
+                continue
+            action = AuditAction.CREATE if old is None else AuditAction.DELETE if new is None else AuditAction.UPDATE
+            keys |= cls.month_keys(old or {}) | cls.month_keys(new or {})
+            entries.append(
+                AuditLog(
+                    actor_id=actor.user_id,
+                    actor_label=actor.label[:200],
+                    action=action,
+                    bulk=bulk,
+                    content_type=content_type,
+                    object_id=pk,
+                    object_repr=cls.describe_row(new or old or {})[:200],
+                    changes=changes,
+                )
+            )
+        AuditLog.objects.bulk_create(entries, batch_size=1000)
+        mark_months_changed(keys, reason=f"{cls._meta.verbose_name} changed")
+
+    @classmethod
+    def describe_row(cls, row: dict[str, Any]) -> str:
+        """Return a short label of a snapshot row for the audit trail."""
+        label = row.get("name") or row.get("title")
+        if not label:
+            parts = [str(_jsonable(row[name])) for name in (*cls.month_fields, "hours") if row.get(name)]
+            label = " ".join(parts) or f"#{row.get('id', '')}"
+        return f"{cls._meta.verbose_name} {label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, guarded, audited and month-marking."""
+        manager = type(self).objects
+        with transaction.atomic(using=kwargs.get("using")):
+            before = manager.none()._snapshot([self.pk]) if self.pk is not None and not self._state.adding else {}
+            self.check_guards(before.values())
+            self.check_guards(self.month_keys_of_objects([self]))
+            super().save(*args, **kwargs)
+            type(self).after_write(before, manager.none()._snapshot([self.pk]), bulk=False)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Delete, guarded and audited."""
+        manager = type(self).objects
+        with transaction.atomic(using=kwargs.get("using")):
+            before = manager.none()._snapshot([self.pk])
+            self.check_guards(before.values())
+            result = super().delete(*args, **kwargs)
+            type(self).after_write(before, {}, bulk=False)
+        return result
+
+
+def _diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """Return {field: [before, after]} for the columns that differ."""
+    names = (old or new or {}).keys()
+    changes = {}
+    for name in names:
+        if name.startswith("_"):
+            continue
+        before = _jsonable(old.get(name)) if old else None
+        after = _jsonable(new.get(name)) if new else None
+        if old is None or new is None or before != after:
+            changes[name] = [before, after]
+    return changes

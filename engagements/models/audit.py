@@ -1,0 +1,43 @@
+"""The audit trail: who changed which recorded fact, when, from what to what."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+
+
+class AuditLog(models.Model):
+    """One change to one recorded fact, written on every write path (bulk too)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who or what acted when there is no user: "import harvest:<file>", "task ...".
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    # True when the change came from a bulk path (update(), bulk_create, import).
+    bulk = models.BooleanField(default=False)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(encoder=DjangoJSONEncoder, default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="engagements_audit_obj")]
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit trail"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"

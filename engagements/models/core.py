@@ -1,0 +1,247 @@
+"""Vendors, service areas, people, engagements and contractors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from engagements.currencies import ISO_4217_CODES
+from engagements.facts import RecordedFact
+from engagements.querysets import EngagementQuerySet
+
+
+class VendorKind(models.TextChoices):
+    STAFFING = "staffing", "Staffing agency"
+    MSP = "msp", "Managed service provider"
+    BOTH = "both", "Both"
+
+
+class Vendor(RecordedFact):
+    """A staffing agency or managed service provider."""
+
+    engagement_path = None
+    month_fields = ()
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=VendorKind.choices)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=VendorKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+                violation_error_message="Kind must be staffing, msp or both.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttestationType(models.TextChoices):
+    SOC2_TYPE2 = "soc2_type2", "SOC 2 Type II"
+    ISO_27001 = "iso_27001", "ISO 27001"
+    HIPAA_BAA = "hipaa_baa", "HIPAA BAA"
+    PCI_DSS = "pci_dss", "PCI DSS"
+    OTHER = "other", "Other"
+
+
+class ComplianceAttestation(RecordedFact):
+    """A vendor's compliance attestation (SOC 2, ISO 27001...) with its validity."""
+
+    engagement_path = None
+    month_fields = ()
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="attestations")
+    type = models.CharField(max_length=20, choices=AttestationType.choices)
+    issued = models.DateField()
+    expires = models.DateField()
+    reference = models.CharField(max_length=200, blank=True, help_text="Report or certificate number.")
+
+    class Meta:
+        ordering = ["expires"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires__gt=F("issued")),
+                name="%(app_label)s_%(class)s_expires_after_issued",
+                violation_error_message="An attestation must expire after it was issued.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.vendor}, expires {self.expires})"
+
+    def clean(self) -> None:
+        if self.issued and self.expires and self.expires <= self.issued:
+            raise ValidationError({"expires": "An attestation must expire after it was issued."})
+
+
+class ServiceArea(RecordedFact):
+    """What an engagement delivers ("Help desk"): the axis of a like-for-like comparison."""
+
+    engagement_path = None
+    month_fields = ()
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(RecordedFact):
+    """An internal person whose time on engagements is overhead."""
+
+    engagement_path = None
+    month_fields = ()
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=~Q(email=""),
+                name="%(app_label)s_%(class)s_email_unique",
+                violation_error_message="Another person already has this email address.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryModel(models.TextChoices):
+    STAFF_AUG = "staff_aug", "Staff augmentation"
+    MANAGED = "managed", "Managed service"
+
+
+class EngagementStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Engagement(RecordedFact):
+    """One contract with one vendor, of one delivery model, for one service area."""
+
+    engagement_path = "id"
+    month_fields = ()
+
+    name = models.CharField(max_length=200, unique=True)
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="engagements")
+    model = models.CharField(max_length=10, choices=DeliveryModel.choices)
+    service_area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="engagements")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Leave empty while open-ended.")
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. USD, EUR.")
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_engagements"
+    )
+    cost_center = models.CharField(max_length=50, blank=True)
+    status = models.CharField(max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE)
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_end_not_before_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__in=ISO_4217_CODES),
+                name="%(app_label)s_%(class)s_currency_iso4217",
+                violation_error_message="Currency must be an ISO 4217 code such as USD or EUR.",
+            ),
+            models.CheckConstraint(
+                condition=Q(model__in=DeliveryModel.values),
+                name="%(app_label)s_%(class)s_model_valid",
+                violation_error_message="Model must be staff_aug or managed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.currency:
+            self.currency = self.currency.strip().upper()
+            if self.currency not in ISO_4217_CODES:
+                errors["currency"] = f"{self.currency!r} is not an ISO 4217 currency code (e.g. USD, EUR, GBP)."
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if errors:
+            raise ValidationError(errors)
+        if self.pk:
+            self._clean_against_recorded_facts()
+
+    def _clean_against_recorded_facts(self) -> None:
+        """Refuse changes that would strand facts already recorded on this engagement."""
+        from engagements.models.entries import OverheadEntry, TimeEntry
+
+        if self.model != DeliveryModel.STAFF_AUG and self.contractors.exists():
+            raise ValidationError(
+                {"model": "This engagement has contractors; only staff augmentation engagements can have them."}
+            )
+        outside = Q(date__lt=self.start_date)
+        if self.end_date:
+            outside |= Q(date__gt=self.end_date)
+        if (
+            TimeEntry.objects.filter(contractor__engagement=self).filter(outside).exists()
+            or OverheadEntry.objects.filter(engagement=self).filter(outside).exists()
+        ):
+            raise ValidationError(
+                {"start_date": "Entries are recorded outside these dates; move or delete them first."}
+            )
+
+    def covers(self, day: object) -> bool:
+        """Return whether a date lies within the engagement's start and end dates."""
+        return bool(self.start_date <= day and (self.end_date is None or day <= self.end_date))  # type: ignore[operator]
+
+
+class Contractor(RecordedFact):
+    """An augmented staff member working on a staff augmentation engagement."""
+
+    month_fields = ()
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="contractors")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "name"],
+                name="%(app_label)s_%(class)s_name_unique_per_engagement",
+                violation_error_message="This engagement already has a contractor with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.engagement})"
+
+    def clean(self) -> None:
+        if self.engagement_id and self.engagement.model != DeliveryModel.STAFF_AUG:
+            raise ValidationError(
+                {"engagement": "Contractors can only be added to staff augmentation engagements."}
+            )
+

@@ -1,0 +1,35 @@
+"""QuerySets named after business states."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+
+from engagements.facts import FactQuerySet
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """Return the first and last day of the month containing a date."""
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+class EngagementQuerySet(FactQuerySet):
+    """Engagement queries."""
+
+    def active_in(self, month: dt.date) -> EngagementQuerySet:
+        """Engagements with at least one active day in the month."""
+        first, last = month_bounds(month)
+        return self.filter(Q(start_date__lte=last), Q(end_date__isnull=True) | Q(end_date__gte=first))
+
+
+class DatedQuerySet(FactQuerySet):
+    """Queries for facts with a `date` field."""
+
+    def in_month(self, month: dt.date) -> models.QuerySet:
+        """Rows dated in the month containing a date."""
+        first, last = month_bounds(month)
+        return self.filter(date__gte=first, date__lte=last)

@@ -1,0 +1,64 @@
+"""The one way a model instance is validated and saved by every service."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, models, transaction
+
+M = TypeVar("M", bound=models.Model)
+
+# Rules the database enforces with triggers (see the 0002 migration) and the
+# field and message a person sees when one fires in a race the service lost.
+DATABASE_RULES: dict[str, tuple[str, str]] = {
+    "engagements_timeentry_date_in_engagement": ("date", "The date must be within the engagement's dates."),
+    "engagements_timeentry_daily_hours": ("hours", "A contractor's hours on one day total at most 24."),
+    "engagements_overheadentry_date_in_engagement": ("date", "The date must be within the engagement's dates."),
+    "engagements_contractor_staff_aug_only": (
+        "engagement",
+        "Contractors can only be added to staff augmentation engagements.",
+    ),
+    "engagements_engagement_dates_cover_entries": (
+        "start_date",
+        "Entries are recorded outside these dates; move or delete them first.",
+    ),
+}
+
+
+def register_database_rule(name: str, field: str, message: str) -> None:
+    """Let another app translate its own trigger or constraint name into a field message."""
+    DATABASE_RULES[name] = (field, message)
+
+
+def translate_database_error(exc: DatabaseError) -> ValidationError | None:
+    """Return the field error a known rule name in a database error stands for."""
+    text = str(exc)
+    for name, (field, message) in DATABASE_RULES.items():
+        if name in text:
+            return ValidationError({field: message})
+    return None
+
+
+def validated_save(instance: M, *, exclude: list[str] | None = None) -> M:
+    """Run every model rule (`full_clean`), then save; database rule errors become field errors."""
+    instance.full_clean(exclude=exclude)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except (IntegrityError, DatabaseError) as exc:
+        error = translate_database_error(exc)
+        if error is None:
+            raise
+        raise error from exc
+    return instance
+
+
+def validated_delete(instance: models.Model) -> None:
+    """Delete one instance; a protected reference becomes a readable error."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except models.ProtectedError as exc:
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ValidationError(f"{instance} cannot be deleted while it has {', '.join(names)}.") from exc

@@ -1,0 +1,112 @@
+"""Services for time and overhead entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from engagements.models import Contractor, Engagement, OverheadEntry, Person, TimeEntry
+from engagements.services.common import validated_delete, validated_save
+
+
+@transaction.atomic
+def time_entry_create(
+    *,
+    contractor: Contractor,
+    date: dt.date,
+    hours: Decimal,
+    description: str = "",
+    source: str = "",
+    external_id: str = "",
+) -> TimeEntry:
+    """Record hours a contractor worked on a date."""
+    entry = TimeEntry(
+        contractor=contractor,
+        date=date,
+        hours=hours,
+        description=description,
+        source=source,
+        external_id=external_id,
+    )
+    return validated_save(entry)
+
+
+@transaction.atomic
+def time_entry_update(*, entry: TimeEntry, **fields: object) -> TimeEntry:
+    """Change a time entry."""
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    return validated_save(entry)
+
+
+def time_entry_delete(*, entry: TimeEntry) -> None:
+    """Delete a time entry."""
+    validated_delete(entry)
+
+
+@transaction.atomic
+def time_entries_record_week(
+    *, contractor: Contractor, hours_by_day: dict[dt.date, Decimal | None], description: str = ""
+) -> dict[str, int]:
+    """Set a contractor's hours for several days at once (the weekly timesheet).
+
+    A day's hours replace that day's manually entered hours; imported rows
+    (with a source) are left alone. An empty or zero cell clears the day.
+    All days succeed or none do; errors name the day.
+    """
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    errors: dict[str, list[str]] = {}
+    for day, hours in sorted(hours_by_day.items()):
+        manual = TimeEntry.objects.filter(contractor=contractor, date=day, source="").order_by("pk")
+        existing = manual.first()
+        try:
+            if not hours:
+                if existing is not None:
+                    manual.delete()
+                    counts["deleted"] += 1
+            elif existing is None:
+                time_entry_create(contractor=contractor, date=day, hours=hours, description=description)
+                counts["created"] += 1
+            elif existing.hours != hours:
+                manual.exclude(pk=existing.pk).delete()
+                time_entry_update(entry=existing, hours=hours)
+                counts["updated"] += 1
+        except ValidationError as exc:
+            errors[day.isoformat()] = [m for messages in exc.message_dict.values() for m in messages]
+    if errors:
+        raise ValidationError(errors)
+    return counts
+
+
+@transaction.atomic
+def overhead_entry_create(
+    *,
+    engagement: Engagement,
+    person: Person,
+    date: dt.date,
+    hours: Decimal,
+    activity: str,
+    description: str = "",
+    source: str = "",
+    external_id: str = "",
+) -> OverheadEntry:
+    """Record hours an internal person spent on an engagement."""
+    entry = OverheadEntry(
+        engagement=engagement,
+        person=person,
+        date=date,
+        hours=hours,
+        activity=activity,
+        description=description,
+        source=source,
+        external_id=external_id,
+    )
+    return validated_save(entry)
+
+
+def overhead_entry_delete(*, entry: OverheadEntry) -> None:
+    """Delete an overhead entry."""
+    validated_delete(entry)

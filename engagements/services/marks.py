@@ -1,0 +1,61 @@
+"""Changed-month marks: the hand-off from writers to the snapshot jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from engagements.models import ChangedMonth
+
+
+def mark_months_changed(keys: Iterable[tuple[int, dt.date]], *, reason: str = "") -> int:
+    """Mark (engagement, month) pairs as needing recompute, in the caller's transaction."""
+    now = timezone.now()
+    marks = [
+        ChangedMonth(engagement_id=engagement_id, month=month.replace(day=1), marked_at=now, reason=reason[:200])
+        for engagement_id, month in sorted(set(keys))
+    ]
+    if not marks:
+        return 0
+    # One upsert: the unique (engagement, month) keeps one row and moves
+    # marked_at forward, so a job that claimed the older mark will not clear it.
+    ChangedMonth.objects.bulk_create(
+        marks,
+        update_conflicts=True,
+        unique_fields=["engagement", "month"],
+        update_fields=["marked_at", "reason"],
+        batch_size=500,
+    )
+    return len(marks)
+
+
+def claim_changed_months(*, worker: str, limit: int, stale_after: dt.timedelta) -> list[ChangedMonth]:
+    """Claim up to `limit` unclaimed (or abandoned) marks with a conditional update; return them."""
+    now = timezone.now()
+    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stale_after)
+    claimed: list[ChangedMonth] = []
+    for mark in ChangedMonth.objects.filter(claimable).order_by("month", "engagement_id")[: limit * 2]:
+        # The row count tells whether we won the race against another worker.
+        won = ChangedMonth.objects.filter(claimable, pk=mark.pk, marked_at=mark.marked_at).update(
+            claimed_at=now, claimed_by=worker[:200]
+        )
+        if won:
+            mark.claimed_at, mark.claimed_by = now, worker
+            claimed.append(mark)
+        if len(claimed) >= limit:
+            break
+    return claimed
+
+
+def release_changed_month(mark: ChangedMonth) -> bool:
+    """Clear a claimed mark unless it was marked again meanwhile; return whether it was cleared."""
+    deleted, _ = ChangedMonth.objects.filter(pk=mark.pk, marked_at=mark.marked_at).delete()
+    if not deleted:
+        ChangedMonth.objects.filter(pk=mark.pk).update(claimed_at=None, claimed_by="")
+    return bool(deleted)
+
+
+__all__ = ["claim_changed_months", "mark_months_changed", "release_changed_month"]

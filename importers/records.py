@@ -1,0 +1,109 @@
+"""Plain records the parsers produce, and the stable ids of rows without one.
+
+Derived ids: when an export carries no id of its own (Harvest, Toggl, Clockify,
+a Kimai export without its ID column, UptimeRobot, or a blank external_id cell
+in a generic file), the id is `"sha256:" + 32 hex digits` of the row's
+*parsed* content (names case-folded and whitespace-collapsed, numbers, dates and
+UTC timestamps in canonical form). The same row therefore maps to the same key
+on every re-import, even when re-exported with another locale or delimiter.
+Identical rows within one file are numbered by occurrence (#2, #3...) so both
+are kept, and the parser warns about them. Outages hash only the monitor and
+start, so an open outage keeps its id once it has ended.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class TimeRecord:
+    """One time entry as an export states it."""
+
+    row: int
+    person: str
+    email: str | None
+    project: str | None
+    client: str | None
+    task: str | None
+    date: date
+    hours: Decimal
+    description: str
+    billable: bool | None
+    external_id: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """One help-desk ticket; priority is P1-P4, category one of CATEGORIES."""
+
+    row: int
+    external_id: str
+    engagement_hint: str | None
+    priority: str
+    category: str
+    opened_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class OutageRecord:
+    """One interval of downtime of a monitored service; ended_at None = still open."""
+
+    row: int
+    monitor: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration: timedelta | None
+    reason: str
+    external_id: str
+    planned: bool = False
+
+
+class StableIds:
+    """Derives repeatable external ids from rows' normalised content."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+        self._seen: Counter[str] = Counter()
+        self._first_row: dict[str, int] = {}
+        self.duplicates: list[tuple[int, int]] = []
+
+    def derive(self, row: int, *parts: object) -> str:
+        """The id for content `parts` of `row` (numbered if already seen)."""
+        content = "\x1f".join([self._kind, *(_normalise(part) for part in parts)])
+        self._seen[content] += 1
+        occurrence = self._seen[content]
+        if occurrence == 1:
+            self._first_row[content] = row
+        else:
+            self.duplicates.append((self._first_row[content], row))
+            content += f"\x1f#{occurrence}"
+        return "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+
+    def warnings(self) -> list[str]:
+        """Notes on identical rows, which may be an export pasted in twice."""
+        return [
+            f"rows {first} and {again} are identical; both were kept with distinct ids "
+            "(if the file repeats an export, remove the overlap)"
+            for first, again in self.duplicates
+        ]
+
+
+def _normalise(part: object) -> str:
+    """Canonical text of one value for hashing."""
+    if part is None:
+        return ""
+    if isinstance(part, datetime | date):
+        return part.isoformat()
+    if isinstance(part, Decimal):
+        return format(part.normalize(), "f")
+    return " ".join(str(part).split()).casefold()
