@@ -6,3 +6,17 @@ class BillingConfig(AppConfig):
 
     name = "billing"
     verbose_name = "Billing"
+
+    def ready(self) -> None:
+        from billing.guards import refuse_closed_months
+        from engagements.facts import register_write_guard
+        from engagements.services.common import register_database_rule
+
+        # One guard in the shared write path: every model, every write path.
+        register_write_guard(refuse_closed_months)
+        register_database_rule(
+            "billing_feeschedule_managed_only", "engagement", "Fee schedules belong to managed service engagements only."
+        )
+        register_database_rule(
+            "billing_onetimecharge_date_in_engagement", "date", "The date must be within the engagement's dates."
+        )

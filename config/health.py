@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import current_app
+from config.celery import app as current_app
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import current_app
+from celery import Celery
+
+from config.celery import app as project_app
 from django.db import transaction
 
 from engagements.models import PendingTask
@@ -13,17 +15,20 @@ from engagements.models import PendingTask
 log = logging.getLogger(__name__)
 
 
-def send_task_now(name: str, kwargs: dict[str, Any]) -> bool:
+def send_task_now(name: str, kwargs: dict[str, Any], *, app: Celery | None = None) -> bool:
     """Send a task; on a broker failure record it as pending and return False."""
+    app = app or project_app
+    if app.conf.task_always_eager:
+        # No broker: run in-process, and let its errors reach the caller.
+        if name not in app.tasks:
+            # Workers import every app's tasks module at start; in-process we must ask.
+            app.loader.import_default_modules()
+        app.tasks[name].apply(kwargs=kwargs, throw=True)
+        return True
     try:
-        if current_app.conf.task_always_eager:
-            current_app.tasks[name].apply(kwargs=kwargs, throw=True)
-        else:
-            current_app.send_task(name, kwargs=kwargs)
+        app.send_task(name, kwargs=kwargs)
         return True
     except Exception as exc:  # noqa: BLE001 - any broker error must not fail the caller's save
-        if current_app.conf.task_always_eager:
-            raise
         log.warning("Could not send %s (%s); kept as pending", name, exc)
         PendingTask.objects.create(task_name=name, kwargs=kwargs, error=f"{type(exc).__name__}: {exc}"[:2000])
         return False
@@ -34,12 +39,13 @@ def enqueue_on_commit(name: str, **kwargs: Any) -> None:
     transaction.on_commit(lambda: send_task_now(name, kwargs))
 
 
-def resend_pending(*, limit: int) -> int:
+def resend_pending(*, limit: int, app: Celery | None = None) -> int:
     """Try the pending tasks again, oldest first; return how many were sent."""
+    app = app or project_app
     sent = 0
     for pending in PendingTask.objects.order_by("created_at")[:limit]:
         try:
-            current_app.send_task(pending.task_name, kwargs=pending.kwargs)
+            app.send_task(pending.task_name, kwargs=pending.kwargs)
         except Exception as exc:  # noqa: BLE001 - still down: try again on the next beat
             PendingTask.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1, error=str(exc)[:2000])
             break

@@ -111,7 +111,9 @@ class Col:
 class Columns:
     """Where each of a parser's columns sits in this file's header."""
 
-    def __init__(self, header: list[str], spec: Mapping[str, Col], one_of: Sequence[tuple[str, ...]] = ()):
+    def __init__(
+        self, header: list[str], spec: Mapping[str, Col], one_of: Sequence[tuple[str, ...]] = ()
+    ) -> None:
         self.width = len(header)
         self.header = header
         self.index: dict[str, int] = {}
@@ -123,7 +125,8 @@ class Columns:
         missing = [" or ".join(col.names) for key, col in spec.items() if col.required and key not in self.index]
         missing += [" or ".join(self._labels[k] for k in keys) for keys in one_of if not set(keys) & set(self.index)]
         if missing:
-            raise FileError(f"missing required columns: {'; '.join(missing)} (found: {', '.join(header)})")
+            found = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
+            raise FileError(f"missing required columns: {'; '.join(missing)} (found: {found})")
 
     def label(self, key: str | None) -> str | None:
         """The column's name as the file spells it."""
@@ -144,7 +147,7 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
 class Row:
     """One data row: typed access to its cells, collecting errors as it goes."""
 
-    def __init__(self, number: int, cells: list[str], columns: Columns, context: Context):
+    def __init__(self, number: int, cells: list[str], columns: Columns, context: Context) -> None:
         self.number, self.cells, self.columns, self.context = number, cells, columns, context
         self.errors: list[RowError] = []
         self._check_shape()
@@ -230,7 +233,7 @@ class Row:
                          f"row is cut short: it has {count} of {width} columns (missing {missing}); "
                          "check the delimiter and quotes")
             )
-        elif any(cell.strip() for cell in self.cells[width:]):
+        elif count > width:  # even empty extras: an unquoted delimiter shifts every later cell
             self.fail(None, f"row has {count} cells but the header has {width}; "
                             "a value containing the delimiter probably lacks quotes")
 

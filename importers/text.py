@@ -16,6 +16,8 @@ from importers.base import FileError
 
 DELIMITERS = (",", ";", "\t")
 HUNDREDTH = Decimal("0.01")
+YEARS = range(1900, 2201)  # plausible business dates; also keeps zone shifts clear of datetime's limits
+MAX_SPAN = timedelta(days=3660)
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, NBSP and Swiss apostrophes group digits
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -50,7 +52,9 @@ def decode(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    for encoding in ("utf-8-sig", "cp1252"):
+    if data.startswith(b"\xef\xbb\xbf"):  # the BOM declares UTF-8: keep it, mark stray bytes with U+FFFD
+        return data[3:].decode("utf-8", errors="replace")
+    for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -134,7 +138,7 @@ def parse_hours(value: str) -> Decimal:
         return round_hours(Decimal(hours * 3600 + minutes * 60 + seconds) / 3600)
     try:
         return round_hours(parse_decimal(text))
-    except ValueError:
+    except (ValueError, ArithmeticError):  # ArithmeticError: too many digits to round
         raise ValueError(f"'{value}' is not a duration (use h:mm, h:mm:ss or decimal hours)") from None
 
 
@@ -147,20 +151,27 @@ def parse_span(value: str, *, bare_unit: int = 1) -> timedelta:
     """Read a length of time: "1:02:03", "2 hrs, 5 mins", "1h 30m" or a bare number.
 
     A bare number counts `bare_unit` seconds each (seconds unless told otherwise).
+    Spans over ten years are refused as implausible.
     """
-    text = value.strip().lower()
+    try:
+        seconds = _span_seconds(value.strip().lower(), bare_unit)
+    except (ValueError, ArithmeticError):
+        raise ValueError(f"'{value}' is not a length of time (e.g. 1:30:00 or 1 hrs, 30 mins)") from None
+    if abs(seconds) > int(MAX_SPAN.total_seconds()):  # also keeps timedelta() from overflowing
+        raise ValueError(f"'{value}' is longer than ten years")
+    return timedelta(seconds=float(seconds))
+
+
+def _span_seconds(text: str, bare_unit: int) -> Decimal:
+    """Seconds in a span written as a clock, with units, or as a bare number."""
     clock = _CLOCK.fullmatch(text)
     if clock:
         hours, minutes, seconds = (int(part or 0) for part in clock.groups())
-        return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        return Decimal(hours * 3600 + minutes * 60 + seconds)
     parts = _SPAN_PART.findall(text)
     if parts and not re.sub(r"[\s,]|and", "", _SPAN_PART.sub("", text)):
-        seconds = sum(parse_decimal(n) * _SPAN_UNITS[unit[0]] for n, unit in parts)
-        return timedelta(seconds=float(seconds))
-    try:
-        return timedelta(seconds=float(parse_decimal(text) * bare_unit))
-    except ValueError:
-        raise ValueError(f"'{value}' is not a length of time (e.g. 1:30:00 or 1 hrs, 30 mins)") from None
+        return sum((parse_decimal(n) * _SPAN_UNITS[unit[0]] for n, unit in parts), Decimal(0))
+    return parse_decimal(text) * bare_unit
 
 
 def parse_time(value: str) -> time:
@@ -264,7 +275,7 @@ def parse_date(value: str, day_first: bool | None = None) -> date:
         day, month = (first, second) if order else (second, first)
     else:
         raise ValueError(f"'{value}' is not a date (use YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY)")
-    return _make_date(int(year), int(month), int(day), value)
+    return _make_date(year, int(month), int(day), value)
 
 
 def _evident_order(first: int, second: int) -> bool | None:
@@ -282,10 +293,13 @@ def _month_number(name: str, original: str) -> int:
     return number
 
 
-def _make_date(year: int, month: int, day: int, original: str) -> date:
+def _make_date(year_text: str, month: int, day: int, original: str) -> date:
     """Build the date, reading two-digit years as 20YY."""
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    if year not in YEARS:
+        raise ValueError(f"'{original}' has an implausible year (expected {YEARS.start}-{YEARS.stop - 1})")
     try:
-        return date(year + 2000 if year < 100 else year, month, day)
+        return date(year, month, day)
     except ValueError as exc:
         raise ValueError(f"'{original}' is not a valid date ({exc})") from None
 
@@ -317,8 +331,13 @@ def parse_datetime(value: str, day_first: bool | None, zone: tzinfo) -> datetime
         day_text, clock_text = text[:10], text[11:]
     else:
         day_text, _, clock_text = text.partition(" ")
-    day = parse_date(day_text, day_first)
-    clock = parse_time(clock_text) if clock_text.strip() else time(0, 0)
+    try:
+        day = parse_date(day_text, day_first)
+        clock = parse_time(clock_text) if clock_text.strip() else time(0, 0)
+    except ValueError as exc:
+        if day_text.strip() == value.strip():
+            raise
+        raise ValueError(f"{exc}; the cell reads '{value.strip()}'") from None
     return local_to_utc(day, clock, zone)
 
 

@@ -239,18 +239,19 @@ class CoverageCalendar:
         return not self.always_on and not self.working
 
 
+def _working_span(day: date, wi: WorkingInterval, zone: ZoneInfo) -> Interval:
+    """Return the UTC instants a working interval covers on a local day."""
+    start = wall_to_utc(day, wi.start, zone)
+    if wi.end is None:
+        return start, local_midnight(day + _ONE_DAY, zone)
+    return start, wall_to_utc(day, wi.end, zone, is_end=True)
+
+
 def _day_intervals(cal: CoverageCalendar, day: date, zone: ZoneInfo) -> list[Interval]:
     """Return the merged UTC intervals during which cal is open on local day."""
     if day in cal.holidays:
         return []
-    spans = [
-        (
-            wall_to_utc(day, wi.start, zone),
-            local_midnight(day + _ONE_DAY, zone) if wi.end is None else wall_to_utc(day, wi.end, zone, is_end=True),
-        )
-        for wi in cal.working
-        if wi.weekday == day.weekday()
-    ]
+    spans = [_working_span(day, wi, zone) for wi in cal.working if wi.weekday == day.weekday()]
     # Union because a start in a fold can reach back before the previous
     # interval's end (01:00-01:30 and 01:30-03:00 on fall-back day overlap).
     return union(spans)
@@ -262,8 +263,8 @@ def _open_stream(cal: CoverageCalendar, start: datetime, stop: datetime | None =
         yield start, _FAR_FUTURE if stop is None else stop
         return
     zone = cal.zone
-    # The day before start's local date costs little and guards against a zone
-    # whose local date lags the instant (midnight inside a fold).
+    # Begin a day early: one day's work buys safety against any zone rule that
+    # would let a day's hours start before its own local midnight.
     day = start.astimezone(zone).date() - _ONE_DAY
     last_day = date.max if stop is None else stop.astimezone(zone).date()
     pending: Interval | None = None
@@ -458,15 +459,15 @@ def validate_tiers(tiers: Iterable[CreditTier]) -> None:
 
 def credit_pct(uptime: Decimal | None, tiers: Iterable[CreditTier], max_credit_pct: Decimal) -> Decimal:
     """Return the credit percent of the one tier uptime falls in, capped at max_credit_pct."""
-    tiers = tuple(tiers)
-    validate_tiers(tiers)
+    brackets = tuple(tiers)
+    validate_tiers(brackets)
     if not Decimal(0) <= max_credit_pct <= _HUNDRED:
         raise ValueError(f"the maximum credit percent must be 0 to 100, got {max_credit_pct}")
     if uptime is None:
         return Decimal(0)
     # Brackets are half-open, so the applicable tier is the lowest threshold
     # that uptime is still under; an uptime exactly at a threshold is above it.
-    under = [tier for tier in tiers if uptime < tier.below_pct]
+    under = [tier for tier in brackets if uptime < tier.below_pct]
     if not under:
         return Decimal(0)
     applicable = min(under, key=lambda tier: tier.below_pct)

@@ -16,3 +16,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Tests never collect static files; WhiteNoise need not look for them.
+WHITENOISE_AUTOREFRESH = True

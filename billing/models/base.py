@@ -1,0 +1,117 @@
+"""Shared pieces of billing's recorded facts: extra snapshot columns, months spanned, form-time guards."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from engagements.facts import FactQuerySet, MonthKey, RecordedFact
+
+_CHUNK = 500
+
+
+def first_of_month_constraint(field: str) -> models.CheckConstraint:
+    """Return the check that a month column holds the first day of its month."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__day": 1}),
+        name=f"%(app_label)s_%(class)s_{field}_first_of_month",
+        violation_error_message="Enter the first day of the month.",
+    )
+
+
+def month_last_day(month: dt.date) -> dt.date:
+    """Return the last day of the month containing a date."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def months_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    """Yield the first day of every month from first's month through last's month."""
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = month_last_day(month) + dt.timedelta(days=1)
+
+
+def effective_span(
+    effective_from: dt.date,
+    *,
+    until: dt.date | None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Iterator[dt.date]:
+    """Yield the months an effective-dated value affects.
+
+    From its effective month until the next value supersedes it, through the
+    current month (or its own month if that is later), inside the engagement's dates.
+    """
+    first = max(effective_from, start) if start else effective_from
+    today = timezone.localdate()
+    last = month_last_day(max(today, effective_from))
+    if until is not None:
+        last = min(last, until - dt.timedelta(days=1))
+    if end is not None:
+        last = min(last, end)
+    return months_between(first, last) if first <= last else iter(())
+
+
+class BillingQuerySet(FactQuerySet):
+    """FactQuerySet whose audit snapshots carry the extra columns a model's month keys need."""
+
+    def _snapshot(self, pks: Any = None) -> dict[int, dict[str, Any]]:
+        rows = super()._snapshot(pks)
+        extras = self.model.snapshot_extras()
+        if not rows or not extras:
+            return rows
+        ids = list(rows)
+        for i in range(0, len(ids), _CHUNK):
+            chunk = self.model._base_manager.filter(pk__in=ids[i : i + _CHUNK])
+            for values in chunk.values("pk", **extras):
+                rows[values.pop("pk")].update(values)
+        return rows
+
+
+class BillingFact(RecordedFact):
+    """A billing fact: refuses closed months when its form is validated, not only when saved."""
+
+    objects = BillingQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def snapshot_extras(cls) -> dict[str, Any]:
+        """Return extra `_name: expression` columns for audit snapshots (never audited themselves)."""
+        return {}
+
+    def current_month_keys(self) -> set[MonthKey]:
+        """Return the months this row touches now and as last saved."""
+        keys = type(self).month_keys_of_objects([self])
+        if self.pk is not None and not self._state.adding:
+            for row in type(self).objects.none()._snapshot([self.pk]).values():
+                keys |= type(self).month_keys(row)
+        return keys
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        super().full_clean(*args, **kwargs)
+        # A closed month is a form error (shown beside the form), not a crash at save time.
+        try:
+            self.check_guards(self.current_month_keys())
+        except ValidationError as exc:
+            raise ValidationError({NON_FIELD_ERRORS: exc.messages}) from exc
+
+
+__all__ = [
+    "BillingFact",
+    "BillingQuerySet",
+    "effective_span",
+    "first_of_month_constraint",
+    "month_last_day",
+    "months_between",
+]
