@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.week import week_view
+from engagements.services.engagements import milestone_deliver
 from engagements.models import (
     AuditLog,
     ChangedMonth,
@@ -158,6 +162,19 @@ class MilestoneAdmin(ServiceBackedAdmin):
     search_fields = ["title", "engagement__name"]
     autocomplete_fields = ["engagement"]
     date_hierarchy = "due_date"
+    actions = ["deliver_and_accept_today"]
+
+    @admin.action(description="Mark delivered today and accepted", permissions=["change"])
+    def deliver_and_accept_today(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> None:
+        """Record delivery through the service, one milestone at a time, reporting refusals."""
+        today, done = timezone.localdate(), 0
+        for milestone in queryset.filter(delivered_date__isnull=True):
+            try:
+                milestone_deliver(milestone=milestone, delivered_date=today, accepted=True)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{milestone}: {' '.join(exc.messages)}", messages.ERROR)
+        self.message_user(request, f"{done} milestone(s) marked delivered and accepted.", messages.SUCCESS)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

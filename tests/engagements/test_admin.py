@@ -143,3 +143,19 @@ class TestTheWeeklyTimesheet:
             f"/admin/engagements/timeentry/week/?engagement={entry.contractor.engagement_id}&week=2026-04-09"
         )
         assert page.context["formset"].forms[0].initial["d1"] == Decimal("5.25")
+
+
+def test_the_milestone_action_records_delivery_through_the_service(operations_client) -> None:  # type: ignore[no-untyped-def]
+    from engagements.models import Milestone
+    from engagements.services.engagements import milestone_create
+
+    engagement = EngagementFactory(start_date=dt.date(2020, 1, 1))
+    milestone = milestone_create(engagement=engagement, title="Go live", due_date=dt.date(2026, 4, 30))
+    response = operations_client.post(
+        "/admin/engagements/milestone/",
+        {"action": "deliver_and_accept_today", "_selected_action": [milestone.pk]},
+    )
+    assert response.status_code == 302
+    milestone = Milestone.objects.get(pk=milestone.pk)
+    assert milestone.accepted and milestone.delivered_date is not None
+    assert AuditLog.objects.filter(content_type__model="milestone", object_id=milestone.pk, action="update").exists()
