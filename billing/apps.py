@@ -15,7 +15,9 @@ class BillingConfig(AppConfig):
         # One guard in the shared write path: every model, every write path.
         register_write_guard(refuse_closed_months)
         register_database_rule(
-            "billing_feeschedule_managed_only", "engagement", "Fee schedules belong to managed service engagements only."
+            "billing_feeschedule_managed_only",
+            "engagement",
+            "Fee schedules belong to managed service engagements only.",
         )
         register_database_rule(
             "billing_onetimecharge_date_in_engagement", "date", "The date must be within the engagement's dates."

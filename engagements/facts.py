@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -58,15 +59,20 @@ class FactQuerySet(models.QuerySet):
         rows = qs.values("pk", *names, **extra)
         return {row.pop("pk"): row for row in rows}
 
+    def _snapshot_chunked(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+        rows: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(pks), _PK_CHUNK):
+            rows.update(self.model.objects.none()._snapshot(pks[i : i + _PK_CHUNK]))
+        return rows
+
     def update(self, **kwargs: Any) -> int:
         with transaction.atomic():
             before = self._snapshot()
-            self.model.check_guards(before.values())
             count = super().update(**kwargs)
-            after: dict[int, dict[str, Any]] = {}
-            pks = list(before)
-            for i in range(0, len(pks), _PK_CHUNK):
-                after.update(self.model.objects.none()._snapshot(pks[i : i + _PK_CHUNK]))
+            after = self._snapshot_chunked(list(before))
+            # Guards see each row as it was and as it is now, so moving a row
+            # into (or out of) a closed month is refused and rolled back.
+            self.model.guard_rows(before, after)
             self.model.after_write(before, after, bulk=True)
         return count
 
@@ -75,7 +81,7 @@ class FactQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         with transaction.atomic():
             before = self._snapshot()
-            self.model.check_guards(before.values())
+            self.model.guard_rows(before, {})
             result = super().delete()
             self.model.after_write(before, {}, bulk=True)
         return result
@@ -87,10 +93,7 @@ class FactQuerySet(models.QuerySet):
         with transaction.atomic():
             self.model.check_guards(self.model.month_keys_of_objects(objs))
             created = super().bulk_create(objs, *args, **kwargs)
-            pks = [obj.pk for obj in created if obj.pk is not None]
-            after: dict[int, dict[str, Any]] = {}
-            for i in range(0, len(pks), _PK_CHUNK):
-                after.update(self._snapshot(pks[i : i + _PK_CHUNK]))
+            after = self._snapshot_chunked([obj.pk for obj in created if obj.pk is not None])
             self.model.after_write({}, after, bulk=True)
         return created
 
@@ -98,11 +101,11 @@ class FactQuerySet(models.QuerySet):
         objs = list(objs)
         pks = [obj.pk for obj in objs]
         with transaction.atomic():
-            before = self._snapshot(pks)
-            self.model.check_guards(before.values())
-            self.model.check_guards(self.model.month_keys_of_objects(objs))
+            before = self._snapshot_chunked(pks)
             count = super().bulk_update(objs, fields, *args, **kwargs)
-            self.model.after_write(before, self._snapshot(pks), bulk=True)
+            after = self._snapshot_chunked(pks)
+            self.model.guard_rows(before, after)
+            self.model.after_write(before, after, bulk=True)
         return count
 
 
@@ -149,13 +152,62 @@ class RecordedFact(models.Model):
 
     @classmethod
     def check_guards(cls, rows_or_keys: Iterable[Any]) -> None:
-        """Run every registered guard over the months these rows touch."""
+        """Run every registered guard over the months these rows (or keys) touch."""
         keys: set[MonthKey] = set()
         for item in rows_or_keys:
             keys |= cls.month_keys(item) if isinstance(item, dict) else {item}
         if keys:
             for guard in _guards:
                 guard(cls, keys)
+
+    @classmethod
+    def guard_rows(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]]) -> None:
+        """Run the guards over the months whose figures a write changes."""
+        keys: set[MonthKey] = set()
+        for pk in before.keys() | after.keys():
+            keys |= cls.guarded_keys(before.get(pk), after.get(pk))
+        cls.check_guards(keys)
+
+    @classmethod
+    def guarded_keys(cls, old: dict[str, Any] | None, new: dict[str, Any] | None) -> set[MonthKey]:
+        """Return the months a change from `old` to `new` touches (None: created or deleted)."""
+        if old is None or new is None:
+            return cls.month_keys(old or new or {})
+        changes = _diff(old, new)
+        if not changes and old.get("_engagement") == new.get("_engagement"):
+            return set()
+        if len(cls.month_fields) < 2 or old.get("_engagement") != new.get("_engagement"):
+            return cls.month_keys(old) | cls.month_keys(new)
+        # A fact with several instants (a ticket opened in March, resolved in
+        # April) touches the months of the instants that changed; any other
+        # change belongs to the month of its first instant.
+        primary, keys = cls.month_fields[0], set()
+        for name in cls.month_fields:
+            if name in changes or (name == primary and changes.keys() - set(cls.month_fields)):
+                for row in (old, new):
+                    keys |= cls.month_keys({name: row.get(name), "_engagement": row.get("_engagement")})
+        return keys
+
+    def current_rows(self) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """Return this row as last saved (None if new) and as it is in memory."""
+        cls = type(self)
+        old = None
+        if self.pk is not None and not self._state.adding:
+            old = cls.objects.none()._snapshot([self.pk]).get(self.pk)
+        new = {name: getattr(self, name) for name in cls.audited_attnames()}
+        new["_engagement"] = cls.engagement_ids_of([self])[0]
+        if old is not None:
+            # Extra snapshot columns (not fields) are carried over for month_keys overrides.
+            new = {**{k: v for k, v in old.items() if k.startswith("_")}, **new}
+        return old, new
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        """Validate, then refuse closed months as a form error rather than a crash at save time."""
+        super().full_clean(*args, **kwargs)
+        try:
+            self.check_guards(type(self).guarded_keys(*self.current_rows()))
+        except ValidationError as exc:
+            raise ValidationError({NON_FIELD_ERRORS: exc.messages}) from exc
 
     @classmethod
     def after_write(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], *, bulk: bool) -> None:
@@ -202,17 +254,17 @@ class RecordedFact(models.Model):
         manager = type(self).objects
         with transaction.atomic(using=kwargs.get("using")):
             before = manager.none()._snapshot([self.pk]) if self.pk is not None and not self._state.adding else {}
-            self.check_guards(before.values())
-            self.check_guards(self.month_keys_of_objects([self]))
             super().save(*args, **kwargs)
-            type(self).after_write(before, manager.none()._snapshot([self.pk]), bulk=False)
+            after = manager.none()._snapshot([self.pk])
+            type(self).guard_rows(before, after)
+            type(self).after_write(before, after, bulk=False)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Delete, guarded and audited."""
         manager = type(self).objects
         with transaction.atomic(using=kwargs.get("using")):
             before = manager.none()._snapshot([self.pk])
-            self.check_guards(before.values())
+            type(self).guard_rows(before, {})
             result = super().delete(*args, **kwargs)
             type(self).after_write(before, {}, bulk=False)
         return result

@@ -18,6 +18,7 @@ READ_ONLY_MODELS = {
     "engagements.changedmonth",
     "engagements.pendingtask",
     "engagements.workerheartbeat",
+    "billing.periodreopening",
     "reports.monthlysnapshot",
     "reports.comparisonreport",
     "reports.recomputejob",

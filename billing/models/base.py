@@ -7,12 +7,11 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from engagements.facts import FactQuerySet, MonthKey, RecordedFact
+from engagements.facts import FactQuerySet, RecordedFact
 
 _CHUNK = 500
 
@@ -39,6 +38,11 @@ def months_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
         month = month_last_day(month) + dt.timedelta(days=1)
 
 
+def today() -> dt.date:
+    """Return the organisation's current date (a seam for tests)."""
+    return timezone.localdate()
+
+
 def effective_span(
     effective_from: dt.date,
     *,
@@ -46,14 +50,11 @@ def effective_span(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> Iterator[dt.date]:
-    """Yield the months an effective-dated value affects.
-
-    From its effective month until the next value supersedes it, through the
-    current month (or its own month if that is later), inside the engagement's dates.
-    """
+    """Yield the months an effective-dated value prices, inside the engagement's dates."""
+    # From its effective month until the next value supersedes it, through the
+    # current month (or its own month, if later: a future rate marks that month).
     first = max(effective_from, start) if start else effective_from
-    today = timezone.localdate()
-    last = month_last_day(max(today, effective_from))
+    last = month_last_day(max(today(), effective_from))
     if until is not None:
         last = min(last, until - dt.timedelta(days=1))
     if end is not None:
@@ -78,7 +79,7 @@ class BillingQuerySet(FactQuerySet):
 
 
 class BillingFact(RecordedFact):
-    """A billing fact: refuses closed months when its form is validated, not only when saved."""
+    """A billing fact: a RecordedFact whose snapshots may carry extra columns for its month keys."""
 
     objects = BillingQuerySet.as_manager()
 
@@ -89,29 +90,3 @@ class BillingFact(RecordedFact):
     def snapshot_extras(cls) -> dict[str, Any]:
         """Return extra `_name: expression` columns for audit snapshots (never audited themselves)."""
         return {}
-
-    def current_month_keys(self) -> set[MonthKey]:
-        """Return the months this row touches now and as last saved."""
-        keys = type(self).month_keys_of_objects([self])
-        if self.pk is not None and not self._state.adding:
-            for row in type(self).objects.none()._snapshot([self.pk]).values():
-                keys |= type(self).month_keys(row)
-        return keys
-
-    def full_clean(self, *args: Any, **kwargs: Any) -> None:
-        super().full_clean(*args, **kwargs)
-        # A closed month is a form error (shown beside the form), not a crash at save time.
-        try:
-            self.check_guards(self.current_month_keys())
-        except ValidationError as exc:
-            raise ValidationError({NON_FIELD_ERRORS: exc.messages}) from exc
-
-
-__all__ = [
-    "BillingFact",
-    "BillingQuerySet",
-    "effective_span",
-    "first_of_month_constraint",
-    "month_last_day",
-    "months_between",
-]

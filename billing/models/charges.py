@@ -45,6 +45,7 @@ class OneTimeCharge(BillingFact):
 
     class Meta:
         ordering = ["-date", "-id"]
+        verbose_name = "one-time charge"
         indexes = [models.Index(fields=["engagement", "date"], name="billing_charge_day")]
         constraints = [
             models.CheckConstraint(

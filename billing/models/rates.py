@@ -37,12 +37,10 @@ def _successors(objs: Sequence[Any], scope_field: str) -> list[dt.date | None]:
     """Return, for unsaved objects, the effective date of the saved value that would supersede each."""
     model = type(objs[0])
     scopes = {getattr(obj, scope_field) for obj in objs}
-    lookup = {f"{scope_field}__in": [s for s in scopes if s is not None]}
-    saved = list(model._base_manager.filter(**lookup).values_list("pk", scope_field, "effective_from"))
+    same_scope = Q(**{f"{scope_field}__in": [s for s in scopes if s is not None]})
     if None in scopes:
-        saved += list(model._base_manager.filter(**{f"{scope_field}__isnull": True}).values_list(
-            "pk", scope_field, "effective_from"
-        ))
+        same_scope |= Q(**{f"{scope_field}__isnull": True})
+    saved = list(model._base_manager.filter(same_scope).values_list("pk", scope_field, "effective_from"))
     result = []
     for obj in objs:
         later = [
@@ -82,16 +80,13 @@ class EngagementSpanMixin:
         if not objs:
             return set()
         engagement_ids = cls.engagement_ids_of(objs)  # type: ignore[attr-defined]
-        dates = dict(
-            (pk, (start, end))
-            for pk, start, end in Engagement.objects.filter(pk__in=set(engagement_ids)).values_list(
-                "pk", "start_date", "end_date"
-            )
-        )
+        rows = Engagement.objects.filter(pk__in=set(engagement_ids)).values_list("pk", "start_date", "end_date")
+        dates = {pk: (start, end) for pk, start, end in rows}
         keys: set[MonthKey] = set()
         for obj, engagement_id, until in zip(objs, engagement_ids, _successors(objs, cls.scope_field), strict=True):
             start, end = dates.get(engagement_id, (None, None))
-            row = {"_engagement": engagement_id, "effective_from": obj.effective_from, "_until": until}  # type: ignore[attr-defined]
+            effective_from = obj.effective_from  # type: ignore[attr-defined]
+            row = {"_engagement": engagement_id, "effective_from": effective_from, "_until": until}
             keys |= cls.month_keys({**row, "_start": start, "_end": end})
         return keys
 
@@ -258,7 +253,7 @@ class InternalRate(BillingFact):
         if not objs:
             return keys
         for obj, until in zip(objs, _successors(objs, "person_id"), strict=True):
-            row = {"person_id": obj.person_id, "effective_from": obj.effective_from, "_until": until}  # type: ignore[attr-defined]
-            keys |= cls.month_keys(row)
+            person_id, effective_from = obj.person_id, obj.effective_from  # type: ignore[attr-defined]
+            keys |= cls.month_keys({"person_id": person_id, "effective_from": effective_from, "_until": until})
         return keys
 

@@ -2,7 +2,8 @@
 
 from billing.selectors.costs import MonthCosts, engagement_month_costs
 from billing.selectors.currency import MissingExchangeRate, convert, convert_costs, exchange_rates_for
-from billing.selectors.invoices import expected_invoice_amounts, is_month_closed
+from billing.selectors.invoices import expected_invoice_amounts
+from billing.selectors.periods import is_month_closed
 
 __all__ = [
     "MissingExchangeRate",

@@ -38,6 +38,7 @@ from billing.money import ZERO, cents_to_decimal, percent_of, prorate, ratio_pct
 from billing.models import ContractorRate, FeeSchedule, InternalRate, OneTimeCharge
 from engagements.models import DeliveryModel, Engagement, OverheadEntry, TimeEntry
 from engagements.querysets import month_bounds
+from sla.selectors import credit_pct_for
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -104,17 +105,17 @@ def _sums(queryset: Any, group: str, rate: Any) -> dict[int, tuple[int, int]]:
     """Return {engagement: (cents, hundredths of hours)} of a month's entries."""
     rows = (
         queryset.order_by()
-        .values(engagement=F(group))
+        .values(group_key=F(group))
         .annotate(cents=Sum(line_cents(F("hours"), rate)), hundredths=Sum(hundredths(F("hours"))))
     )
-    return {row["engagement"]: (int(row["cents"] or 0), int(row["hundredths"] or 0)) for row in rows}
+    return {row["group_key"]: (int(row["cents"] or 0), int(row["hundredths"] or 0)) for row in rows}
 
 
 def _unpriced(queryset: Any, group: str, who: str) -> list[dict[str, Any]]:
     """Return, per engagement and contractor or person, the entries no rate prices."""
     return list(
         queryset.order_by()
-        .values(engagement=F(group), who=F(who))
+        .values(group_key=F(group), who=F(who))
         .annotate(entries=Count("pk"), first=Min("date"), last=Max("date"), hundredths=Sum(hundredths(F("hours"))))
         .order_by("who")
     )
@@ -124,7 +125,8 @@ def _missing_message(row: dict[str, Any], what: str) -> str:
     hours = cents_to_decimal(row["hundredths"])
     span = f"on {row['first']}" if row["first"] == row["last"] else f"from {row['first']} to {row['last']}"
     entries = "entry" if row["entries"] == 1 else "entries"
-    return f"{row['who']} has no {what} in effect for {row['entries']} {entries} ({hours} h) {span}; left out of the cost."
+    count = f"{row['entries']} {entries} ({hours} h)"
+    return f"{row['who']} has no {what} in effect for {count} {span}; left out of the cost."
 
 
 def _labor(ids: list[int], first: dt.date, last: dt.date) -> tuple[dict[int, tuple[int, int]], list[dict[str, Any]]]:
@@ -200,11 +202,7 @@ def fee_parts(
 
 
 def _credit_pcts(ids: list[int], month: dt.date) -> dict[int, Decimal]:
-    if not ids:
-        return {}
-    from sla.selectors import credit_pct_for
-
-    return credit_pct_for(ids, month)
+    return credit_pct_for(ids, month) if ids else {}
 
 
 def engagement_month_costs(engagement_ids: list[int], month: dt.date) -> dict[int, MonthCosts]:
@@ -212,7 +210,9 @@ def engagement_month_costs(engagement_ids: list[int], month: dt.date) -> dict[in
     first, last = month_bounds(month)
     days_in_month = last.day
     engagements = list(
-        Engagement.objects.filter(pk__in=engagement_ids).values("pk", "currency", "start_date", "end_date", "model")
+        Engagement.objects.filter(pk__in=engagement_ids)
+        .order_by()
+        .values("pk", "currency", "start_date", "end_date", "model")
     )
     ids = [e["pk"] for e in engagements]
     labor, unpriced_time = _labor(ids, first, last)
@@ -222,16 +222,16 @@ def engagement_month_costs(engagement_ids: list[int], month: dt.date) -> dict[in
     credit_pcts = _credit_pcts(managed, first)
     missing: dict[int, list[str]] = defaultdict(list)
     for row in unpriced_time:
-        missing[row["engagement"]].append(_missing_message(row, "bill rate"))
+        missing[row["group_key"]].append(_missing_message(row, "bill rate"))
     for row in unpriced_overhead:
-        missing[row["engagement"]].append(_missing_message(row, "internal rate (nor an organisation default)"))
+        missing[row["group_key"]].append(_missing_message(row, "internal rate (nor an organisation default)"))
     result = {}
     for engagement in engagements:
         pk = engagement["pk"]
         active = _active_range(engagement, first, last)
-        parts, unpriced_days = fee_parts(fees.get(pk, []), active, days_in_month)
+        parts, unpriced = fee_parts(fees.get(pk, []), active, days_in_month)
         if engagement["model"] == DeliveryModel.MANAGED:
-            missing[pk] += [f"No monthly fee in effect from {start} to {end}; left out of the cost." for start, end in unpriced_days]
+            missing[pk] += [f"No monthly fee in effect from {a} to {b}; left out of the cost." for a, b in unpriced]
         result[pk] = _assemble(
             currency=engagement["currency"],
             labor=labor.get(pk, (0, 0)),

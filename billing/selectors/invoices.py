@@ -1,4 +1,4 @@
-"""What each invoice should have billed, and which months are closed."""
+"""What each invoice should have billed."""
 
 from __future__ import annotations
 
@@ -9,14 +9,9 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
-from billing.models import CreditStatus, Invoice, Period, ServiceCredit
+from billing.models import CreditStatus, Invoice, ServiceCredit
 from billing.money import cents_to_decimal
 from billing.selectors.costs import engagement_month_costs, hundredths
-
-
-def is_month_closed(month: dt.date) -> bool:
-    """Tell whether the month containing a date is closed."""
-    return Period.objects.closed().filter(month=month.replace(day=1)).exists()
 
 
 def _applied_credits(invoice_ids: list[int]) -> dict[int, Decimal]:
@@ -31,12 +26,10 @@ def _applied_credits(invoice_ids: list[int]) -> dict[int, Decimal]:
 
 
 def expected_invoice_amounts(invoices: Iterable[Invoice]) -> dict[int, Decimal | None]:
-    """Return what each invoice should bill: labor + fee + one-time of its month, less credits applied to it.
-
-    None where a rate is missing, since the expectation would be wrong.
-    A month's own SLA credit is deducted where the ledger applies it (usually
-    a later invoice), so this is the cash view, not the month's vendor cost.
-    """
+    """Return what each invoice should bill: labor + fee + one-time of its month, less credits applied to it."""
+    # A month's SLA credit is deducted where the ledger applies it (usually a
+    # later invoice): the cash view, not the month's vendor cost. None where a
+    # rate is missing, since the expectation would be wrong.
     invoices = list(invoices)
     by_period: dict[dt.date, list[int]] = defaultdict(list)
     for invoice in invoices:

@@ -46,8 +46,14 @@ class ServiceBackedAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        # The audited queryset delete records every row it removes.
-        queryset.delete()
+        # The audited queryset delete records every row it removes; a guard
+        # (a closed month) or a protected reference refuses all of them.
+        try:
+            queryset.delete()
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        except models.ProtectedError as exc:
+            self.message_user(request, f"Not deleted: {len(exc.protected_objects)} other records depend on these.", messages.ERROR)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
         instances = formset.save(commit=False)

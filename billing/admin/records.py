@@ -1,0 +1,190 @@
+"""Admins of rates, fees, charges, exchange rates and invoices, and the inlines on engagements' pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from billing.models import (
+    ContractorRate,
+    ExchangeRate,
+    FeeSchedule,
+    InternalRate,
+    Invoice,
+    InvoiceLine,
+    OneTimeCharge,
+)
+from billing.services import invoice_reconcile, invoices_reconcile
+from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
+from engagements.models import Contractor, DeliveryModel, Engagement, Person
+
+
+class ContractorRateInline(ServiceBackedInline):
+    model = ContractorRate
+    fields = ["hourly_rate", "effective_from"]
+    show_change_link = False
+
+
+class InternalRateInline(ServiceBackedInline):
+    model = InternalRate
+    fields = ["hourly_cost", "effective_from"]
+    show_change_link = False
+
+
+class FeeScheduleInline(ServiceBackedInline):
+    model = FeeSchedule
+    fields = ["monthly_fee", "effective_from"]
+    show_change_link = False
+
+
+class OneTimeChargeInline(ServiceBackedInline):
+    model = OneTimeCharge
+    fields = ["date", "kind", "amount", "description"]
+
+
+def _registered(model: type[Any]) -> type[admin.ModelAdmin]:
+    """Return the admin class currently registered for a model (another app may have extended it too)."""
+    return type(admin.site._registry[model])
+
+
+def _reregister(model: type[Any], admin_class: type[admin.ModelAdmin]) -> None:
+    admin.site.unregister(model)
+    admin.site.register(model, admin_class)
+
+
+_ContractorBase: Any = _registered(Contractor)
+_PersonBase: Any = _registered(Person)
+_EngagementBase: Any = _registered(Engagement)
+
+
+class ContractorWithRatesAdmin(_ContractorBase):
+    """The contractor page with the contractor's bill rates inline."""
+
+    inlines = [*_ContractorBase.inlines, ContractorRateInline]
+
+
+class PersonWithRatesAdmin(_PersonBase):
+    """The person page with the person's internal cost rates inline."""
+
+    inlines = [*_PersonBase.inlines, InternalRateInline]
+
+
+class EngagementWithBillingAdmin(_EngagementBase):
+    """The engagement page with its fee schedule (managed only) and one-time charges inline."""
+
+    inlines = [*_EngagementBase.inlines, FeeScheduleInline, OneTimeChargeInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        inlines = super().get_inline_instances(request, obj)
+        # Flat fees belong to managed engagements only.
+        if obj is None or obj.model != DeliveryModel.MANAGED:
+            inlines = [i for i in inlines if not isinstance(i, FeeScheduleInline)]
+        return inlines
+
+
+_reregister(Contractor, ContractorWithRatesAdmin)
+_reregister(Person, PersonWithRatesAdmin)
+_reregister(Engagement, EngagementWithBillingAdmin)
+
+
+@admin.register(ContractorRate)
+class ContractorRateAdmin(ServiceBackedAdmin):
+    list_display = ["contractor", "engagement", "hourly_rate", "effective_from"]
+    list_select_related = ["contractor__engagement"]
+    list_filter = ["contractor__engagement__service_area"]
+    search_fields = ["contractor__name", "contractor__engagement__name"]
+    autocomplete_fields = ["contractor"]
+    date_hierarchy = "effective_from"
+
+    @admin.display(description="Engagement", ordering="contractor__engagement__name")
+    def engagement(self, obj: ContractorRate) -> str:
+        return obj.contractor.engagement.name
+
+
+@admin.register(InternalRate)
+class InternalRateAdmin(ServiceBackedAdmin):
+    list_display = ["person_or_default", "hourly_cost", "effective_from"]
+    list_select_related = ["person"]
+    search_fields = ["person__name"]
+    autocomplete_fields = ["person"]
+
+    @admin.display(description="Person", ordering="person__name")
+    def person_or_default(self, obj: InternalRate) -> str:
+        return str(obj.person or "Organisation default")
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(ServiceBackedAdmin):
+    list_display = ["engagement", "monthly_fee", "effective_from"]
+    list_select_related = ["engagement"]
+    search_fields = ["engagement__name"]
+    date_hierarchy = "effective_from"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "engagement":
+            kwargs["queryset"] = Engagement.objects.filter(model=DeliveryModel.MANAGED)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(OneTimeCharge)
+class OneTimeChargeAdmin(ServiceBackedAdmin):
+    list_display = ["date", "engagement", "kind", "amount", "description", "source"]
+    list_select_related = ["engagement"]
+    list_filter = ["kind", "engagement__model", "engagement__service_area"]
+    search_fields = ["engagement__name", "description", "external_id"]
+    autocomplete_fields = ["engagement"]
+    date_hierarchy = "date"
+    paginator = CappedCountPaginator
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ServiceBackedAdmin):
+    list_display = ["month", "currency", "rate_to_base"]
+    list_filter = ["currency"]
+    date_hierarchy = "month"
+
+
+class InvoiceLineInline(ServiceBackedInline):
+    model = InvoiceLine
+    fields = ["description", "amount"]
+    show_change_link = False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ServiceBackedAdmin):
+    list_display = ["number", "engagement", "period", "amount", "expected_amount", "variance", "reconciliation"]
+    list_select_related = ["engagement"]
+    list_filter = ["reconciliation", "engagement__model", "engagement__vendor"]
+    search_fields = ["number", "engagement__name", "engagement__vendor__name"]
+    autocomplete_fields = ["engagement"]
+    date_hierarchy = "period"
+    readonly_fields = ["expected_amount", "variance", "reconciliation", "reconciled_at", "lines_total"]
+    inlines = [InvoiceLineInline]
+    actions = ["reconcile_again"]
+
+    @admin.display(description="Total of the lines")
+    def lines_total(self, obj: Invoice) -> str:
+        lines = [line.amount for line in obj.lines.all()] if obj.pk else []
+        if not lines:
+            return "No lines"
+        total = sum(lines)
+        return f"{total}" + ("" if total == obj.amount else f" (the invoice says {obj.amount})")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Lines and amount are saved: compare with the engine's expectation now.
+        invoice_reconcile(invoice=form.instance)
+
+    @admin.action(description="Reconcile again with the current figures", permissions=["change"])
+    def reconcile_again(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        try:
+            count = invoices_reconcile(invoices=list(queryset))
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(request, f"Reconciled {count} invoice(s).", messages.SUCCESS)
+

@@ -1,0 +1,12 @@
+"""Which months are closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from billing.models import Period
+
+
+def is_month_closed(month: dt.date) -> bool:
+    """Tell whether the month containing a date is closed."""
+    return Period.objects.closed().filter(month=month.replace(day=1)).exists()

@@ -1,0 +1,76 @@
+"""Services that close and reopen a month: the lock on its recorded facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from billing.guards import month_label
+from billing.models import Period, PeriodReopening
+from billing.services.credits import service_credits_assess
+from billing.services.invoices import invoices_reconcile_month
+from engagements.services.common import validated_save
+
+log = logging.getLogger(__name__)
+
+
+def _period(month: dt.date) -> Period:
+    month = month.replace(day=1)
+    # Locked, so two people closing the same month at once cannot both succeed.
+    return Period.objects.select_for_update().filter(month=month).first() or validated_save(Period(month=month))
+
+
+@transaction.atomic
+def period_ensure(*, month: dt.date) -> Period:
+    """Return the month's period, creating it (open) if needed."""
+    return _period(month)
+
+
+@transaction.atomic
+def period_close(*, month: dt.date, user: Any) -> Period:
+    """Close a month: assess its credits and reconcile its invoices, then lock every fact dated in it."""
+    if not user.has_perm("billing.close_period"):
+        raise PermissionDenied("You do not have permission to close periods.")
+    period = _period(month)
+    if period.closed:
+        raise ValidationError(f"{month_label(period.month)} is already closed.")
+    # Final figures first: once closed, nothing dated in the month may change.
+    service_credits_assess(month=period.month)
+    invoices_reconcile_month(month=period.month)
+    period.closed, period.closed_at, period.closed_by = True, timezone.now(), user
+    validated_save(period)
+    label = month_label(period.month)
+    transaction.on_commit(lambda: log.info("%s closed by %s", label, user))
+    return period
+
+
+@transaction.atomic
+def period_reopen(*, month: dt.date, user: Any, reason: str) -> PeriodReopening:
+    """Reopen a closed month; needs its own permission and records who, when and why."""
+    if not user.has_perm("billing.reopen_period"):
+        raise PermissionDenied("You do not have permission to reopen periods.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the period is reopened."})
+    period = Period.objects.select_for_update().filter(month=month.replace(day=1)).first()
+    if period is None or not period.closed:
+        raise ValidationError(f"{month_label(month.replace(day=1))} is not closed.")
+    reopening = validated_save(
+        PeriodReopening(
+            period=period,
+            reopened_by=user,
+            reopened_by_label=(user.get_username() or str(user))[:200],
+            reopened_at=timezone.now(),
+            reason=reason,
+        )
+    )
+    period.closed, period.closed_at, period.closed_by = False, None, None
+    validated_save(period)
+    label = month_label(period.month)
+    transaction.on_commit(lambda: log.warning("%s reopened by %s: %s", label, user, reason))
+    return reopening

@@ -1,0 +1,119 @@
+"""Services for rates, fee schedules, one-time charges and exchange rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, OneTimeCharge
+from engagements.models import Contractor, Engagement, Person
+from engagements.services.common import validated_delete, validated_save
+
+
+def _assign(instance: Any, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def contractor_rate_create(*, contractor: Contractor, hourly_rate: Decimal, effective_from: dt.date) -> ContractorRate:
+    """Set a contractor's bill rate from a date on; the months it prices are marked for recompute."""
+    return validated_save(ContractorRate(contractor=contractor, hourly_rate=hourly_rate, effective_from=effective_from))
+
+
+@transaction.atomic
+def contractor_rate_update(*, rate: ContractorRate, **fields: Any) -> ContractorRate:
+    """Change a contractor's bill rate."""
+    _assign(rate, fields)
+    return validated_save(rate)
+
+
+def contractor_rate_delete(*, rate: ContractorRate) -> None:
+    """Delete a contractor's bill rate (the previous one applies again)."""
+    validated_delete(rate)
+
+
+@transaction.atomic
+def internal_rate_create(*, person: Person | None, hourly_cost: Decimal, effective_from: dt.date) -> InternalRate:
+    """Set a person's loaded internal cost from a date on (no person: the organisation default)."""
+    return validated_save(InternalRate(person=person, hourly_cost=hourly_cost, effective_from=effective_from))
+
+
+@transaction.atomic
+def internal_rate_update(*, rate: InternalRate, **fields: Any) -> InternalRate:
+    """Change an internal rate."""
+    _assign(rate, fields)
+    return validated_save(rate)
+
+
+def internal_rate_delete(*, rate: InternalRate) -> None:
+    """Delete an internal rate."""
+    validated_delete(rate)
+
+
+@transaction.atomic
+def fee_schedule_create(*, engagement: Engagement, monthly_fee: Decimal, effective_from: dt.date) -> FeeSchedule:
+    """Set a managed engagement's monthly fee from a date on."""
+    return validated_save(FeeSchedule(engagement=engagement, monthly_fee=monthly_fee, effective_from=effective_from))
+
+
+@transaction.atomic
+def fee_schedule_update(*, fee: FeeSchedule, **fields: Any) -> FeeSchedule:
+    """Change a monthly fee."""
+    _assign(fee, fields)
+    return validated_save(fee)
+
+
+def fee_schedule_delete(*, fee: FeeSchedule) -> None:
+    """Delete a monthly fee."""
+    validated_delete(fee)
+
+
+@transaction.atomic
+def one_time_charge_create(
+    *,
+    engagement: Engagement,
+    date: dt.date,
+    amount: Decimal,
+    kind: str,
+    description: str = "",
+    source: str = "",
+    external_id: str = "",
+) -> OneTimeCharge:
+    """Record a charge billed once (onboarding, setup, placement...)."""
+    charge = OneTimeCharge(
+        engagement=engagement,
+        date=date,
+        amount=amount,
+        kind=kind,
+        description=description,
+        source=source,
+        external_id=external_id,
+    )
+    return validated_save(charge)
+
+
+@transaction.atomic
+def one_time_charge_update(*, charge: OneTimeCharge, **fields: Any) -> OneTimeCharge:
+    """Change a one-time charge."""
+    _assign(charge, fields)
+    return validated_save(charge)
+
+
+def one_time_charge_delete(*, charge: OneTimeCharge) -> None:
+    """Delete a one-time charge."""
+    validated_delete(charge)
+
+
+@transaction.atomic
+def exchange_rate_set(*, month: dt.date, currency: str, rate_to_base: Decimal) -> ExchangeRate:
+    """Set (create or replace) a currency's rate to the base currency for a month."""
+    month, currency = month.replace(day=1), currency.strip().upper()
+    rate = ExchangeRate.objects.filter(month=month, currency=currency).first() or ExchangeRate(
+        month=month, currency=currency
+    )
+    rate.rate_to_base = rate_to_base
+    return validated_save(rate)
