@@ -185,7 +185,8 @@ class RecordedFact(models.Model):
         for name in cls.month_fields:
             if name in changes or (name == primary and changes.keys() - set(cls.month_fields)):
                 for row in (old, new):
-                    keys |= cls.month_keys({name: row.get(name), "_engagement": row.get("_engagement")})
+                    if row.get(name) is not None and row.get("_engagement") is not None:
+                        keys.add((row["_engagement"], month_of(row[name])))
         return keys
 
     def current_rows(self) -> tuple[dict[str, Any] | None, dict[str, Any]]:

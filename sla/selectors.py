@@ -134,18 +134,18 @@ def _mean(values: list[Decimal]) -> Decimal | None:
         return sum(values, Decimal(0)) / len(values)
 
 
+def mean_uptime(rows: list[ServiceUptime]) -> Decimal | None:
+    """Return the unrounded mean uptime of an engagement's services, or None without any."""
+    return _mean([uptime for _, uptime, _ in rows if uptime is not None])
+
+
 def _engagement_uptimes(per_service: dict[int, list[ServiceUptime]]) -> dict[int, Decimal | None]:
-    return {
-        engagement_id: _mean([uptime for _, uptime, _ in rows if uptime is not None])
-        for engagement_id, rows in per_service.items()
-    }
+    return {engagement_id: mean_uptime(rows) for engagement_id, rows in per_service.items()}
 
 
 def uptime_for(engagement_ids: list[int], month: dt.date) -> dict[int, Decimal | None]:
-    """Return each engagement's unrounded uptime % over its active part of the month (mean of its services).
-
-    None when the engagement has no monitored service or no active day in the month.
-    """
+    """Return each engagement's unrounded uptime % over its active part of the month (mean of its services)."""
+    # None, not 100, when the engagement has no monitored service or no active day in the month.
     return _engagement_uptimes(service_uptime_for(engagement_ids, month))
 
 
@@ -158,11 +158,9 @@ def _last_active_day(dates: tuple[dt.date, dt.date | None] | None, month: dt.dat
 
 
 def credit_pct_for(engagement_ids: list[int], month: dt.date) -> dict[int, Decimal]:
-    """Return each engagement's service credit % for the month: the tier of its unrounded uptime, capped.
-
-    The policy is the one in effect on the engagement's last active day of the
-    month; 0 without a policy, without services or without an active day.
-    """
+    """Return each engagement's service credit % for the month: the tier of its unrounded uptime, capped."""
+    # The policy is the one in effect on the engagement's last active day of the
+    # month; the credit is 0 without a policy, without services or without an active day.
     ids = list(engagement_ids)
     dates = _engagement_dates(ids)
     uptimes = _engagement_uptimes(_service_uptimes(ids, month, dates))
@@ -179,19 +177,19 @@ def credit_pct_for(engagement_ids: list[int], month: dt.date) -> dict[int, Decim
     return credits
 
 
+def _hours(span: dt.timedelta) -> Decimal:
+    with localcontext(prec=_PRECISION):
+        return Decimal(span // dt.timedelta(microseconds=1)) / _MICROS_PER_HOUR
+
+
 def downtime_hours_for(
     engagement_ids: list[int], month: dt.date
 ) -> dict[int, list[tuple[int, Decimal, Decimal | None]]]:
     """Return each engagement's (service id, unplanned downtime hours unrounded, business impact per hour)."""
-    with localcontext(prec=_PRECISION):
-        return {
-            engagement_id: [
-                (service.pk, Decimal(down // dt.timedelta(microseconds=1)) / _MICROS_PER_HOUR,
-                 service.business_impact_per_hour)
-                for service, _, down in rows
-            ]
-            for engagement_id, rows in service_uptime_for(engagement_ids, month).items()
-        }
+    return {
+        engagement_id: [(service.pk, _hours(down), service.business_impact_per_hour) for service, _, down in rows]
+        for engagement_id, rows in service_uptime_for(engagement_ids, month).items()
+    }
 
 
 # --- tickets ----------------------------------------------------------------------------
@@ -230,19 +228,18 @@ def _mean_hours(total: dt.timedelta | None, count: int) -> Decimal | None:
 
 
 def ticket_outcomes_for(engagement_ids: list[int], month: dt.date) -> dict[int, TicketOutcomes]:
-    """Return each engagement's ticket outcomes for the month from the stored clocks (one query).
-
-    response_met_pct is over tickets opened in the month that have a first
-    response and a target; resolution_met_pct over tickets resolved in the
-    month that have a target; mttr_hours is the mean business time to resolve
-    of tickets resolved in the month; breaches counts response and resolution
-    breaches of tickets opened or resolved in the month (running ones too).
-    """
+    """Return each engagement's ticket outcomes for the month from the stored clocks (one query)."""
+    # response_met_pct is over tickets opened in the month that have a first
+    # response and a target; resolution_met_pct over tickets resolved in the
+    # month that have a target; mttr_hours is the mean business time to resolve
+    # of tickets resolved in the month; breaches counts response and resolution
+    # breaches of tickets opened or resolved in the month (running ones too).
     ids = list(engagement_ids)
     start, end = org_month_window(month)
     opened = Q(opened_at__gte=start, opened_at__lt=end)
     resolved = Q(resolved_at__gte=start, resolved_at__lt=end)
     in_month = opened | resolved
+    answered = Q(first_response_at__isnull=False)
     rows = (
         Ticket.objects.filter(engagement_id__in=ids)
         .alive_in(month)
@@ -252,14 +249,14 @@ def ticket_outcomes_for(engagement_ids: list[int], month: dt.date) -> dict[int, 
             opened=Count("pk", filter=opened),
             resolved=Count("pk", filter=resolved),
             backlog=Count("pk", filter=Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)),
-            response_measured=Count("pk", filter=opened & Q(first_response_at__isnull=False, response_met__isnull=False)),
-            response_met=Count("pk", filter=opened & Q(first_response_at__isnull=False, response_met=True)),
+            response_measured=Count("pk", filter=opened & answered & Q(response_met__isnull=False)),
+            responses_met=Count("pk", filter=opened & answered & Q(response_met=True)),
             resolution_measured=Count("pk", filter=resolved & Q(resolution_met__isnull=False)),
-            resolution_met=Count("pk", filter=resolved & Q(resolution_met=True)),
+            resolutions_met=Count("pk", filter=resolved & Q(resolution_met=True)),
             timed=Count("pk", filter=resolved & Q(resolution_elapsed__isnull=False)),
             time_to_resolve=Sum("resolution_elapsed", filter=resolved),
-            breaches=Count("pk", filter=in_month & Q(response_met=False))
-            + Count("pk", filter=in_month & Q(resolution_met=False)),
+            response_breaches=Count("pk", filter=in_month & Q(response_met=False)),
+            resolution_breaches=Count("pk", filter=in_month & Q(resolution_met=False)),
         )
     )
     outcomes = dict.fromkeys(ids, NO_TICKETS)
@@ -268,11 +265,11 @@ def ticket_outcomes_for(engagement_ids: list[int], month: dt.date) -> dict[int, 
             tickets_opened=row["opened"],
             tickets_resolved=row["resolved"],
             backlog=row["backlog"],
-            response_met_pct=_pct(row["response_met"], row["response_measured"]),
-            resolution_met_pct=_pct(row["resolution_met"], row["resolution_measured"]),
+            response_met_pct=_pct(row["responses_met"], row["response_measured"]),
+            resolution_met_pct=_pct(row["resolutions_met"], row["resolution_measured"]),
             response_measured=row["response_measured"],
             resolution_measured=row["resolution_measured"],
             mttr_hours=_mean_hours(row["time_to_resolve"], row["timed"]),
-            breaches=row["breaches"],
+            breaches=row["response_breaches"] + row["resolution_breaches"],
         )
     return outcomes

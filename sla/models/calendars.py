@@ -90,7 +90,10 @@ class WorkingHours(RecordedFact):
         ]
 
     def __str__(self) -> str:
-        return self.as_interval().label() if self.start is not None and self.weekday is not None else "working hours"
+        if self.start is None or self.weekday is None:
+            return "working hours"
+        end = "24:00" if self.end is None else f"{self.end:%H:%M}"
+        return f"{Weekday(self.weekday).label} {self.start:%H:%M}-{end}"
 
     def as_interval(self) -> clock.WorkingInterval:
         """Return the pure-maths working interval."""
@@ -100,21 +103,11 @@ class WorkingHours(RecordedFact):
         if self.start is None or self.weekday is None:
             return
         if self.end is not None and self.end <= self.start:
-            raise ValidationError({"end": "Working hours must end after they start (leave the end empty for midnight)."})
-        if self.calendar_id:
-            self._check_overlap()
-
-    def _check_overlap(self) -> None:
-        """Refuse hours that overlap other hours of the same calendar on the same weekday."""
-        mine = self.as_interval()
-        siblings = WorkingHours.objects.filter(calendar_id=self.calendar_id, weekday=self.weekday).exclude(pk=self.pk)
-        for other in siblings:
-            try:
-                clock.validate_working([mine, other.as_interval()])
-            except ValueError:
-                raise ValidationError(
-                    {"start": f"These hours overlap {other.as_interval().label()} of the same calendar."}
-                ) from None
+            raise ValidationError(
+                {"end": "Working hours must end after they start (leave the end empty for midnight)."}
+            )
+        # Overlaps are a rule of the whole set: sla.services.policies.working_hours_set
+        # (and the admin's inline) check every row of the calendar at once.
 
 
 class Holiday(RecordedFact):

@@ -243,14 +243,17 @@ class TicketPause(RecordedFact):
             return
         if self.ended_at is not None and self.ended_at <= self.started_at:
             raise ValidationError({"ended_at": "A pause must end after it starts."})
-        if self.ticket_id:
-            errors = self._check_inside_ticket() or self._check_no_overlap()
-            if errors:
-                raise ValidationError(errors)
+        # The admin validates a new ticket's pauses before the ticket has an id: check
+        # against its times all the same, and against other pauses once it is saved.
+        ticket = self.ticket if self.ticket_id or TicketPause.ticket.is_cached(self) else None
+        if ticket is None or ticket.opened_at is None:
+            return
+        errors = self._check_inside_ticket(ticket) or (self._check_no_overlap() if ticket.pk else {})
+        if errors:
+            raise ValidationError(errors)
 
-    def _check_inside_ticket(self) -> dict[str, str]:
+    def _check_inside_ticket(self, ticket: Ticket) -> dict[str, str]:
         """Return an error when the pause lies outside the ticket's life (opened to resolved)."""
-        ticket = self.ticket
         if self.started_at < ticket.opened_at:
             return {
                 "started_at": f"A pause cannot start before the ticket was opened ({local_label(ticket.opened_at)})."
@@ -268,7 +271,7 @@ class TicketPause(RecordedFact):
 
     def _check_no_overlap(self) -> dict[str, str]:
         """Return an error when the pause overlaps another pause of the same ticket (touching is fine)."""
-        others = TicketPause.objects.filter(ticket_id=self.ticket_id).exclude(pk=self.pk)
+        others = TicketPause.objects.filter(ticket_id=self.ticket.pk).exclude(pk=self.pk)
         others = others.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.started_at))
         if self.ended_at is not None:
             others = others.filter(started_at__lt=self.ended_at)

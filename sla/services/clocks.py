@@ -83,13 +83,12 @@ def _outcome_months(ticket: Ticket) -> set[MonthKey]:
 
 
 def _write_clocks(tickets: Sequence[Ticket]) -> None:
-    """Store the clock columns of tickets in one statement run for every row.
-
-    One executemany, not bulk_update: SQLite limits a statement to 999
-    parameters, so bulk_update would split 10,000 tickets into ~80 queries.
-    The period-lock guards and the audit trail are not run: these columns
-    are derived from audited facts and change no fact of a closed month.
-    """
+    """Store the clock columns of tickets with one statement run for every row."""
+    # One executemany, not bulk_update: Django caps an SQLite statement at 999
+    # parameters, so bulk_update would split 10,000 tickets into ~80 queries.
+    # The period-lock guards and the audit trail are not run: these columns
+    # are derived from audited facts and change no fact of a closed month
+    # (the months whose outcomes they move are marked by the caller).
     if not tickets:
         return
     connection = connections[Ticket.objects.db]

@@ -12,6 +12,7 @@ from django.db import transaction
 from engagements.models import Engagement
 from engagements.services.common import validated_delete, validated_save
 from sla.models import PauseReason, Ticket, TicketPause
+from sla.models.tickets import local_label
 from sla.services.clocks import ticket_clock_refresh
 
 # The fields a person or an import records; the clock columns are computed.
@@ -161,12 +162,24 @@ def ticket_pause_delete(*, pause: TicketPause) -> None:
     ticket_clock_refresh(ticket=ticket)
 
 
+def check_pauses_apart(ordered: Sequence[PauseSpec]) -> None:
+    """Refuse a set of pauses in which one overlaps the next (touching is fine)."""
+    for earlier, later in zip(ordered, ordered[1:]):
+        end = earlier["ended_at"]
+        if end is None or end > later["started_at"]:
+            raise ValidationError(
+                {"pauses": f"The pause from {local_label(earlier['started_at'])} overlaps the next one "
+                 f"(from {local_label(later['started_at'])})."}
+            )
+
+
 @transaction.atomic
 def ticket_pauses_set(*, ticket: Ticket, pauses: Sequence[PauseSpec]) -> bool:
     """Make a ticket's pauses exactly these (matched on start); return whether anything changed."""
     wanted = {spec["started_at"]: spec for spec in pauses}
     if len(wanted) != len(pauses):
         raise ValidationError({"pauses": "Two pauses of this ticket start at the same moment."})
+    check_pauses_apart(sorted(wanted.values(), key=lambda spec: spec["started_at"]))
     existing = {pause.started_at: pause for pause in TicketPause.objects.filter(ticket_id=ticket.pk)}
     stale = [pause.pk for start, pause in existing.items() if start not in wanted]
     changed = bool(stale)

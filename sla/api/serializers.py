@@ -1,0 +1,102 @@
+"""Serializers of the SLA resources: field shapes only; sla's services own every rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from config.api import ResourceSerializer, SaneDateField, SaneDateTimeField
+from sla.models import (
+    CoverageCalendar,
+    MonitoredService,
+    Outage,
+    PauseReason,
+    Priority,
+    SLAPolicy,
+    Ticket,
+    Weekday,
+)
+
+MAX_MINUTES = 2**31 - 1
+
+
+class WorkingHoursSerializer(serializers.Serializer):
+    weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 = Monday ... 6 = Sunday.")
+    start = serializers.TimeField()
+    end = serializers.TimeField(allow_null=True, required=False, default=None, help_text="Empty = midnight.")
+
+
+class HolidayDatesField(serializers.ListField):
+    """A calendar's holidays as a list of dates."""
+
+    child = SaneDateField()
+
+    def get_attribute(self, instance: CoverageCalendar) -> list[Any]:
+        return [holiday.date for holiday in instance.holidays.all()]
+
+
+class CalendarSerializer(ResourceSerializer):
+    working_hours = WorkingHoursSerializer(many=True, required=False)
+    holidays = HolidayDatesField(required=False)
+
+    class Meta:
+        model = CoverageCalendar
+        fields = ["id", "name", "time_zone", "always_on", "working_hours", "holidays"]
+
+
+class CreditTierSerializer(serializers.Serializer):
+    below_pct = serializers.DecimalField(max_digits=6, decimal_places=3)
+    credit_pct = serializers.DecimalField(max_digits=6, decimal_places=3)
+
+
+class PriorityTargetSerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    response_minutes = serializers.IntegerField(min_value=-MAX_MINUTES, max_value=MAX_MINUTES)
+    resolution_minutes = serializers.IntegerField(min_value=-MAX_MINUTES, max_value=MAX_MINUTES)
+
+
+class SLAPolicySerializer(ResourceSerializer):
+    credit_tiers = CreditTierSerializer(many=True, required=False)
+    priority_targets = PriorityTargetSerializer(many=True, required=False, source="targets")
+
+    class Meta:
+        model = SLAPolicy
+        fields = [
+            "id", "name", "calendar", "uptime_target", "max_credit_pct", "attainment_goal",
+            "credit_tiers", "priority_targets",
+        ]  # fmt: skip
+
+
+class MonitoredServiceSerializer(ResourceSerializer):
+    class Meta:
+        model = MonitoredService
+        fields = ["id", "engagement", "name", "business_impact_per_hour"]
+
+
+class OutageSerializer(ResourceSerializer):
+    engagement = serializers.IntegerField(source="service.engagement_id", read_only=True)
+
+    class Meta:
+        model = Outage
+        fields = ["id", "service", "engagement", "started_at", "ended_at", "planned", "reason", "source", "external_id"]
+
+
+class PauseSerializer(serializers.Serializer):
+    started_at = SaneDateTimeField()
+    ended_at = SaneDateTimeField(allow_null=True, required=False, default=None)
+    reason = serializers.ChoiceField(choices=PauseReason.choices, default=PauseReason.WAITING_ON_CUSTOMER)
+
+
+class TicketSerializer(ResourceSerializer):
+    pauses = PauseSerializer(many=True, required=False)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "engagement", "priority", "category", "opened_at", "first_response_at", "resolved_at",
+            "summary", "pauses", "source", "external_id",
+            "policy", "response_due_at", "resolution_due_at", "response_met", "resolution_met",
+        ]  # fmt: skip
+        read_only_fields = ["policy", "response_due_at", "resolution_due_at", "response_met", "resolution_met"]
+

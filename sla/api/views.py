@@ -1,0 +1,110 @@
+"""Views of the SLA resources: thin, every write through sla's services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from config.api import BatchUpsertMixin, LargeTablePagination, ServiceViewSet
+from engagements.importers.upserts import UpsertOutcome
+from sla.api import filters, serializers
+from sla.importers.outages import outages_write
+from sla.importers.tickets import tickets_write
+from sla.models import CoverageCalendar, MonitoredService, Outage, SLAPolicy, Ticket
+from sla.services.monitoring import (
+    monitored_service_create,
+    monitored_service_delete,
+    monitored_service_update,
+    outage_delete,
+    outage_update,
+)
+from sla.services.policies import (
+    coverage_calendar_create,
+    coverage_calendar_delete,
+    coverage_calendar_update,
+    sla_policy_create,
+    sla_policy_delete,
+    sla_policy_update,
+)
+from sla.services.tickets import ticket_delete, ticket_pauses_set, ticket_update
+
+
+class CalendarViewSet(ServiceViewSet):
+    queryset = CoverageCalendar.objects.prefetch_related("working_hours", "holidays")
+    serializer_class = serializers.CalendarSerializer
+    create_service = staticmethod(coverage_calendar_create)
+    update_service = staticmethod(coverage_calendar_update)
+    delete_service = staticmethod(coverage_calendar_delete)
+    instance_kwarg = "calendar"
+
+    def service_arguments(self, validated: dict[str, Any]) -> dict[str, Any]:
+        # The model's default zone, which the create service wants spelled out.
+        arguments = {"time_zone": "UTC", **validated} if self.action == "create" else dict(validated)
+        if "holidays" in arguments:
+            arguments["holidays"] = [{"date": day} for day in arguments["holidays"]]
+        return arguments
+
+
+class SLAPolicyViewSet(ServiceViewSet):
+    queryset = SLAPolicy.objects.prefetch_related("credit_tiers", "targets")
+    serializer_class = serializers.SLAPolicySerializer
+    filterset_class = filters.SLAPolicyFilter
+    create_service = staticmethod(sla_policy_create)
+    update_service = staticmethod(sla_policy_update)
+    delete_service = staticmethod(sla_policy_delete)
+    instance_kwarg = "policy"
+
+    def service_arguments(self, validated: dict[str, Any]) -> dict[str, Any]:
+        arguments = dict(validated)
+        if "targets" in arguments:
+            arguments["priority_targets"] = arguments.pop("targets")
+        return arguments
+
+
+class MonitoredServiceViewSet(ServiceViewSet):
+    queryset = MonitoredService.objects.all()
+    serializer_class = serializers.MonitoredServiceSerializer
+    filterset_class = filters.MonitoredServiceFilter
+    create_service = staticmethod(monitored_service_create)
+    update_service = staticmethod(monitored_service_update)
+    delete_service = staticmethod(monitored_service_delete)
+    instance_kwarg = "service"
+
+
+class OutageViewSet(BatchUpsertMixin, ServiceViewSet):
+    """Outages; a list POST upserts on (source, external_id), all or nothing."""
+
+    queryset = Outage.objects.select_related("service")
+    serializer_class = serializers.OutageSerializer
+    filterset_class = filters.OutageFilter
+    pagination_class = LargeTablePagination
+    update_service = staticmethod(outage_update)
+    delete_service = staticmethod(outage_delete)
+    instance_kwarg = "outage"
+
+    def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
+        return outages_write(items=rows)
+
+
+class TicketViewSet(BatchUpsertMixin, ServiceViewSet):
+    """Tickets with their pauses; a list POST upserts on (source, external_id), all or nothing."""
+
+    queryset = Ticket.objects.prefetch_related("pauses")
+    serializer_class = serializers.TicketSerializer
+    filterset_class = filters.TicketFilter
+    pagination_class = LargeTablePagination
+    delete_service = staticmethod(ticket_delete)
+    instance_kwarg = "ticket"
+
+    def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
+        return tickets_write(items=rows)
+
+    def perform_update(self, serializer: Any) -> None:
+        fields = dict(serializer.validated_data)
+        pauses = fields.pop("pauses", None)
+        with transaction.atomic():
+            ticket = ticket_update(ticket=serializer.instance, **fields)
+            if pauses is not None:
+                ticket_pauses_set(ticket=ticket, pauses=pauses)
+        serializer.instance = self.refetch(ticket)

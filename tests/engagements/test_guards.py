@@ -1,0 +1,65 @@
+"""Write guards (billing's closed periods) see exactly the months a write changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from engagements import facts
+from engagements.models import Milestone
+from engagements.services.engagements import milestone_create, milestone_deliver
+from tests.factories import EngagementFactory
+
+pytestmark = pytest.mark.django_db
+MARCH = dt.date(2026, 3, 1)
+
+
+def refuse_march(model: type[facts.RecordedFact], keys: set[facts.MonthKey]) -> None:
+    if any(month == MARCH for _, month in keys):
+        raise ValidationError("March 2026 is locked.")
+
+
+@pytest.fixture
+def lock_march() -> Iterator[Callable[[], None]]:
+    """Return a switch that makes every write touching March 2026 fail."""
+    yield lambda: facts.register_write_guard(refuse_march)
+    if refuse_march in facts._guards:
+        facts._guards.remove(refuse_march)
+
+
+@pytest.fixture
+def march_milestone() -> Milestone:
+    engagement = EngagementFactory(start_date=dt.date(2026, 1, 1))
+    return milestone_create(engagement=engagement, title="Cutover", due_date=dt.date(2026, 3, 20))
+
+
+def test_a_fact_due_in_a_locked_month_can_still_be_delivered_in_an_open_one(march_milestone, lock_march) -> None:  # type: ignore[no-untyped-def]
+    lock_march()
+    milestone_deliver(milestone=march_milestone, delivered_date=dt.date(2026, 4, 2), accepted=False)
+    assert Milestone.objects.get().delivered_date == dt.date(2026, 4, 2)
+
+
+def test_accepting_it_changes_the_locked_months_on_time_count_and_is_refused(march_milestone, lock_march) -> None:  # type: ignore[no-untyped-def]
+    lock_march()
+    with pytest.raises(ValidationError, match="March 2026 is locked"):
+        milestone_deliver(milestone=march_milestone, delivered_date=dt.date(2026, 4, 2), accepted=True)
+
+
+def test_changing_anything_else_about_it_belongs_to_the_locked_month(march_milestone, lock_march) -> None:  # type: ignore[no-untyped-def]
+    lock_march()
+    march_milestone.title = "Renamed"
+    with pytest.raises(ValidationError, match="March 2026 is locked") as excinfo:
+        march_milestone.full_clean()
+    assert "__all__" in excinfo.value.message_dict
+
+
+def test_moving_a_date_into_a_locked_month_is_refused_and_rolled_back(lock_march) -> None:  # type: ignore[no-untyped-def]
+    engagement = EngagementFactory(start_date=dt.date(2026, 1, 1))
+    milestone = milestone_create(engagement=engagement, title="Cutover", due_date=dt.date(2026, 4, 20))
+    lock_march()
+    with pytest.raises(ValidationError, match="March 2026 is locked"):
+        Milestone.objects.filter(pk=milestone.pk).update(due_date=dt.date(2026, 3, 31))
+    assert Milestone.objects.get().due_date == dt.date(2026, 4, 20)

@@ -1,0 +1,229 @@
+"""Uptime, downtime and credit selectors over the engagement's active part of an organisation-local month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from engagements.models import DeliveryModel
+from sla.calendar import round_pct
+from sla.selectors import credit_pct_for, downtime_hours_for, policy_for, service_uptime_for, uptime_for
+from sla.services.monitoring import monitored_service_create, outage_create
+from sla.services.policies import sla_assignment_create
+from tests.factories import EngagementFactory
+from tests.sla.factories import MonitoredServiceFactory, OutageFactory, SLAAssignmentFactory, SLAPolicyFactory, ny
+
+pytestmark = pytest.mark.django_db
+APRIL = dt.date(2026, 4, 1)
+
+
+@pytest.fixture(autouse=True)
+def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TIME_ZONE = "America/New_York"
+
+
+@pytest.fixture
+def msp():  # type: ignore[no-untyped-def]
+    """The worked example's managed engagement: starts 2026-04-11 under a 99.9% SLA with three credit tiers."""
+    engagement = EngagementFactory(name="Help desk (MSP)", model=DeliveryModel.MANAGED, start_date=dt.date(2026, 4, 11))
+    sla_assignment_create(engagement=engagement, policy=SLAPolicyFactory(), effective_from=dt.date(2026, 4, 11))
+    return engagement
+
+
+def down(service, start: dt.datetime, end: dt.datetime | None, *, planned: bool = False):  # type: ignore[no-untyped-def]
+    return outage_create(service=service, started_at=start, ended_at=end, planned=planned)
+
+
+# --- the worked example of domain.md -----------------------------------------------------------
+
+
+def test_the_worked_example_uptime_is_99_6875_and_reported_as_99_688(msp) -> None:  # type: ignore[no-untyped-def]
+    email = monitored_service_create(engagement=msp, name="Email")
+    down(email, ny(2026, 4, 20, 10), ny(2026, 4, 20, 11))
+    down(email, ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))
+    down(email, ny(2026, 4, 25, 1), ny(2026, 4, 25, 3), planned=True)
+    uptime = uptime_for([msp.pk], APRIL)[msp.pk]
+    assert uptime == Decimal("99.6875")
+    assert round_pct(uptime) == Decimal("99.688")
+    [(service, service_uptime, downtime)] = service_uptime_for([msp.pk], APRIL)[msp.pk]
+    assert (service, service_uptime, downtime) == (email, Decimal("99.6875"), dt.timedelta(minutes=90))
+
+
+def test_the_worked_example_falls_in_the_10_percent_tier(msp) -> None:  # type: ignore[no-untyped-def]
+    email = monitored_service_create(engagement=msp, name="Email")
+    down(email, ny(2026, 4, 20, 10), ny(2026, 4, 20, 11))
+    down(email, ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))
+    assert credit_pct_for([msp.pk], APRIL) == {msp.pk: Decimal("10")}
+
+
+def test_the_worked_example_downtime_is_an_hour_and_a_half_with_its_impact(msp) -> None:  # type: ignore[no-untyped-def]
+    email = monitored_service_create(engagement=msp, name="Email", business_impact_per_hour=Decimal("1200.00"))
+    down(email, ny(2026, 4, 20, 10), ny(2026, 4, 20, 11))
+    down(email, ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))
+    assert downtime_hours_for([msp.pk], APRIL) == {msp.pk: [(email.pk, Decimal("1.5"), Decimal("1200.00"))]}
+
+
+# --- thresholds --------------------------------------------------------------------------------
+
+
+def test_44_minutes_down_meets_99_9_in_a_31_day_month_and_misses_it_in_a_30_day_month() -> None:
+    engagement = SLAAssignmentFactory(engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))).engagement
+    service = MonitoredServiceFactory(engagement=engagement)
+    down(service, ny(2026, 1, 10, 12), ny(2026, 1, 10, 12, 44))
+    down(service, ny(2026, 4, 10, 12), ny(2026, 4, 10, 12, 44))
+    january, april = dt.date(2026, 1, 1), APRIL
+    assert uptime_for([engagement.pk], january)[engagement.pk] > Decimal("99.9")
+    assert uptime_for([engagement.pk], april)[engagement.pk] < Decimal("99.9")
+    assert credit_pct_for([engagement.pk], january) == {engagement.pk: Decimal("0")}
+    assert credit_pct_for([engagement.pk], april) == {engagement.pk: Decimal("10")}
+
+
+def test_uptime_exactly_at_the_target_owes_no_credit() -> None:
+    engagement = SLAAssignmentFactory(engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))).engagement
+    service = MonitoredServiceFactory(engagement=engagement)
+    # 0.1% of April's 43,200 minutes is 43 minutes 12 seconds.
+    down(service, ny(2026, 4, 10, 12), ny(2026, 4, 10, 12, 43, 12))
+    assert uptime_for([engagement.pk], APRIL)[engagement.pk] == Decimal("99.9")
+    assert credit_pct_for([engagement.pk], APRIL) == {engagement.pk: Decimal("0")}
+
+
+def test_the_credit_is_capped_at_the_policys_maximum() -> None:
+    policy = SLAPolicyFactory(max_credit_pct=Decimal("50"))
+    engagement = SLAAssignmentFactory(policy=policy, engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))).engagement
+    down(MonitoredServiceFactory(engagement=engagement), ny(2026, 4, 1), ny(2026, 4, 5))
+    assert credit_pct_for([engagement.pk], APRIL) == {engagement.pk: Decimal("50")}
+
+
+# --- outages -------------------------------------------------------------------------------------
+
+
+def test_duplicate_and_overlapping_outages_count_once() -> None:
+    service = MonitoredServiceFactory()
+    for _ in range(3):
+        down(service, ny(2026, 4, 20, 10), ny(2026, 4, 20, 11))
+    down(service, ny(2026, 4, 20, 10, 15), ny(2026, 4, 20, 10, 45))
+    [(_, _, downtime)] = service_uptime_for([service.engagement_id], APRIL)[service.engagement_id]
+    assert downtime == dt.timedelta(hours=1)
+
+
+def test_an_ongoing_outage_counts_to_the_end_of_the_window() -> None:
+    service = MonitoredServiceFactory()
+    down(service, ny(2026, 4, 30, 23), None)
+    [(_, _, april_down)] = service_uptime_for([service.engagement_id], APRIL)[service.engagement_id]
+    [(_, may_uptime, _)] = service_uptime_for([service.engagement_id], dt.date(2026, 5, 1))[service.engagement_id]
+    assert april_down == dt.timedelta(hours=1)
+    assert may_uptime == Decimal("0")
+
+
+def test_an_outage_across_a_month_boundary_is_split_between_the_months() -> None:
+    service = MonitoredServiceFactory()
+    down(service, ny(2026, 3, 31, 23, 30), ny(2026, 4, 1, 0, 30))
+    hours = {
+        month: downtime_hours_for([service.engagement_id], month)[service.engagement_id][0][1]
+        for month in (dt.date(2026, 3, 1), APRIL)
+    }
+    assert hours == {dt.date(2026, 3, 1): Decimal("0.5"), APRIL: Decimal("0.5")}
+
+
+def test_months_are_local_a_late_evening_utc_outage_belongs_to_its_local_day() -> None:
+    service = MonitoredServiceFactory()
+    # 2026-05-01 02:00 UTC is still 30 April in New York.
+    down(service, dt.datetime(2026, 5, 1, 2, tzinfo=dt.UTC), dt.datetime(2026, 5, 1, 3, tzinfo=dt.UTC))
+    assert downtime_hours_for([service.engagement_id], APRIL)[service.engagement_id][0][1] == Decimal("1")
+    assert downtime_hours_for([service.engagement_id], dt.date(2026, 5, 1))[service.engagement_id][0][1] == Decimal("0")
+
+
+def test_an_outage_before_the_engagement_started_does_not_count() -> None:
+    engagement = EngagementFactory(start_date=dt.date(2026, 4, 11))
+    service = MonitoredServiceFactory(engagement=engagement)
+    down(service, ny(2026, 4, 5), ny(2026, 4, 6))
+    assert uptime_for([engagement.pk], APRIL) == {engagement.pk: Decimal("100")}
+
+
+def test_an_engagement_that_ended_mid_month_is_measured_to_its_end_date() -> None:
+    engagement = EngagementFactory(start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 4, 15))
+    service = MonitoredServiceFactory(engagement=engagement)
+    down(service, ny(2026, 4, 15, 12), ny(2026, 4, 15, 13, 30))
+    down(service, ny(2026, 4, 20), ny(2026, 4, 21))
+    # 15 days of 1,440 minutes, 90 of them down: 99.58333...%
+    uptime = uptime_for([engagement.pk], APRIL)[engagement.pk]
+    assert str(uptime).startswith("99.58333333333333333333333333333333333333")
+
+
+# --- engagements -----------------------------------------------------------------------------------
+
+
+def test_engagement_uptime_is_the_mean_of_its_services() -> None:
+    engagement = EngagementFactory()
+    email = MonitoredServiceFactory(engagement=engagement, name="Email")
+    MonitoredServiceFactory(engagement=engagement, name="VPN")
+    down(email, ny(2026, 4, 10), ny(2026, 4, 10, 7, 12))  # 1% of April
+    assert uptime_for([engagement.pk], APRIL)[engagement.pk] == Decimal("99.5")
+
+
+def test_an_engagement_without_services_has_no_uptime_and_owes_no_credit() -> None:
+    engagement = SLAAssignmentFactory().engagement
+    assert uptime_for([engagement.pk], APRIL) == {engagement.pk: None}
+    assert credit_pct_for([engagement.pk], APRIL) == {engagement.pk: Decimal("0")}
+    assert service_uptime_for([engagement.pk], APRIL) == {engagement.pk: []}
+    assert downtime_hours_for([engagement.pk], APRIL) == {engagement.pk: []}
+
+
+def test_an_engagement_inactive_in_the_month_has_no_uptime() -> None:
+    engagement = EngagementFactory(start_date=dt.date(2026, 5, 1))
+    MonitoredServiceFactory(engagement=engagement)
+    assert uptime_for([engagement.pk], APRIL) == {engagement.pk: None}
+
+
+def test_an_engagement_without_a_policy_owes_no_credit() -> None:
+    engagement = EngagementFactory()
+    down(MonitoredServiceFactory(engagement=engagement), ny(2026, 4, 1), ny(2026, 4, 10))
+    assert credit_pct_for([engagement.pk], APRIL) == {engagement.pk: Decimal("0")}
+
+
+def test_the_credit_follows_the_policy_in_effect_on_the_last_active_day() -> None:
+    engagement = EngagementFactory(start_date=dt.date(2026, 1, 1))
+    lenient = SLAPolicyFactory(
+        uptime_target=Decimal("99"), credit_tiers=[{"below_pct": Decimal("99"), "credit_pct": Decimal("5")}]
+    )
+    sla_assignment_create(engagement=engagement, policy=SLAPolicyFactory(), effective_from=dt.date(2026, 1, 1))
+    sla_assignment_create(engagement=engagement, policy=lenient, effective_from=dt.date(2026, 4, 20))
+    down(MonitoredServiceFactory(engagement=engagement), ny(2026, 4, 10), ny(2026, 4, 10, 1))
+    assert policy_for(engagement.pk, dt.date(2026, 4, 19)) != lenient
+    assert policy_for(engagement.pk, dt.date(2026, 4, 30)) == lenient
+    assert policy_for(engagement.pk, dt.date(2025, 12, 31)) is None
+    assert credit_pct_for([engagement.pk], APRIL) == {engagement.pk: Decimal("0")}
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+def _engagements_with_outages(count: int) -> list[int]:
+    policy = SLAPolicyFactory()
+    ids = []
+    for i in range(count):
+        engagement = SLAAssignmentFactory(policy=policy, engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))).engagement
+        for name in ("Email", "VPN"):
+            OutageFactory(
+                service=MonitoredServiceFactory(engagement=engagement, name=name),
+                started_at=ny(2026, 4, 1 + i % 28, 10),
+                ended_at=ny(2026, 4, 1 + i % 28, 11),
+            )
+        ids.append(engagement.pk)
+    return ids
+
+
+@pytest.mark.parametrize("selector", [uptime_for, service_uptime_for, credit_pct_for, downtime_hours_for])
+def test_selectors_take_the_same_queries_for_3_or_30_engagements(selector) -> None:  # type: ignore[no-untyped-def]
+    counts = []
+    for count in (3, 30):
+        ids = _engagements_with_outages(count)
+        with CaptureQueriesContext(connection) as ctx:
+            result = selector(ids, APRIL)
+        assert len(result) == count
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
