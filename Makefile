@@ -18,11 +18,15 @@ install: $(STAMP)
 # Sets up everything on the embedded default (SQLite, in-process tasks),
 # loads demo data of both delivery models, computes the reports and serves.
 demo: export DEBUG ?= 1
+# The worked example of domain.md is set in New York.
+demo: export TIME_ZONE ?= America/New_York
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --keep-existing
 	@echo
+	@echo "Reports: http://127.0.0.1:8000/reports/  (leadership lands on the latest report)"
 	@echo "Admin:   http://127.0.0.1:8000/admin/"
+	@echo "API:     http://127.0.0.1:8000/api/docs/"
 	@echo "Logins:  operations / operations-demo   leadership / leadership-demo   admin / admin-demo"
 	@echo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -73,7 +73,7 @@ def main() -> None:
     Path(ENV["VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     run(str(BIN / "python"), "manage.py", "migrate", "--noinput")
     run(str(BIN / "python"), "manage.py", "collectstatic", "--noinput")
-    run(str(BIN / "python"), "manage.py", "seed_demo", "--months", "3")
+    run(str(BIN / "python"), "manage.py", "seed_demo")
     token = run(str(BIN / "python"), "manage.py", "drf_create_token", "operations").split()[2]
     logs = Path(ENV["VAR_DIR"])
     procs = [

@@ -19,6 +19,8 @@ READ_ONLY_MODELS = {
     "engagements.pendingtask",
     "engagements.workerheartbeat",
     "billing.periodreopening",
+    "engagements.importedrow",
+    "engagements.importfile",
     "reports.monthlysnapshot",
     "reports.comparisonreport",
     "reports.recomputejob",
@@ -26,8 +28,8 @@ READ_ONLY_MODELS = {
 # Permissions beyond add/change/delete/view that Operations holds. Reopening
 # a closed period is deliberately not here: it is granted person by person.
 OPERATIONS_EXTRA = {"billing.close_period", "engagements.import_data"}
-# Leadership reads the schedules of the report jobs too.
-LEADERSHIP_EXTRA_APPS = ("django_celery_beat",)
+# Operations edits the schedules of the jobs (django-celery-beat); Leadership reads them.
+SCHEDULE_APPS = ("django_celery_beat",)
 
 
 def sync_roles(apps: Any = None, **_: Any) -> None:
@@ -51,8 +53,8 @@ def sync_roles(apps: Any = None, **_: Any) -> None:
             operations.append(perm)
         elif full in OPERATIONS_EXTRA:
             operations.append(perm)
-    leadership += list(
-        Permission.objects.filter(content_type__app_label__in=LEADERSHIP_EXTRA_APPS, codename__startswith="view_")
-    )
+    schedules = list(Permission.objects.filter(content_type__app_label__in=SCHEDULE_APPS))
+    operations += schedules
+    leadership += [perm for perm in schedules if perm.codename.startswith("view_")]
     Group.objects.get_or_create(name=OPERATIONS)[0].permissions.set(operations)
     Group.objects.get_or_create(name=LEADERSHIP)[0].permissions.set(leadership)

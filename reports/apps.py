@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from engagements.services.marks import register_mark_listener
+        from reports.hooks import recompute_after_commit
+
+        # Every new changed-month mark, whichever path wrote it, queues a recompute after commit.
+        register_mark_listener(recompute_after_commit)

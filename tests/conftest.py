@@ -21,6 +21,25 @@ from tests.factories import UserFactory
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):  # type: ignore[no-untyped-def]
+    """Run tasks in-process in every test but the live-worker ones, whatever broker is configured.
+
+    A test's data lives in its own open transaction, which no worker process can see.
+    """
+    if request.node.get_closest_marker("live_worker"):
+        yield
+        return
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+
+
 def _user_in(group: str | None, username: str, **extra: object):  # type: ignore[no-untyped-def]
     user = UserFactory(username=username, is_staff=True, **extra)
     if group:

@@ -123,7 +123,9 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
-LOGIN_URL = "admin:login"
+# Leadership signs in on the reports' own page and lands on the latest report.
+LOGIN_URL = "reports:login"
+LOGIN_REDIRECT_URL = "reports:latest"
 
 # --- Security (effective when DEBUG is off) --------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)

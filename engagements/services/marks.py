@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 from django.utils import timezone
 
 from engagements.models import ChangedMonth
+
+
+MarkListener = Callable[[set[tuple[int, dt.date]]], None]
+_listeners: list[MarkListener] = []
+
+
+def register_mark_listener(listener: MarkListener) -> None:
+    """Let a higher app (reports) react to new marks, e.g. queue a recompute after commit."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def mark_months_changed(keys: Iterable[tuple[int, dt.date]], *, reason: str = "") -> int:
@@ -29,6 +39,9 @@ def mark_months_changed(keys: Iterable[tuple[int, dt.date]], *, reason: str = ""
         update_fields=["marked_at", "reason"],
         batch_size=500,
     )
+    keys = {(mark.engagement_id, mark.month) for mark in marks}
+    for listener in _listeners:
+        listener(keys)
     return len(marks)
 
 

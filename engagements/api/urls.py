@@ -1,0 +1,22 @@
+"""Routes of the engagements resources."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from engagements.api import views
+
+router = SimpleRouter()
+router.register("vendors", views.VendorViewSet, basename="vendor")
+router.register("service-areas", views.ServiceAreaViewSet, basename="service-area")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("engagements", views.EngagementViewSet, basename="engagement")
+router.register("contractors", views.ContractorViewSet, basename="contractor")
+router.register("time-entries", views.TimeEntryViewSet, basename="time-entry")
+router.register("overhead-entries", views.OverheadEntryViewSet, basename="overhead-entry")
+router.register("milestones", views.MilestoneViewSet, basename="milestone")
+router.register("audit", views.AuditLogViewSet, basename="audit")
+
+urlpatterns = [
+    path("imports/", views.ImportView.as_view(), name="import"),
+    *router.urls,
+]

@@ -1,0 +1,89 @@
+"""Timesheet records to time entries: people to contractors, projects to engagements, by name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engagements.importers.mapping import Mapped, norm
+from engagements.importers.upserts import RowProblem, UpsertOutcome, time_entries_upsert
+from engagements.models import Contractor, Engagement, TimeEntry
+from importers import TimeRecord
+
+
+def _engagements_by_name() -> dict[str, Engagement]:
+    return {norm(e.name): e for e in Engagement.objects.only("id", "name", "model", "start_date", "end_date")}
+
+
+def _contractor_index(engagement_ids: set[int]) -> dict[tuple[int, str], Contractor]:
+    """Index the engagements' contractors by (engagement, name) and (engagement, email)."""
+    index: dict[tuple[int, str], Contractor] = {}
+    for contractor in Contractor.objects.filter(engagement_id__in=engagement_ids).select_related("engagement"):
+        index.setdefault((contractor.engagement_id, norm(contractor.name)), contractor)
+        if contractor.email:
+            index.setdefault((contractor.engagement_id, contractor.email.strip().casefold()), contractor)
+    return index
+
+
+def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Engagement | None) -> Mapped:
+    """Turn timesheet records into unsaved time entries, listing people and projects that match nothing.
+
+    A row's project (the generic format's engagement column) is matched to an
+    engagement by name; a tracker's project that matches none falls back to the
+    upload's engagement. The person must be a contractor of that engagement,
+    matched by name or email.
+    """
+    by_name = _engagements_by_name()
+    mapped = Mapped()
+    defaulted: set[str] = set()
+    chosen: list[tuple[TimeRecord, Engagement]] = []
+    for record in records:
+        target = by_name.get(norm(record.project)) if record.project else None
+        if target is None and record.project and fmt == "generic":
+            mapped.problems.append(RowProblem(record.row, "engagement", f"No engagement is named '{record.project}'."))
+            mapped.unmatched["projects"].add(record.project)
+            continue
+        if target is None and engagement is not None:
+            if record.project:
+                defaulted.add(record.project)
+            target = engagement
+        if target is None:
+            what = f"Project '{record.project}' matches no engagement" if record.project else "The row names no project"
+            mapped.problems.append(RowProblem(record.row, "project", f"{what}; choose the engagement for the upload."))
+            if record.project:
+                mapped.unmatched["projects"].add(record.project)
+            continue
+        chosen.append((record, target))
+    index = _contractor_index({target.pk for _, target in chosen})
+    for record, target in chosen:
+        contractor = index.get((target.pk, norm(record.person)))
+        if contractor is None and record.email:
+            contractor = index.get((target.pk, record.email.strip().casefold()))
+        if contractor is None:
+            mapped.problems.append(
+                RowProblem(record.row, "person", f"'{record.person}' is no contractor of {target.name} (by name or email).")
+            )
+            mapped.unmatched["people"].add(f"{record.person} ({target.name})")
+            continue
+        entry = TimeEntry(
+            contractor=contractor,
+            date=record.date,
+            hours=record.hours,
+            description=record.description[:500],
+            source=fmt,
+            external_id=(record.external_id or "")[:200],
+        )
+        mapped.items.append((record.row, entry))
+    if defaulted:
+        mapped.warnings.append(
+            f"Projects named like no engagement went to {engagement}: {', '.join(sorted(defaulted))}."
+        )
+    return mapped
+
+
+def time_entries_write(*, items: Sequence[tuple[int, Any]], partial: bool = False) -> UpsertOutcome:
+    """Upsert mapped time entries as one batch."""
+    return time_entries_upsert(entries=[entry for _, entry in items], rows=[row for row, _ in items], partial=partial)
+
+
+__all__ = ["time_entries_write", "time_records_map"]

@@ -1,0 +1,337 @@
+"""Batch upserts on (source, external_id), shared by the API's list POST and the file importers.
+
+A batch is all or nothing unless the caller asks for a partial write; each
+problem names the row (the index in an API list, or the line of a file) and
+the field. Time entries, the largest table, are validated and written as a
+batch with a constant number of queries; other kinds go row by row through
+their own app's services, each row in a savepoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db.models import Sum
+
+from engagements.facts import month_of
+from engagements.models import Contractor, ImportedRow, ImportFile, TimeEntry
+from engagements.models.entries import MAX_HOURS_PER_DAY, _check_date_in, _check_hours
+from engagements.services.common import translate_database_error
+
+CHUNK = 500
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+TIME_ENTRY_FIELDS = ("contractor_id", "date", "hours", "description")
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem of one row (row = index in an API list, or line of a file; None = the whole batch)."""
+
+    row: int | None
+    field: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the problem as the API answers it."""
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+class BatchRejected(Exception):
+    """A batch with bad rows: nothing of it was stored."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        super().__init__("; ".join(f"row {p.row}: {p.field or '-'}: {p.message}" for p in problems[:5]))
+        self.problems = sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
+
+
+@dataclass
+class UpsertOutcome:
+    """What a batch upsert did, row by row, and (in a partial write) the rows it left out."""
+
+    objects: list[Any] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Return how many rows ended with a status (created, updated, unchanged)."""
+        return self.statuses.count(status)
+
+    def add(self, row: int, obj: Any, status: str) -> None:
+        """Record one row's result."""
+        self.rows.append(row)
+        self.objects.append(obj)
+        self.statuses.append(status)
+
+    def extend(self, other: UpsertOutcome) -> None:
+        """Append another batch's results."""
+        self.objects += other.objects
+        self.statuses += other.statuses
+        self.rows += other.rows
+        self.problems += other.problems
+
+
+def problems_of(row: int | None, exc: ValidationError) -> list[RowProblem]:
+    """Return a Django ValidationError as row problems, one per field message."""
+    if hasattr(exc, "error_dict"):
+        return [
+            RowProblem(row, None if name == "__all__" else name, message)
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [RowProblem(row, None, message) for message in exc.messages]
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- row by row, through another app's services ---------------------------------------------------
+
+RowWrite = Callable[[], tuple[Any, str]]
+
+
+@transaction.atomic
+def upsert_each(
+    *, items: Sequence[tuple[int, RowWrite]], keys: Sequence[tuple[int, str, str]] = (), partial: bool = False
+) -> UpsertOutcome:
+    """Run one service call per row, each in a savepoint; all or nothing unless partial.
+
+    `keys` are the rows' (row, source, external_id): a key repeated within the batch is refused.
+    """
+    outcome = UpsertOutcome(problems=duplicate_keys(keys))
+    repeated = {p.row for p in outcome.problems}
+    for row, write in items:
+        if row in repeated:
+            continue
+        try:
+            with transaction.atomic():
+                obj, status = write()
+        except ValidationError as exc:
+            outcome.problems += problems_of(row, exc)
+            continue
+        outcome.add(row, obj, status)
+    if outcome.problems and not partial:
+        raise BatchRejected(outcome.problems)
+    return outcome
+
+
+def duplicate_keys(items: Sequence[tuple[int, str, str]]) -> list[RowProblem]:
+    """Return a problem for each row repeating the (source, external_id) of an earlier row of the batch."""
+    first: dict[tuple[str, str], int] = {}
+    problems = []
+    for row, source, external_id in items:
+        if not external_id:
+            continue
+        key = (source, external_id)
+        if key in first:
+            problems.append(
+                RowProblem(row, "external_id", f"Row {first[key]} already has source {source!r} and this external id.")
+            )
+        else:
+            first[key] = row
+    return problems
+
+
+# --- time entries as a batch -----------------------------------------------------------------------
+
+
+def _existing_entries(entries: Sequence[TimeEntry]) -> dict[tuple[str, str], TimeEntry]:
+    """Load the stored entries sharing a (source, external_id) with the batch (one query per 500 keys)."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        if entry.external_id:
+            wanted[entry.source].append(entry.external_id)
+    found: dict[tuple[str, str], TimeEntry] = {}
+    for source, ids in wanted.items():
+        for chunk in _chunks(sorted(set(ids))):
+            # The explicit exclude lets PostgreSQL use the partial unique index for a long IN list.
+            for entry in TimeEntry.objects.filter(source=source, external_id__in=chunk).exclude(external_id=""):
+                found[(entry.source, entry.external_id)] = entry
+    return found
+
+
+def _stored_day_totals(pairs: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Decimal]:
+    """Return the stored hours per (contractor, day) over the batch's contractors and date range (one query)."""
+    if not pairs:
+        return {}
+    contractor_ids = {contractor_id for contractor_id, _ in pairs}
+    days = [day for _, day in pairs]
+    rows = (
+        TimeEntry.objects.filter(contractor_id__in=contractor_ids, date__gte=min(days), date__lte=max(days))
+        .order_by()
+        .values_list("contractor_id", "date")
+        .annotate(total=Sum("hours"))
+    )
+    # SQLite sums decimals as floats; hours have 2 places, so round back.
+    return {(cid, day): Decimal(str(total)).quantize(_CENT) for cid, day, total in rows if (cid, day) in pairs}
+
+
+def _check_day_totals(
+    changed: Sequence[tuple[int, TimeEntry]], old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+) -> list[RowProblem]:
+    """Refuse rows that take a contractor past 24 h on a day, with what is stored and the rest of the batch."""
+    pairs = {(entry.contractor_id, entry.date) for _, entry in changed}
+    totals = _stored_day_totals(pairs)
+    for entry in old.values():
+        key = (entry.contractor_id, entry.date)
+        if key in totals:
+            totals[key] -= entry.hours
+    rows_of: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
+    for row, entry in changed:
+        key = (entry.contractor_id, entry.date)
+        totals[key] = totals.get(key, Decimal(0)) + entry.hours
+        rows_of[key].append(row)
+    problems = []
+    for key, total in totals.items():
+        if total > MAX_HOURS_PER_DAY and key in rows_of:
+            name = contractors[key[0]].name
+            for row in rows_of[key]:
+                problems.append(
+                    RowProblem(row, "hours", f"{name}'s hours on {key[1]} would total {total} h; a day holds at most 24 h.")
+                )
+    return problems
+
+
+def _check_closed_months(
+    changed: Sequence[tuple[int, TimeEntry]], old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+) -> list[RowProblem]:
+    """Refuse rows that touch a closed month (one guard run per distinct month of the batch)."""
+    rows_by_month: dict[dt.date, set[int]] = defaultdict(set)
+    keys_by_month: dict[dt.date, set[tuple[int, dt.date]]] = defaultdict(set)
+    for row, entry in changed:
+        versions = [entry] + ([old[entry.pk]] if entry.pk in old else [])
+        for version in versions:
+            month = month_of(version.date)
+            keys_by_month[month].add((contractors[version.contractor_id].engagement_id, month))
+            rows_by_month[month].add(row)
+    problems = []
+    for month, keys in sorted(keys_by_month.items()):
+        try:
+            TimeEntry.check_guards(keys)
+        except ValidationError as exc:
+            problems += [RowProblem(row, "date", message) for row in sorted(rows_by_month[month]) for message in exc.messages]
+    return problems
+
+
+def _validate_entries(
+    changed: Sequence[tuple[int, TimeEntry]], old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+) -> list[RowProblem]:
+    """Apply TimeEntry's rules to a batch with a constant number of queries."""
+    problems: list[RowProblem] = []
+    for row, entry in changed:
+        try:
+            entry.clean_fields(exclude=["contractor"])
+        except ValidationError as exc:
+            problems += problems_of(row, exc)
+            continue
+        errors = _check_hours(entry.hours) | _check_date_in(entry.contractor.engagement, entry.date)
+        problems += [RowProblem(row, name, message) for name, message in errors.items()]
+    if problems:
+        return problems
+    return _check_day_totals(changed, old, contractors) or _check_closed_months(changed, old, contractors)
+
+
+def _write_entries(creates: list[TimeEntry], updates: list[TimeEntry]) -> None:
+    try:
+        with transaction.atomic():
+            if creates:
+                TimeEntry.objects.bulk_create(creates, batch_size=CHUNK)
+            if updates:
+                TimeEntry.objects.bulk_update(updates, ["contractor", "date", "hours", "description"], batch_size=CHUNK)
+    except (IntegrityError, DatabaseError) as exc:
+        # A rule the database enforces fired in a race this batch lost.
+        error = translate_database_error(exc)
+        if error is None:
+            if isinstance(exc, IntegrityError):
+                raise BatchRejected([RowProblem(None, None, "Another request stored some of these rows meanwhile; send the batch again.")]) from exc
+            raise
+        raise BatchRejected(problems_of(None, error)) from exc
+    except ValidationError as exc:
+        raise BatchRejected(problems_of(None, exc)) from exc
+
+
+@transaction.atomic
+def time_entries_upsert(
+    *, entries: Sequence[TimeEntry], rows: Sequence[int] | None = None, partial: bool = False
+) -> UpsertOutcome:
+    """Create or update time entries matched on (source, external_id); all or nothing unless partial.
+
+    Entries without an external id are always created. The queries per batch
+    do not grow with its rows (beyond one per 500 rows for the bulk writes).
+    """
+    rows = list(rows) if rows is not None else list(range(len(entries)))
+    problems = duplicate_keys([(row, e.source, e.external_id) for row, e in zip(rows, entries, strict=True)])
+    existing = _existing_entries(entries)
+    ids = {e.contractor_id for e in entries} | {e.contractor_id for e in existing.values()}
+    contractors = Contractor.objects.select_related("engagement").in_bulk(ids)
+    statuses: dict[int, str] = {}
+    old: dict[int, TimeEntry] = {}
+    result: dict[int, TimeEntry] = {}
+    changed: list[tuple[int, TimeEntry]] = []
+    for row, entry in zip(rows, entries, strict=True):
+        if entry.contractor_id not in contractors:
+            problems.append(RowProblem(row, "contractor", f"No contractor has id {entry.contractor_id}."))
+            continue
+        entry.contractor = contractors[entry.contractor_id]
+        stored = existing.get((entry.source, entry.external_id)) if entry.external_id else None
+        if stored is not None and all(getattr(stored, f) == getattr(entry, f) for f in TIME_ENTRY_FIELDS):
+            statuses[row], result[row] = UNCHANGED, stored
+            continue
+        if stored is not None:
+            entry.pk, entry._state.adding = stored.pk, False
+            old[stored.pk] = stored
+        statuses[row], result[row] = (UPDATED if stored is not None else CREATED), entry
+        changed.append((row, entry))
+    problems += _validate_entries(changed, old, contractors)
+    if problems and not partial:
+        raise BatchRejected(problems)
+    bad = {p.row for p in problems}
+    changed = [(row, entry) for row, entry in changed if row not in bad]
+    _write_entries(
+        [entry for row, entry in changed if statuses[row] == CREATED],
+        [entry for row, entry in changed if statuses[row] == UPDATED],
+    )
+    outcome = UpsertOutcome(problems=problems)
+    for row in rows:
+        if row in result and row not in bad:
+            outcome.add(row, result[row], statuses[row])
+    return outcome
+
+
+# --- provenance ------------------------------------------------------------------------------------
+
+
+def provenance_record(*, file: ImportFile, outcome: UpsertOutcome) -> int:
+    """Point each created or changed record at the file and line it came from; return how many."""
+    marks = []
+    for row, obj, status in zip(outcome.rows, outcome.objects, outcome.statuses, strict=True):
+        if status == UNCHANGED:
+            continue
+        content_type = ContentType.objects.get_for_model(type(obj))
+        marks.append(ImportedRow(file=file, row=row, content_type=content_type, object_id=obj.pk))
+    if marks:
+        ImportedRow.objects.bulk_create(
+            marks,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=["content_type", "object_id"],
+            update_fields=["file", "row"],
+        )
+    return len(marks)
+
+
+def provenance_of(obj: models.Model) -> ImportedRow | None:
+    """Return the file and line a record last came from, if it was imported."""
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return ImportedRow.objects.select_related("file").filter(content_type=content_type, object_id=obj.pk).first()

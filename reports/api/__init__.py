@@ -1,0 +1,1 @@
+"""REST API of the reports app: snapshots, comparison reports and recompute commands."""

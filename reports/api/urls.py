@@ -1,0 +1,12 @@
+"""Routes of snapshots, reports and the recompute command."""
+
+from rest_framework.routers import SimpleRouter
+
+from reports.api import views
+
+router = SimpleRouter()
+router.register("snapshots", views.SnapshotViewSet, basename="snapshot")
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("recompute", views.RecomputeViewSet, basename="recompute")
+
+urlpatterns = router.urls

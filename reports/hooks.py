@@ -1,0 +1,45 @@
+"""Recompute after every write that marks a month.
+
+engagements.services.marks calls its listeners with the (engagement, month)
+pairs it marked, inside the writer's transaction. This listener asks for the
+changed-months job to run once that transaction commits (once per
+transaction, however many rows it wrote). The beat job picks up anything left
+over every few minutes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import connection, transaction
+
+_deferred: ContextVar[bool] = ContextVar("reports_recompute_deferred", default=False)
+
+
+@contextlib.contextmanager
+def recompute_deferred() -> Iterator[None]:
+    """Write many facts without a recompute after each commit (bulk seeds, imports); recompute once after."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def _send_recompute() -> None:
+    from engagements.queue import send_task_now
+    from reports.services.jobs import RECOMPUTE_CHANGED_TASK
+
+    send_task_now(RECOMPUTE_CHANGED_TASK, {})
+
+
+def recompute_after_commit(keys: set[Any]) -> None:
+    """Queue the changed-months job after the marking transaction commits."""
+    if not keys or _deferred.get() or not connection.in_atomic_block:
+        return
+    if any(entry[1] is _send_recompute for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_send_recompute)

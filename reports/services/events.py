@@ -1,0 +1,163 @@
+"""Notable events of a report month: SLA breaches, credits and their claims, invoice variances, expiring attestations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from billing.guards import month_label
+from billing.models import CreditStatus, Invoice, Reconciliation, ServiceCredit
+from engagements.models import ComplianceAttestation, DeliveryModel
+from reports.models import MonthlySnapshot
+from sla.selectors import policy_timelines_for
+
+ATTESTATION_WARNING_DAYS = 60
+# Credits still open (not denied, not applied) are listed for this many months.
+OPEN_CREDIT_MONTHS = 12
+KIND_ORDER = {"uptime": 0, "breach": 1, "credit": 2, "invoice": 3, "attestation": 4}
+
+
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _event(kind: str, day: dt.date, text: str, engagement: str = "", severity: str = "warning") -> dict[str, Any]:
+    return {"kind": kind, "date": day.isoformat(), "engagement": engagement, "text": text, "severity": severity}
+
+
+def _uptime_events(month: dt.date, month_end: dt.date, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    monitored = {row["engagement_id"]: row for row in current if row["uptime_pct"] is not None}
+    if not monitored:
+        return []
+    unrounded = dict(
+        MonthlySnapshot.objects.filter(month=month, engagement_id__in=list(monitored)).values_list(
+            "engagement_id", "inputs__uptime_pct"
+        )
+    )
+    timelines = policy_timelines_for(list(monitored))
+    events = []
+    for pk, row in sorted(monitored.items()):
+        last_day = min(month_end, row["end_date"] or month_end)
+        policy = timelines.policy_on(pk, last_day)
+        raw = unrounded.get(pk)
+        if policy is None or raw is None or Decimal(str(raw)) >= policy.uptime_target:
+            continue
+        text = f"Uptime {row['uptime_pct']}% below the {policy.uptime_target}% target of {policy.name}"
+        if row["credit"]:
+            text += f"; service credit {row['credit']} {row['currency']} ({row['credit_pct']}% of the fee)"
+        events.append(_event("uptime", month_end, text + ".", row["name"], "alert"))
+    return events
+
+
+def _breach_events(month_end: dt.date, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        _event(
+            "breach",
+            month_end,
+            f"{row['breaches']} ticket SLA breach{'es' if row['breaches'] != 1 else ''} "
+            f"(response or resolution target missed).",
+            row["name"],
+        )
+        for row in current
+        if row["breaches"]
+    ]
+
+
+def _credit_events(month: dt.date, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    open_statuses = [CreditStatus.ELIGIBLE, CreditStatus.CLAIMED, CreditStatus.GRANTED]
+    credits = list(
+        ServiceCredit.objects.filter(
+            Q(month=month) | Q(status__in=open_statuses, month__gte=_add_months(month, -OPEN_CREDIT_MONTHS), month__lt=month)
+        )
+        .select_related("engagement__vendor")
+        .order_by("month", "engagement__name")
+    )
+    events, in_ledger = [], set()
+    for credit in credits:
+        if credit.month == month:
+            in_ledger.add(credit.engagement_id)
+        engagement = credit.engagement
+        events.append(
+            _event(
+                "credit",
+                credit.month,
+                f"Service credit {credit.amount} {engagement.currency} owed by {engagement.vendor} for "
+                f"{month_label(credit.month)}: {credit.get_status_display().lower()}.",
+                engagement.name,
+                "info" if credit.status in (CreditStatus.APPLIED, CreditStatus.GRANTED) else "warning",
+            )
+        )
+    for row in current:
+        if row["model"] == DeliveryModel.MANAGED and row["credit"] and row["engagement_id"] not in in_ledger:
+            events.append(
+                _event(
+                    "credit",
+                    month,
+                    f"Service credit {row['credit']} {row['currency']} earned for {month_label(month)}: "
+                    "not yet assessed in the credit ledger.",
+                    row["name"],
+                )
+            )
+    return events
+
+
+def _invoice_events(month: dt.date) -> list[dict[str, Any]]:
+    invoices = (
+        Invoice.objects.filter(period=month, reconciliation__in=[Reconciliation.OVER, Reconciliation.UNDER])
+        .select_related("engagement__vendor")
+        .order_by("engagement__name")
+    )
+    return [
+        _event(
+            "invoice",
+            month,
+            f"Invoice {invoice.number} from {invoice.engagement.vendor}: billed {invoice.amount}, expected "
+            f"{invoice.expected_amount} {invoice.engagement.currency} (variance {invoice.variance:+}).",
+            invoice.engagement.name,
+        )
+        for invoice in invoices
+    ]
+
+
+def _attestation_events(month_end: dt.date, current: list[dict[str, Any]], month: dt.date) -> list[dict[str, Any]]:
+    vendors = {row["vendor"] for row in current}
+    if not vendors:
+        return []
+    horizon = month_end + dt.timedelta(days=ATTESTATION_WARNING_DAYS)
+    attestations = (
+        ComplianceAttestation.objects.filter(vendor__name__in=vendors, expires__gte=month, expires__lte=horizon)
+        .select_related("vendor")
+        .order_by("expires", "vendor__name")
+    )
+    events = []
+    for attestation in attestations:
+        days = (attestation.expires - month_end).days
+        when = "expired" if days <= 0 else f"expires in {days} days"
+        events.append(
+            _event(
+                "attestation",
+                attestation.expires,
+                f"{attestation.get_type_display()} of {attestation.vendor} {when} ({attestation.expires}).",
+                "",
+                "alert" if days <= 0 else "warning",
+            )
+        )
+    return events
+
+
+def notable_events(month: dt.date, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the month's notable events, in a stable order (a constant number of queries)."""
+    month_end = _add_months(month, 1) - dt.timedelta(days=1)
+    current = [row for row in rows if row["month"] == month]
+    events = (
+        _uptime_events(month, month_end, current)
+        + _breach_events(month_end, current)
+        + _credit_events(month, current)
+        + _invoice_events(month)
+        + _attestation_events(month_end, current, month)
+    )
+    return sorted(events, key=lambda e: (KIND_ORDER[e["kind"]], e["date"], e["engagement"], e["text"]))

@@ -1,0 +1,60 @@
+"""Schema-driven fuzzing: every operation of the live schema, as Operations: no 5xx, no answer outside the schema.
+
+One test drives every operation with Hypothesis, so the data is set up once.
+(schemathesis's lazy `from_fixture` integration does the same, but needs a
+pytest node attribute that pytest 9 no longer has.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.api.conftest import build_world
+
+# Examples per operation: about a minute for the whole API on SQLite.
+EXAMPLES = 8
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Iterator[None]:
+    """Serve requests on the test's connection, as Django's test client does (the WSGI handler would close it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_no_operation_errors_or_answers_outside_its_schema(operations_user) -> None:  # type: ignore[no-untyped-def]
+    build_world(entries=2)
+    headers = {"Authorization": f"Token {Token.objects.get_or_create(user=operations_user)[0].key}"}
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 90
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def fuzz(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+
+        try:
+            fuzz()
+        except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them all
+            failures.append(f"{operation.label}: {exc}")
+    assert not failures, "\n\n".join(failures)

@@ -1,0 +1,70 @@
+"""POST imports/: an export file through the API, with counts and the rejected rows' reasons."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from engagements.models import ImportFile, TimeEntry
+from sla.models import Outage
+from tests.importers.import_world import SAMPLES, import_world  # noqa: F401 - the fixture is used by name
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, name: str, **fields: object):  # type: ignore[no-untyped-def]
+    body = {"file": SimpleUploadedFile(name, (SAMPLES / name).read_bytes()), **fields}
+    return client.post("/api/v1/imports/", body, format="multipart")
+
+
+def test_an_export_is_imported_and_answers_the_counts(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+    response = post(ops_api, "harvest_semicolon_crlf.csv", kind="timesheets", format="harvest",
+                    engagement=import_world.help_desk.pk)  # fmt: skip
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert {k: body[k] for k in ("read", "created", "updated", "unchanged", "rejected")} == {
+        "read": 3, "created": 3, "updated": 0, "unchanged": 0, "rejected": 0,
+    }  # fmt: skip
+    assert body["written"] and ImportFile.objects.filter(pk=body["file_id"]).exists()
+    assert TimeEntry.objects.count() == 3
+
+
+def test_the_same_file_again_changes_nothing(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+    post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot")
+    again = post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot").json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
+    assert Outage.objects.count() == 3
+
+
+def test_a_dry_run_answers_the_counts_and_writes_nothing(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+    body = post(ops_api, "jira.csv", kind="tickets", format="jira", dry_run="true", tz="Europe/London").json()
+    assert body["created"] == 4 and body["dry_run"] and not body["written"]
+    assert not ImportFile.objects.exists()
+
+
+def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+    response = post(ops_api, "toggl_malformed.csv", kind="timesheets", format="toggl",
+                    engagement=import_world.help_desk.pk)  # fmt: skip
+    assert response.status_code == 400
+    body = response.json()
+    assert body["rejected"] == 4 and not body["written"]
+    assert [row["row"] for row in body["rejected_rows"]] == [3, 4, 5, 6]
+    assert not TimeEntry.objects.exists()
+
+
+def test_allow_partial_imports_the_good_rows(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+    body = post(ops_api, "toggl_malformed.csv", kind="timesheets", format="toggl", allow_partial="true",
+                engagement=import_world.help_desk.pk).json()  # fmt: skip
+    assert (body["created"], body["rejected"], body["written"]) == (1, 4, True)
+
+
+def test_the_date_order_is_asked_for_when_the_file_cannot_tell(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+    fields = {"kind": "timesheets", "format": "clockify", "engagement": import_world.help_desk.pk}
+    refused = post(ops_api, "clockify_undecidable.csv", **fields)
+    assert refused.status_code == 400 and "day_first" in refused.json()["file"][0]
+    assert post(ops_api, "clockify_undecidable.csv", day_first="false", **fields).json()["created"] == 2
+
+
+def test_a_format_of_another_kind_is_refused(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+    response = post(ops_api, "jira.csv", kind="timesheets", format="jira")
+    assert response.status_code == 400 and "format" in response.json()

@@ -1,0 +1,105 @@
+"""N+1 is a bug: every list endpoint takes the same number of queries for 3 rows as for 30."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from billing.services import (
+    contractor_rate_create,
+    exchange_rate_set,
+    fee_schedule_create,
+    internal_rate_create,
+    invoice_create,
+    one_time_charge_create,
+    period_ensure,
+)
+from engagements.services.engagements import (
+    contractor_create,
+    engagement_create,
+    milestone_create,
+    person_create,
+    service_area_create,
+    vendor_create,
+)
+from engagements.services.entries import overhead_entry_create, time_entry_create
+from reports.services import report_build, snapshots_compute
+from sla.services.monitoring import monitored_service_create, outage_create
+from sla.services.policies import coverage_calendar_create, sla_assignment_create, sla_policy_create
+from sla.services.tickets import ticket_create
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "vendors", "service-areas", "people", "internal-rates", "engagements", "contractors", "contractor-rates",
+    "time-entries", "overhead-entries", "milestones", "fee-schedules", "one-time-charges", "calendars",
+    "sla-policies", "services", "outages", "tickets", "invoices", "exchange-rates", "periods", "audit",
+    "snapshots", "reports",
+]  # fmt: skip
+APRIL = dt.date(2026, 4, 1)
+UTC = dt.UTC
+
+
+def populate(start: int, count: int) -> None:
+    """Record `count` more rows of every resource (numbered from `start`), through the services."""
+    for i in range(start, start + count):
+        vendor = vendor_create(name=f"Vendor {i}", kind="both")
+        area = service_area_create(name=f"Area {i}")
+        person = person_create(name=f"Person {i}", email=f"p{i}@example.test")
+        internal_rate_create(person=person, hourly_cost=Decimal("100.00"), effective_from=dt.date(2026, 1, 1))
+        staff = engagement_create(name=f"Staff {i}", vendor=vendor, model="staff_aug", service_area=area,
+                                  start_date=dt.date(2026, 1, 1), owner=person)
+        managed = engagement_create(name=f"Managed {i}", vendor=vendor, model="managed", service_area=area,
+                                    start_date=dt.date(2026, 1, 1))
+        contractor = contractor_create(engagement=staff, name=f"Contractor {i}")
+        contractor_rate_create(contractor=contractor, hourly_rate=Decimal("80.00"), effective_from=dt.date(2026, 1, 1))
+        time_entry_create(contractor=contractor, date=APRIL, hours=Decimal("8.00"))
+        overhead_entry_create(engagement=staff, person=person, date=APRIL, hours=Decimal("1.00"), activity="training")
+        milestone_create(engagement=staff, title=f"Milestone {i}", due_date=APRIL)
+        calendar = coverage_calendar_create(
+            name=f"Calendar {i}", time_zone="Europe/Berlin",
+            working_hours=[{"weekday": 0, "start": dt.time(9), "end": dt.time(17)}],
+            holidays=[{"date": dt.date(2026, 12, 25)}],
+        )  # fmt: skip
+        policy = sla_policy_create(
+            name=f"Policy {i}", calendar=calendar, uptime_target=Decimal("99.5"),
+            credit_tiers=[{"below_pct": Decimal("99.5"), "credit_pct": Decimal("5")}],
+            priority_targets=[{"priority": "P2", "response_minutes": 60, "resolution_minutes": 480}],
+        )  # fmt: skip
+        sla_assignment_create(engagement=managed, policy=policy, effective_from=dt.date(2026, 1, 1))
+        service = monitored_service_create(engagement=managed, name=f"Service {i}")
+        outage_create(service=service, started_at=dt.datetime(2026, 4, 3, 10, tzinfo=UTC))
+        opened = dt.datetime(2026, 4, 6, 9, tzinfo=UTC)
+        ticket_create(engagement=managed, priority="P2", category="request", opened_at=opened,
+                      pauses=[{"started_at": opened + dt.timedelta(hours=1), "ended_at": None}])
+        fee_schedule_create(engagement=managed, monthly_fee=Decimal("5000.00"), effective_from=dt.date(2026, 1, 1))
+        one_time_charge_create(engagement=managed, date=APRIL, amount=Decimal("100.00"), kind="setup")
+        invoice_create(engagement=managed, period=APRIL, number=f"INV-{i}", amount=Decimal("5000.00"))
+        month = dt.date(2020 + i // 12, 1 + i % 12, 1)
+        exchange_rate_set(month=month, currency="EUR", rate_to_base=Decimal("1.1"))
+        period_ensure(month=month)
+        snapshots_compute(engagement_ids=[staff.pk, managed.pk], month=APRIL)
+        report_build(month=month)
+
+
+def query_counts(client: Any) -> dict[str, int]:
+    counts = {}
+    for name in LISTS:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/{name}/?page_size=1000")
+        assert response.status_code == 200, (name, response.content[:300])
+        counts[name] = len(queries)
+    return counts
+
+
+def test_every_list_endpoint_takes_as_many_queries_for_30_rows_as_for_3(ops_api) -> None:  # type: ignore[no-untyped-def]
+    populate(0, 3)
+    few = query_counts(ops_api)
+    populate(3, 27)
+    many = query_counts(ops_api)
+    assert many == few

@@ -1,0 +1,84 @@
+"""Snapshots, comparison reports and the recompute command through the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from engagements.services.entries import time_entry_create
+from reports.services import report_build, snapshots_compute
+
+pytestmark = pytest.mark.django_db
+
+SNAPSHOT_FIELDS = {
+    "labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit", "total_cost", "vendor_cost",
+    "overhead_ratio", "hours", "overhead_hours", "uptime_pct", "tickets_opened", "tickets_resolved", "backlog",
+    "response_met_pct", "resolution_met_pct", "mttr_hours", "milestones_due", "milestones_on_time",
+    "cost_per_resolved_ticket", "stale", "computed_at",
+}  # fmt: skip
+
+
+@pytest.fixture
+def compute_april(world) -> None:  # type: ignore[no-untyped-def]
+    """April's snapshots and report, computed through the reports services (as the queued job does)."""
+    snapshots_compute(engagement_ids=[world.staff_aug.pk, world.managed.pk], month=dt.date(2026, 4, 1))
+    report_build(month=dt.date(2026, 4, 1))
+
+
+def post_recompute(client, month: str = "2026-04"):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/recompute/", {"month": month}, format="json")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_answers_202_with_a_job_that_has_run_in_process_without_a_broker(world, ops_api, settings) -> None:  # type: ignore[no-untyped-def]
+    if settings.CELERY_BROKER_URL:
+        pytest.skip("with a broker the job runs in a worker")
+    response = ops_api.post("/api/v1/recompute/", {"month": "2026-04"}, format="json")
+    assert response.status_code == 202, response.json()
+    job = response.json()
+    assert job["month"] == "2026-04" and job["state"] == "done"
+    assert ops_api.get(f"/api/v1/recompute/{job['id']}/").json()["state"] == "done"
+
+
+def test_snapshots_carry_every_field_of_the_contract_and_leadership_reads_them(world, ops_api, api_as, compute_april) -> None:  # type: ignore[no-untyped-def]
+    response = api_as("leadership").get(f"/api/v1/snapshots/?engagement={world.staff_aug.pk}&month=2026-04")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == 1
+    assert SNAPSHOT_FIELDS <= set(rows[0])
+    assert rows[0]["month"] == "2026-04" and rows[0]["stale"] is False
+    assert rows[0]["hours"] == "1.00" and rows[0]["labor_cost"] == "85.00"
+
+
+def test_a_snapshot_turns_stale_when_its_facts_change(world, ops_api, compute_april) -> None:  # type: ignore[no-untyped-def]
+    time_entry_create(contractor=world.anna, date=dt.date(2026, 4, 10), hours=Decimal("2.00"))
+    rows = ops_api.get(f"/api/v1/snapshots/?engagement={world.staff_aug.pk}&month=2026-04").json()["results"]
+    assert rows[0]["stale"] is True
+
+
+def test_the_months_report_is_served_as_json(world, ops_api, api_as, compute_april) -> None:  # type: ignore[no-untyped-def]
+    report = api_as("leadership").get("/api/v1/reports/2026-04/")
+    assert report.status_code == 200, report.content[:500]
+    assert report.json()["month"] == "2026-04"
+    assert "stale" in report.json() and "computed_at" in report.json()
+    listed = api_as("leadership").get("/api/v1/reports/").json()["results"]
+    assert [row["month"] for row in listed] == ["2026-04"]
+
+
+def test_a_month_without_a_report_is_404_and_a_bad_month_400(ops_api, db) -> None:  # type: ignore[no-untyped-def]
+    assert ops_api.get("/api/v1/reports/2030-01/").status_code == 404
+    assert post_recompute(ops_api, month="2026-13").status_code == 400
+    assert ops_api.get("/api/v1/snapshots/?month=April").status_code == 400
+
+
+def test_recompute_answers_202_with_a_job_to_follow(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+    response = post_recompute(ops_api)
+    assert response.status_code == 202
+    job = ops_api.get(f"/api/v1/recompute/{response.json()['id']}/")
+    assert job.status_code == 200 and job.json()["state"] in ("queued", "running", "done")
+
+
+def test_leadership_may_not_start_a_recompute(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    assert post_recompute(api_as("leadership")).status_code == 403

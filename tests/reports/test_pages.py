@@ -1,0 +1,118 @@
+"""The leadership pages: who may read them, what they show, and a query count that does not grow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from billing.services import contractor_rate_create
+from engagements.services.entries import time_entry_create
+from reports.services import report_build, snapshots_compute
+from tests.factories import ContractorFactory, EngagementFactory
+
+APRIL = dt.date(2026, 4, 1)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def april_report(worked_example):  # type: ignore[no-untyped-def]
+    snapshots_compute(engagement_ids=[worked_example.augmented.pk, worked_example.msp.pk], month=APRIL)
+    return report_build(month=APRIL)
+
+
+def _add_staff_aug_engagements(count: int) -> None:
+    ids = []
+    for _ in range(count):
+        contractor = ContractorFactory(engagement=EngagementFactory(start_date=dt.date(2026, 1, 1)))
+        contractor_rate_create(contractor=contractor, hourly_rate=Decimal("50.00"), effective_from=dt.date(2026, 1, 1))
+        time_entry_create(contractor=contractor, date=dt.date(2026, 4, 7), hours=Decimal("4.00"))
+        ids.append(contractor.engagement_id)
+    snapshots_compute(engagement_ids=ids, month=APRIL)
+    report_build(month=APRIL)
+
+
+def test_leadership_reads_the_month_report_with_its_figures_and_charts(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+    response = leadership_client.get(reverse("reports:month", kwargs={"month": "2026-04"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "4,192.50" in html and "6,340.00" in html and "99.688%" in html and "14.784%" in html
+    assert html.count("<svg") >= 4
+    assert "Help desk" in html
+
+
+def test_operations_and_superusers_read_the_reports_too(operations_client, superuser_client, april_report) -> None:  # type: ignore[no-untyped-def]
+    for client in (operations_client, superuser_client):
+        assert client.get(reverse("reports:index")).status_code == 200
+        assert client.get(reverse("reports:month", kwargs={"month": "2026-04"})).status_code == 200
+
+
+def test_users_of_neither_group_are_refused(client, nobody_user, april_report) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(nobody_user)
+    for name, kwargs in (("reports:index", {}), ("reports:month", {"month": "2026-04"}),
+                         ("reports:month_csv", {"month": "2026-04"}), ("reports:month_pdf", {"month": "2026-04"}),
+                         ("reports:latest", {})):
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, april_report) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(reverse("reports:month", kwargs={"month": "2026-04"}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("reports:login"))
+
+
+def test_the_months_page_lists_april_as_fresh(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+    html = leadership_client.get(reverse("reports:index")).content.decode()
+    assert "April 2026" in html
+    assert 'badge fresh' in html
+
+
+def test_latest_redirects_to_the_newest_report(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+    response = leadership_client.get(reverse("reports:latest"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:month", kwargs={"month": "2026-04"})
+
+
+def test_leadership_logging_in_lands_on_the_latest_report(client, leadership_user, april_report) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(reverse("reports:login"), {"username": "lead", "password": "pw"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reports:month", kwargs={"month": "2026-04"})
+
+
+def test_the_csv_download_has_the_same_figures(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+    response = leadership_client.get(reverse("reports:month_csv", kwargs={"month": "2026-04"}))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode()
+    assert "figures,Overall,Total cost,4192.50,6340.00" in text
+    assert "14.784" in text and "99.688" in text
+
+
+def test_the_pdf_download_is_a_pdf(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+    response = leadership_client.get(reverse("reports:month_pdf", kwargs={"month": "2026-04"}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_a_month_without_a_report_is_not_found(leadership_client, db) -> None:  # type: ignore[no-untyped-def]
+    assert leadership_client.get(reverse("reports:month", kwargs={"month": "2020-01"})).status_code == 404
+
+
+def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_pages_query_count_does_not_grow_with_engagements(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+    urls = [reverse("reports:month", kwargs={"month": "2026-04"}), reverse("reports:index"),
+            reverse("reports:month_csv", kwargs={"month": "2026-04"})]
+    before = [_queries(leadership_client, url) for url in urls]
+    _add_staff_aug_engagements(5)
+    after = [_queries(leadership_client, url) for url in urls]
+    assert after == before
+    assert max(before) <= 10
