@@ -1,0 +1,126 @@
+"""In a real browser (Debian's headless Chromium): leadership reads the report; operations makes it stale and fresh again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from engagements.models import ChangedMonth
+from reports.demo.worked_example import build_worked_example
+from reports.hooks import recompute_deferred
+from reports.services import report_build, snapshots_compute
+
+APRIL = dt.date(2026, 4, 1)
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    """A headless Chromium that saves downloads into tmp_path/downloads."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        reason = "needs Debian's chromium and chromium-driver packages (.ci/run installs them)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but the browser test {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    # The flags the machine notes ask for: no sandbox as root, and no calls home.
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    driver.downloads = downloads  # type: ignore[attr-defined]
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def computed_worked_example() -> list[int]:
+    """Record the worked example and compute April 2026 in this process; leave no marks behind."""
+    with recompute_deferred():
+        example = build_worked_example()
+    ids = [example.augmented.pk, example.msp.pk]
+    snapshots_compute(engagement_ids=ids, month=APRIL)
+    report_build(month=APRIL)
+    ChangedMonth.objects.all().delete()
+    return ids
+
+
+def sign_in(driver, url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    driver.get(url)
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys("pw")
+    driver.find_element(By.NAME, "password").submit()
+
+
+def eventually(check: Callable[[], bool], timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return check()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leadership_lands_on_the_latest_report_sees_its_charts_and_downloads_the_pdf(
+    browser, live_server, leadership_user, new_york
+) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    computed_worked_example()
+    sign_in(browser, f"{live_server.url}/reports/login/", leadership_user.username)
+    assert browser.current_url.endswith("/reports/2026-04/"), browser.page_source[:3000]
+    assert "6,340.00" in browser.page_source and "4,192.50" in browser.page_source
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg")
+    assert len(charts) >= 3
+    assert all(chart.size["width"] > 100 and chart.size["height"] > 50 for chart in charts[:3])
+    browser.find_element(By.PARTIAL_LINK_TEXT, "PDF").click()
+    assert eventually(lambda: any(p.suffix == ".pdf" for p in browser.downloads.iterdir()), timeout=30)
+    pdf = next(p for p in browser.downloads.iterdir() if p.suffix == ".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.live_worker
+@pytest.mark.django_db(transaction=True)
+def test_operations_adds_hours_in_the_admin_and_watches_the_month_go_stale_then_fresh(
+    browser, live_server, operations_user, restartable_worker, new_york
+) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    ids = computed_worked_example()
+    sign_in(browser, f"{live_server.url}/admin/login/", operations_user.username)
+
+    # The weekly timesheet: one page for the whole team's week.
+    browser.get(f"{live_server.url}/admin/engagements/timeentry/week/?engagement={ids[0]}&week=2026-04-13")
+    browser.find_element(By.NAME, "form-0-d1").send_keys("2")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit][value='Save the week']").click()
+    assert "Saved the week" in browser.page_source
+
+    def april_state() -> str:
+        browser.get(f"{live_server.url}/reports/")
+        row = browser.find_element(By.XPATH, "//tr[td/a[contains(., 'April 2026')]]")
+        return row.find_element(By.CSS_SELECTOR, ".badge").text
+
+    # No worker consumes the queue yet: the recompute waits in Redis, the month shows stale.
+    assert april_state() == "stale"
+    restartable_worker.start(TIME_ZONE="America/New_York")
+    assert eventually(lambda: april_state() == "fresh", timeout=90)
