@@ -89,6 +89,9 @@ def main() -> None:
         status, health = wait_for("/healthz", lambda: request("/healthz"))  # type: ignore[misc]
         print("healthz:", status, health)
         assert status == 200 and health["database"]["ok"] and health["broker"]["ok"], health
+        # Static files are served by the app itself (WhiteNoise) with DEBUG off.
+        with urllib.request.urlopen(BASE + "/static/admin/css/base.css", timeout=30) as resp:
+            assert resp.status == 200, resp.status
         # Beat sends the heartbeat every minute; its first run is at start.
         wait_for("a worker heartbeat sent by beat", lambda: request("/healthz")[1]["worker"]["last_heartbeat"], 150)
         month = time.strftime("%Y-%m", time.localtime(time.time() - 40 * 86400))

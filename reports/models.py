@@ -260,7 +260,10 @@ class RecomputeJob(models.Model):
     @property
     def progress_pct(self) -> int:
         """Return the share done, 0-100."""
-        return 100 if not self.total else int(self.done * 100 / self.total)
+        if not self.total:
+            # Nothing counted yet: a queued job has not started; a finished one had nothing to do.
+            return 0 if self.active else 100
+        return int(self.done * 100 / self.total)
 
     @property
     def active(self) -> bool:
