@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test install migrate seed serve worker beat bench clean
+.PHONY: demo test lint install migrate seed serve worker beat bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ demo: $(STAMP)
 	@echo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Runs the whole suite; DATABASE_URL / CELERY_BROKER_URL choose the stack.
-test: $(STAMP)
+# Static checks: ruff (rules in pyproject.toml) and mypy with the django/DRF stubs.
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/mypy engagements sla billing reports config importers
+
+# Lints first, then runs the whole suite; DATABASE_URL / CELERY_BROKER_URL choose the stack.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$status
 

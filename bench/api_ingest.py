@@ -81,7 +81,12 @@ def setup() -> tuple[list[int], str]:
 
     from engagements.models import Contractor, Engagement
     from engagements.roles import OPERATIONS
-    from engagements.services.engagements import contractor_create, engagement_create, service_area_create, vendor_create
+    from engagements.services.engagements import (
+        contractor_create,
+        engagement_create,
+        service_area_create,
+        vendor_create,
+    )
 
     engagement = Engagement.objects.filter(name="Bench staff aug").first()
     if engagement is None:

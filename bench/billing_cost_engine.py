@@ -231,7 +231,7 @@ def main() -> None:
     print(f"ratio engine / SQL: {engine_time / sql_time:.2f}")
     if mismatches:
         for row in mismatches[:10]:
-            print("MISMATCH engagement %s %s: engine %s, SQL %s" % row)
+            print("MISMATCH engagement {} {}: engine {}, SQL {}".format(*row))
         raise SystemExit(f"{len(mismatches)} figures differ")
     print(f"agree to the cent: {len(ids) * len(fields)} figures compared")
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-import django_filters
 from django.db import models, transaction
 from django.urls import include, path
-from django.urls.resolvers import RoutePattern, URLResolver
+from django.urls.resolvers import RoutePattern, URLPattern, URLResolver
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_field
@@ -24,18 +24,31 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
-from rest_framework.pagination import CursorPagination, PageNumberPagination
-from rest_framework.parsers import JSONParser
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import BasePagination, CursorPagination, PageNumberPagination
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import APIView
 
 from engagements.actor import acting_as
 from engagements.importers.upserts import BatchRejected, RowProblem, UpsertOutcome
 from engagements.roles import LEADERSHIP, OPERATIONS
+from engagements.services.common import assign
 from engagements.services.engagements import record_delete, record_save
+
+if TYPE_CHECKING:
+    # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
+    from rest_framework.permissions import _PermissionClass
+
+    # What the mixins below are mixed into, so that mypy checks their super() calls and view methods.
+    _APIView = APIView
+    _GenericAPIView = GenericAPIView
+else:
+    _APIView = _GenericAPIView = object
 
 # The largest id a bigint column holds: bigger ids are "not found", never a crash.
 MAX_ID = 2**63 - 1
@@ -54,7 +67,8 @@ def roles_of(request: Request) -> set[str]:
     cached = getattr(request._request, "_api_roles", None)
     if cached is None:
         cached = set(request.user.groups.filter(name__in=[OPERATIONS, LEADERSHIP]).values_list("name", flat=True))
-        request._request._api_roles = cached
+        # Cached on the HttpRequest the way Django caches the user: an attribute the stubs do not declare.
+        request._request._api_roles = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -178,10 +192,15 @@ class BatchPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             ids = set()
             for row in rows:
                 raw = row.get(self.field_name) if isinstance(row, dict) else None
-                with contextlib.suppress(TypeError, ValueError):
-                    if not isinstance(raw, bool) and 0 < int(raw) <= MAX_ID:  # type: ignore[arg-type]
-                        ids.add(int(raw))  # type: ignore[arg-type]
-            cache[key] = self.get_queryset().in_bulk(ids) if ids else {}
+                # Only what to_internal_value would look up: ints and digit strings.
+                if isinstance(raw, bool) or not isinstance(raw, int | str):
+                    continue
+                with contextlib.suppress(ValueError):
+                    if 0 < (pk := int(raw)) <= MAX_ID:
+                        ids.add(pk)
+            queryset = self.get_queryset()
+            assert queryset is not None, "a writable related field has a queryset"
+            cache[key] = queryset.in_bulk(ids) if ids else {}
         return cache[key]
 
 
@@ -244,8 +263,7 @@ class MonthFilter(django_filters.CharFilter):
 
 def record_update(*, instance: models.Model, **fields: Any) -> models.Model:
     """Change a record's fields and save it through the generic validated path."""
-    for name, value in fields.items():
-        setattr(instance, name, value)
+    assign(instance, fields)
     return record_save(instance=instance)
 
 
@@ -254,15 +272,15 @@ def django_error_detail(exc: DjangoValidationError) -> Any:
     return serializers.as_serializer_error(exc)
 
 
-class ApiViewMixin:
+class ApiViewMixin(_APIView):
     """Roles, audit actor, and Django errors as 400s for every API view."""
 
-    permission_classes: ClassVar[list[type[BasePermission]]] = [RolePermission]
+    permission_classes: Sequence[_PermissionClass] = [RolePermission]
     leadership_may_read: ClassVar[bool] = False
     _actor_stack: contextlib.ExitStack | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         # Token users are known only now (after the middleware ran): attribute writes to them.
         self._actor_stack = contextlib.ExitStack()
         label = f"api {request.method} {request.path}"[:200]
@@ -272,20 +290,20 @@ class ApiViewMixin:
         if self._actor_stack is not None:
             self._actor_stack.close()
             self._actor_stack = None
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(django_error_detail(exc))
         elif isinstance(exc, DjangoPermissionDenied):
             exc = DRFPermissionDenied(str(exc) or None)
-        return super().handle_exception(exc)  # type: ignore[misc]
+        return super().handle_exception(exc)
 
 
 class ServiceViewSet(ApiViewMixin, viewsets.ModelViewSet):
     """A resource whose writes call services: subclasses set create_service, update_service, delete_service."""
 
-    pagination_class = PagePagination
+    pagination_class: type[BasePagination] | None = PagePagination
     create_service: ClassVar[Callable[..., Any] | None] = None
     update_service: ClassVar[Callable[..., Any] | None] = None
     delete_service: ClassVar[Callable[..., Any] | None] = None
@@ -294,23 +312,27 @@ class ServiceViewSet(ApiViewMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        assert self.create_service is not None, f"{type(self).__name__} has no create_service"
-        created = type(self).create_service(**self.service_arguments(serializer.validated_data))
+        create = type(self).create_service
+        assert create is not None, f"{type(self).__name__} has no create_service"
+        created = create(**self.service_arguments(serializer.validated_data))
         serializer.instance = self.refetch(created)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         fields = self.service_arguments(serializer.validated_data)
-        if self.update_service is None:
-            changed = record_update(instance=serializer.instance, **fields)
+        instance, update = serializer.instance, type(self).update_service
+        assert instance is not None, "an update serializer holds its instance"
+        if update is None:
+            changed = record_update(instance=instance, **fields)
         else:
-            changed = type(self).update_service(**{self.instance_kwarg: serializer.instance}, **fields)
+            changed = update(**{self.instance_kwarg: instance}, **fields)
         serializer.instance = self.refetch(changed)
 
     def perform_destroy(self, instance: models.Model) -> None:
-        if self.delete_service is None:
+        delete = type(self).delete_service
+        if delete is None:
             record_delete(instance=instance)
         else:
-            type(self).delete_service(**{self.instance_kwarg: instance})
+            delete(**{self.instance_kwarg: instance})
 
     def refetch(self, instance: models.Model) -> models.Model:
         """Reload a written row through the view's queryset (its joins and annotations) for the answer."""
@@ -324,7 +346,7 @@ class ServiceViewSet(ApiViewMixin, viewsets.ModelViewSet):
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """A read-only resource."""
 
-    pagination_class = PagePagination
+    pagination_class: type[BasePagination] | None = PagePagination
 
 
 # --- batch upserts ----------------------------------------------------------------------------
@@ -372,7 +394,9 @@ class RowErrorSerializer(serializers.Serializer):
 class BatchErrorSerializer(serializers.Serializer):
     """Why a batch was refused (nothing of it was stored)."""
 
-    errors = RowErrorSerializer(many=True)
+    # A declared field: DRF's serializer metaclass moves it out of the class, so
+    # it never hides the `errors` property the stubs see it overriding.
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class UpsertSchema(AutoSchema):
@@ -381,18 +405,21 @@ class UpsertSchema(AutoSchema):
     def _is_upsert(self) -> bool:
         return self.method == "POST" and getattr(self.view, "action", None) == "create"
 
-    def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:
+    def _get_request_for_media_type(self, serializer: Any, direction: Literal["request", "response"] = "request") -> Any:
         schema, required = super()._get_request_for_media_type(serializer, direction)
         if self._is_upsert() and schema is not None:
             schema = {"oneOf": [schema, {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_BATCH}]}
             required = True
         return schema, required
 
-    def _get_response_bodies(self, direction: str = "response") -> Any:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> Any:
         bodies = super()._get_response_bodies(direction)
         if not self._is_upsert():
             return bodies
-        item = self.resolve_serializer(self.view.get_serializer_class()(), "response").ref
+        assert isinstance(self.view, GenericAPIView), "only resource viewsets upsert"
+        item_class = self.view.get_serializer_class()
+        assert issubclass(item_class, serializers.Serializer), "a resource serializer describes one row"
+        item = self.resolve_serializer(item_class(), "response").ref
         result = self.resolve_serializer(UpsertResultSerializer(), "response").ref
         errors = self.resolve_serializer(BatchErrorSerializer(), "response").ref
         return {
@@ -405,15 +432,15 @@ class UpsertSchema(AutoSchema):
         }
 
 
-class BatchUpsertMixin:
+class BatchUpsertMixin(_GenericAPIView):
     """List POST: one object or a JSON list, upserted on (source, external_id), all or nothing.
 
     Subclasses implement `upsert(rows)` with the validated rows (index, data)
     and return an UpsertOutcome, raising BatchRejected for bad rows.
     """
 
-    schema = UpsertSchema()
-    parser_classes = [JSONParser]
+    schema: ViewInspector | None = UpsertSchema()
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         raise NotImplementedError
@@ -429,8 +456,8 @@ class BatchUpsertMixin:
             return _rejected([RowProblem(None, None, "The list is empty: send at least one object.")])
         if len(items) > MAX_BATCH:
             return _rejected([RowProblem(None, None, f"Send at most {MAX_BATCH} rows per request.")])
-        context = self.get_serializer_context()  # type: ignore[attr-defined]
-        batch = BatchListSerializer(child=self.get_serializer_class()(context=context), data=items, context=context)  # type: ignore[attr-defined]
+        context = self.get_serializer_context()
+        batch = BatchListSerializer(child=self.get_serializer_class()(context=context), data=items, context=context)
         batch.is_valid()
         problems = [p for index, detail in sorted(batch.row_errors.items()) for p in flatten_errors(index, detail)]
         try:
@@ -444,7 +471,7 @@ class BatchUpsertMixin:
         if problems:
             return _rejected(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
         if not many:
-            body = self.get_serializer(outcome.objects[0]).data  # type: ignore[attr-defined]
+            body = self.get_serializer(outcome.objects[0]).data
             code = status.HTTP_201_CREATED if outcome.statuses[0] == "created" else status.HTTP_200_OK
             return Response(body, status=code)
         return Response(
@@ -501,7 +528,7 @@ def lazy_include(module: str) -> URLResolver:
     return URLResolver(RoutePattern("", is_endpoint=False), module)
 
 
-v1 = [
+v1: list[URLPattern | URLResolver] = [
     path("", ApiRoot.as_view(), name="api-root"),
     lazy_include("engagements.api.urls"),
     lazy_include("sla.api.urls"),

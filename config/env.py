@@ -6,6 +6,7 @@ of them is listed in `.env.example` and the README.
 
 from __future__ import annotations
 
+import enum
 import os
 from typing import Final
 
@@ -13,17 +14,25 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE: Final = {"1", "true", "yes", "on"}
 _FALSE: Final = {"0", "false", "no", "off", ""}
-_MISSING: Final = object()
 
 
-def env_str(name: str, default: str | object = _MISSING) -> str:
+class _Missing(enum.Enum):
+    """The type of the no-default marker (an enum, so that mypy can tell it from a value)."""
+
+    MISSING = enum.auto()
+
+
+_MISSING: Final = _Missing.MISSING
+
+
+def env_str(name: str, default: str | _Missing = _MISSING) -> str:
     """Return a variable's value, or its default; raise when required and unset."""
     value = os.environ.get(name)
     if value is not None:
         return value
     if default is _MISSING:
         raise ImproperlyConfigured(f"Set the {name} environment variable (see .env.example).")
-    return default  # type: ignore[return-value]
+    return default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -39,9 +48,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
 
 
-def env_list(name: str, default: list[str] | object = _MISSING) -> list[str]:
+def env_list(name: str, default: list[str] | _Missing = _MISSING) -> list[str]:
     """Return a comma-separated variable as a list of non-empty items."""
-    raw = env_str(name, default=_MISSING if default is _MISSING else ",".join(default))  # type: ignore[arg-type]
+    raw = env_str(name, default=_MISSING if default is _MISSING else ",".join(default))
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.celery import app as current_app
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from config.celery import app as current_app
 
 
 def _database() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -76,6 +76,8 @@ class FactQuerySet(models.QuerySet):
             self.model.after_write(before, after, bulk=True)
         return count
 
+    # Django's own marker (templates never call such a method); the stubs let
+    # no function carry an attribute, hence the ignore.
     update.alters_data = True  # type: ignore[attr-defined]
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -86,7 +88,7 @@ class FactQuerySet(models.QuerySet):
             self.model.after_write(before, {}, bulk=True)
         return result
 
-    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.alters_data = True  # type: ignore[attr-defined]  # as update above
 
     def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         objs = list(objs)
@@ -97,7 +99,7 @@ class FactQuerySet(models.QuerySet):
             self.model.after_write({}, after, bulk=True)
         return created
 
-    def bulk_update(self, objs: Iterable[Any], fields: Sequence[str], *args: Any, **kwargs: Any) -> int:
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], *args: Any, **kwargs: Any) -> int:
         objs = list(objs)
         pks = [obj.pk for obj in objs]
         with transaction.atomic():
@@ -117,10 +119,32 @@ class RecordedFact(models.Model):
     engagement_path: ClassVar[str | None] = "engagement_id"
     month_fields: ClassVar[tuple[str, ...]] = ("date",)
 
+    # A subclass that swaps the manager writes `objects: ClassVar = ...`: to
+    # mypy a manager is a class variable, and the plugin still infers its type.
     objects = FactQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, guarded, audited and month-marking."""
+        manager = type(self).objects
+        with transaction.atomic(using=kwargs.get("using")):
+            before = manager.none()._snapshot([self.pk]) if self.pk is not None and not self._state.adding else {}
+            super().save(*args, **kwargs)
+            after = manager.none()._snapshot([self.pk])
+            type(self).guard_rows(before, after)
+            type(self).after_write(before, after, bulk=False)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Delete, guarded and audited."""
+        manager = type(self).objects
+        with transaction.atomic(using=kwargs.get("using")):
+            before = manager.none()._snapshot([self.pk])
+            type(self).guard_rows(before, {})
+            result = super().delete(*args, **kwargs)
+            type(self).after_write(before, {}, bulk=False)
+        return result
 
     @classmethod
     def audited_attnames(cls) -> list[str]:
@@ -136,7 +160,7 @@ class RecordedFact(models.Model):
         return {(engagement_id, month_of(row[name])) for name in cls.month_fields if row.get(name)}
 
     @classmethod
-    def month_keys_of_objects(cls, objs: Sequence[RecordedFact]) -> set[MonthKey]:
+    def month_keys_of_objects(cls, objs: Sequence[Self]) -> set[MonthKey]:
         """Return the month pairs of unsaved objects (one query per batch)."""
         keys: set[MonthKey] = set()
         engagement_ids = cls.engagement_ids_of(objs)
@@ -146,7 +170,7 @@ class RecordedFact(models.Model):
         return keys
 
     @classmethod
-    def engagement_ids_of(cls, objs: Sequence[RecordedFact]) -> list[int | None]:
+    def engagement_ids_of(cls, objs: Sequence[Self]) -> list[int | None]:
         """Return each object's engagement id; models reached through a parent override this."""
         return [getattr(obj, "engagement_id", None) for obj in objs]
 
@@ -249,26 +273,6 @@ class RecordedFact(models.Model):
             parts = [str(_jsonable(row[name])) for name in (*cls.month_fields, "hours") if row.get(name)]
             label = " ".join(parts) or f"#{row.get('id', '')}"
         return f"{cls._meta.verbose_name} {label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, guarded, audited and month-marking."""
-        manager = type(self).objects
-        with transaction.atomic(using=kwargs.get("using")):
-            before = manager.none()._snapshot([self.pk]) if self.pk is not None and not self._state.adding else {}
-            super().save(*args, **kwargs)
-            after = manager.none()._snapshot([self.pk])
-            type(self).guard_rows(before, after)
-            type(self).after_write(before, after, bulk=False)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        """Delete, guarded and audited."""
-        manager = type(self).objects
-        with transaction.atomic(using=kwargs.get("using")):
-            before = manager.none()._snapshot([self.pk])
-            type(self).guard_rows(before, {})
-            result = super().delete(*args, **kwargs)
-            type(self).after_write(before, {}, bulk=False)
-        return result
 
 
 def _diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, list[Any]]:

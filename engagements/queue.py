@@ -6,10 +6,9 @@ import logging
 from typing import Any
 
 from celery import Celery
-
-from config.celery import app as project_app
 from django.db import transaction
 
+from config.celery import app as project_app
 from engagements.models import PendingTask
 
 log = logging.getLogger(__name__)
@@ -26,7 +25,9 @@ def send_task_now(name: str, kwargs: dict[str, Any], *, app: Celery | None = Non
         app.tasks[name].apply(kwargs=kwargs, throw=True)
         return True
     try:
-        app.send_task(name, kwargs=kwargs)
+        # The queue is named on every send: Celery caches its router's default
+        # queue at first use, and the setting is the one source of truth.
+        app.send_task(name, kwargs=kwargs, queue=app.conf.task_default_queue)
         return True
     except Exception as exc:  # noqa: BLE001 - any broker error must not fail the caller's save
         log.warning("Could not send %s (%s); kept as pending", name, exc)
@@ -45,7 +46,7 @@ def resend_pending(*, limit: int, app: Celery | None = None) -> int:
     sent = 0
     for pending in PendingTask.objects.order_by("created_at")[:limit]:
         try:
-            app.send_task(pending.task_name, kwargs=pending.kwargs)
+            app.send_task(pending.task_name, kwargs=pending.kwargs, queue=app.conf.task_default_queue)
         except Exception as exc:  # noqa: BLE001 - still down: try again on the next beat
             PendingTask.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1, error=str(exc)[:2000])
             break

@@ -49,9 +49,7 @@ def sync_roles(apps: Any = None, **_: Any) -> None:
         if action == "view":
             operations.append(perm)
             leadership.append(perm)
-        elif action in {"add", "change", "delete"} and label not in READ_ONLY_MODELS:
-            operations.append(perm)
-        elif full in OPERATIONS_EXTRA:
+        elif (action in {"add", "change", "delete"} and label not in READ_ONLY_MODELS) or full in OPERATIONS_EXTRA:
             operations.append(perm)
     schedules = list(Permission.objects.filter(content_type__app_label__in=SCHEDULE_APPS))
     operations += schedules

@@ -125,8 +125,8 @@ class Columns:
         missing = [" or ".join(col.names) for key, col in spec.items() if col.required and key not in self.index]
         missing += [" or ".join(self._labels[k] for k in keys) for keys in one_of if not set(keys) & set(self.index)]
         if missing:
-            found = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
-            raise FileError(f"missing required columns: {'; '.join(missing)} (found: {found})")
+            seen = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
+            raise FileError(f"missing required columns: {'; '.join(missing)} (found: {seen})")
 
     def label(self, key: str | None) -> str | None:
         """The column's name as the file spells it."""

@@ -125,7 +125,7 @@ class _Frame:
                 self.chart.shapes.append(Label(self.x(i), bottom + 14, text, 8, "middle"))
 
     def legend(self, items: list[tuple[str, str, str]]) -> None:
-        x = LEFT
+        x: float = LEFT
         y = self.chart.height - 12
         for text, color, dash in items:
             self.chart.shapes.append(Path([(x, y - 3), (x + 18, y - 3)], color, 3, dash))

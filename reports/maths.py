@@ -85,7 +85,7 @@ def break_even(managed_cumulative: Sequence[Decimal], staff_cumulative: Sequence
 
     Only indexes both models have reached are compared.
     """
-    for index, (managed, staff) in enumerate(zip(managed_cumulative, staff_cumulative), start=1):
+    for index, (managed, staff) in enumerate(zip(managed_cumulative, staff_cumulative, strict=False), start=1):
         if managed <= staff:
             return index
     return None
@@ -100,9 +100,9 @@ def least_squares(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
         return Decimal(0), Decimal(values[0])
     with localcontext(prec=_PRECISION):
         xs = [Decimal(x) for x in range(1, n + 1)]
-        x_mean, y_mean = sum(xs) / n, sum(values, Decimal(0)) / n
-        sxx = sum((x - x_mean) ** 2 for x in xs)
-        sxy = sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, values, strict=True))
+        x_mean, y_mean = sum(xs, Decimal(0)) / n, sum(values, Decimal(0)) / n
+        sxx = sum(((x - x_mean) ** 2 for x in xs), Decimal(0))
+        sxy = sum(((x - x_mean) * (y - y_mean) for x, y in zip(xs, values, strict=True)), Decimal(0))
         slope = sxy / sxx
         return slope, y_mean - slope * x_mean
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ def _active_jobs() -> dict[dt.date, RecomputeJob]:
 
 def _status(
     month: dt.date,
-    report: dict[str, Any] | None,
+    report: Mapping[str, Any] | None,
     marks: dict[dt.date, int],
     latest: dict[dt.date, dt.datetime],
     jobs: dict[dt.date, RecomputeJob],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import OperationalError
 
 from reports.models import JobState, RecomputeJob
@@ -81,7 +81,7 @@ def compute_snapshots(*, job_id: int, engagement_ids: list[int]) -> int:
 # month is fresh (no chord), re-sends the batches of a stalled job, and gives
 # up after FINALIZE_MAX_POLLS with the job marked failed.
 @shared_task(name=jobs.FINALIZE_TASK, bind=True, ignore_result=True, max_retries=FINALIZE_MAX_POLLS)
-def finalize_month(self, *, job_id: int) -> bool:  # type: ignore[no-untyped-def]
+def finalize_month(self: Task, *, job_id: int) -> bool:
     """Build the month's report once all its snapshots are fresh; otherwise look again shortly."""
     job = _load_job(job_id)
     if job is None:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from itertools import pairwise
 from typing import TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -209,7 +210,7 @@ def validate_working(working: Iterable[WorkingInterval]) -> None:
     for wi in ordered:
         if wi.end is not None and wi.end <= wi.start:
             raise ValueError(f"{wi.label()}: the end must be after the start (use no end for midnight)")
-    for earlier, later in zip(ordered, ordered[1:]):
+    for earlier, later in pairwise(ordered):
         # Touching intervals (09:00-12:00 and 12:00-13:00) are fine; overlaps are a typo.
         if earlier.weekday == later.weekday and earlier.ends_after(later.start):
             raise ValueError(f"{earlier.label()} overlaps {_hhmm(later.start)}-{_hhmm(later.end)}")
@@ -447,7 +448,7 @@ def validate_tiers(tiers: Iterable[CreditTier]) -> None:
     for tier in ordered:
         _check_pct("a tier's uptime threshold", tier.below_pct)
         _check_pct("a tier's credit percent", tier.credit_pct)
-    for higher, lower in zip(ordered, ordered[1:]):
+    for higher, lower in pairwise(ordered):
         if higher.below_pct == lower.below_pct:
             raise ValueError(f"two tiers share the threshold below {higher.below_pct}%: thresholds must differ")
         if lower.credit_pct <= higher.credit_pct:

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 import sla.calendar as clock
 from engagements.models import Engagement
+from engagements.selectors import engagement_dates_for
 from sla.calendar import Interval
 from sla.models import MonitoredService, Outage, SLAAssignment, SLAPolicy, Ticket
 from sla.months import last_day_of, org_month_window
@@ -71,6 +74,28 @@ class PolicyTimelines:
         return self._calendars[policy.calendar_id]
 
 
+def _policy_shown() -> Coalesce:
+    """The outer engagement's policy in effect today, else the first one to take effect."""
+    today = timezone.localdate()
+    assignments = SLAAssignment.objects.filter(engagement=OuterRef("pk"))
+    current = assignments.filter(effective_from__lte=today).order_by("-effective_from").values("policy_id")[:1]
+    upcoming = assignments.order_by("effective_from").values("policy_id")[:1]
+    return Coalesce(Subquery(current), Subquery(upcoming))
+
+
+def engagements_with_policy(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """Annotate `current_policy_id`: the policy in effect today, else the first one to take effect."""
+    return queryset.annotate(current_policy_id=_policy_shown())
+
+
+def current_policy_id(engagement: Engagement) -> int | None:
+    """Return the id of the engagement's policy as `engagements_with_policy` computes it."""
+    if hasattr(engagement, "current_policy_id"):
+        annotated: int | None = engagement.current_policy_id
+        return annotated
+    return Engagement.objects.filter(pk=engagement.pk).values_list(_policy_shown(), flat=True).first()
+
+
 def policy_timelines_for(engagement_ids: Iterable[int]) -> PolicyTimelines:
     """Load the assignments of engagements with their policies, targets, tiers and calendars (5 queries)."""
     assignments = (
@@ -84,11 +109,6 @@ def policy_timelines_for(engagement_ids: Iterable[int]) -> PolicyTimelines:
 
 
 # --- uptime and credits --------------------------------------------------------------
-
-
-def _engagement_dates(engagement_ids: list[int]) -> dict[int, tuple[dt.date, dt.date | None]]:
-    rows = Engagement.objects.filter(pk__in=engagement_ids).values_list("pk", "start_date", "end_date")
-    return {pk: (start, end) for pk, start, end in rows}
 
 
 def _active_window(dates: tuple[dt.date, dt.date | None] | None, month: dt.date) -> Interval | None:
@@ -124,7 +144,7 @@ def _service_uptimes(
 def service_uptime_for(engagement_ids: list[int], month: dt.date) -> dict[int, list[ServiceUptime]]:
     """Return each engagement's services with their uptime (None outside the active window) and downtime."""
     ids = list(engagement_ids)
-    return _service_uptimes(ids, month, _engagement_dates(ids))
+    return _service_uptimes(ids, month, engagement_dates_for(ids))
 
 
 def _mean(values: list[Decimal]) -> Decimal | None:
@@ -162,7 +182,7 @@ def credit_pct_for(engagement_ids: list[int], month: dt.date) -> dict[int, Decim
     # The policy is the one in effect on the engagement's last active day of the
     # month; the credit is 0 without a policy, without services or without an active day.
     ids = list(engagement_ids)
-    dates = _engagement_dates(ids)
+    dates = engagement_dates_for(ids)
     uptimes = _engagement_uptimes(_service_uptimes(ids, month, dates))
     timelines = policy_timelines_for(ids)
     credits: dict[int, Decimal] = {}

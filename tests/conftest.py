@@ -18,6 +18,10 @@ from django.test import Client
 from engagements.roles import LEADERSHIP, OPERATIONS
 from tests.factories import UserFactory
 
+# The sample-import world is shared by the importer and API tests; a plugin
+# makes its fixture known by name without importing it into each module.
+pytest_plugins = ["tests.importers.import_world"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

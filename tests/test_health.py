@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from config.celery import app as current_app
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from billing.services import (
     service_credit_deny,
     service_credit_grant,
 )
-from engagements.admin.base import ServiceBackedAdmin
+from engagements.admin.base import ServiceBackedAdmin, staff_user
 
 
 @admin.register(ServiceCredit)
@@ -56,15 +56,15 @@ class ServiceCreditAdmin(ServiceBackedAdmin):
 
     @admin.action(description="Mark as claimed from the provider", permissions=["change"])
     def claim(self, request: HttpRequest, queryset: QuerySet[ServiceCredit]) -> None:
-        self._each(request, queryset, "claimed", lambda c: service_credit_claim(credit=c, user=request.user))
+        self._each(request, queryset, "claimed", lambda c: service_credit_claim(credit=c, user=staff_user(request)))
 
     @admin.action(description="Mark the claim as granted", permissions=["change"])
     def grant(self, request: HttpRequest, queryset: QuerySet[ServiceCredit]) -> None:
-        self._each(request, queryset, "granted", lambda c: service_credit_grant(credit=c, user=request.user))
+        self._each(request, queryset, "granted", lambda c: service_credit_grant(credit=c, user=staff_user(request)))
 
     @admin.action(description="Mark the claim as denied", permissions=["change"])
     def deny(self, request: HttpRequest, queryset: QuerySet[ServiceCredit]) -> None:
-        self._each(request, queryset, "denied", lambda c: service_credit_deny(credit=c, user=request.user))
+        self._each(request, queryset, "denied", lambda c: service_credit_deny(credit=c, user=staff_user(request)))
 
     @admin.action(description="Apply to the engagement's next open invoice", permissions=["change"])
     def apply_to_next_invoice(self, request: HttpRequest, queryset: QuerySet[ServiceCredit]) -> None:
@@ -72,6 +72,6 @@ class ServiceCreditAdmin(ServiceBackedAdmin):
             invoice = next_invoice_for(credit)
             if invoice is None:
                 raise ValidationError("no invoice of this engagement from the credit's month on in an open period.")
-            service_credit_apply(credit=credit, invoice=invoice, user=request.user)
+            service_credit_apply(credit=credit, invoice=invoice, user=staff_user(request))
 
         self._each(request, queryset, "applied", apply)

@@ -20,7 +20,8 @@ from engagements.admin.base import ServiceBackedAdmin
 
 class ReopeningInline(admin.TabularInline):
     model = PeriodReopening
-    fields = ["reopened_at", "reopened_by_label", "reason"]
+    # A tuple: a list[str] is not the list type django-stubs declares for `fields`.
+    fields = ("reopened_at", "reopened_by_label", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -81,7 +81,7 @@ class BillingQuerySet(FactQuerySet):
 class BillingFact(RecordedFact):
     """A billing fact: a RecordedFact whose snapshots may carry extra columns for its month keys."""
 
-    objects = BillingQuerySet.as_manager()
+    objects: ClassVar = BillingQuerySet.as_manager()
 
     class Meta:
         abstract = True

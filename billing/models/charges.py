@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.db.models import F, Q
 
 from billing.models.base import BillingFact, first_of_month_constraint, month_last_day
 from billing.querysets import ChargeQuerySet, InvoiceQuerySet, ServiceCreditQuerySet
-from engagements.facts import MonthKey, RecordedFact, month_of
+from engagements.facts import MonthKey, month_of
 from engagements.models import Engagement
 
 
@@ -41,7 +41,7 @@ class OneTimeCharge(BillingFact):
     source = models.CharField(max_length=50, blank=True, help_text="Where the row came from: api, import...")
     external_id = models.CharField(max_length=200, blank=True, help_text="The row's id in its source system.")
 
-    objects = ChargeQuerySet.as_manager()
+    objects: ClassVar = ChargeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -110,7 +110,7 @@ class Invoice(BillingFact):
     reconciled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     month_fields = ("period",)
-    objects = InvoiceQuerySet.as_manager()
+    objects: ClassVar = InvoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period", "engagement"]
@@ -196,8 +196,8 @@ class InvoiceLine(BillingFact):
         return {(engagement_id, period)} if engagement_id is not None and period else set()
 
     @classmethod
-    def month_keys_of_objects(cls, objs: Sequence[RecordedFact]) -> set[MonthKey]:
-        ids = {obj.invoice_id for obj in objs}  # type: ignore[attr-defined]
+    def month_keys_of_objects(cls, objs: Sequence[Self]) -> set[MonthKey]:
+        ids = {obj.invoice_id for obj in objs}
         return set(Invoice.objects.filter(pk__in=ids).values_list("engagement_id", "period"))
 
 
@@ -231,7 +231,7 @@ class ServiceCredit(BillingFact):
     # A credit's claim moves on long after its month closed; it touches the
     # month of the invoice it is deducted from, whose figures it changes.
     month_fields = ()
-    objects = ServiceCreditQuerySet.as_manager()
+    objects: ClassVar = ServiceCreditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "engagement"]
@@ -272,8 +272,8 @@ class ServiceCredit(BillingFact):
         return InvoiceLine.month_keys(row)
 
     @classmethod
-    def month_keys_of_objects(cls, objs: Sequence[RecordedFact]) -> set[MonthKey]:
-        ids = {obj.applied_invoice_id for obj in objs} - {None}  # type: ignore[attr-defined]
+    def month_keys_of_objects(cls, objs: Sequence[Self]) -> set[MonthKey]:
+        ids = {obj.applied_invoice_id for obj in objs} - {None}
         if not ids:
             return set()
         return set(Invoice.objects.filter(pk__in=ids).values_list("engagement_id", "period"))
@@ -282,7 +282,8 @@ class ServiceCredit(BillingFact):
         errors: dict[str, str] = {}
         if self.month:
             self.month = month_of(self.month)
-        if self.applied_invoice_id and self.applied_invoice.engagement_id != self.engagement_id:
+        invoice = self.applied_invoice if self.applied_invoice_id else None
+        if invoice is not None and invoice.engagement_id != self.engagement_id:
             errors["applied_invoice"] = "A credit can only be applied to an invoice of its own engagement."
         if (self.status == CreditStatus.APPLIED) != bool(self.applied_invoice_id):
             errors["applied_invoice"] = "A credit is applied exactly when it names the invoice it was deducted from."

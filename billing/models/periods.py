@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.db.models import Q
 from billing.models.base import BillingFact, first_of_month_constraint
 from billing.querysets import PeriodQuerySet
 from engagements.currencies import ISO_4217_CODES
-from engagements.facts import MonthKey, RecordedFact, month_of
+from engagements.facts import MonthKey, month_of
 from engagements.models import Engagement
 
 
@@ -30,7 +30,7 @@ class Period(BillingFact):
     # A period is not a fact dated in a month: closing it must not be refused by its own lock.
     engagement_path = None
     month_fields = ()
-    objects = PeriodQuerySet.as_manager()
+    objects: ClassVar = PeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month"]
@@ -148,8 +148,8 @@ class ExchangeRate(BillingFact):
         return {(pk, month_of(month)) for pk in ids}
 
     @classmethod
-    def month_keys_of_objects(cls, objs: Sequence[RecordedFact]) -> set[MonthKey]:
+    def month_keys_of_objects(cls, objs: Sequence[Self]) -> set[MonthKey]:
         keys: set[MonthKey] = set()
         for obj in objs:
-            keys |= cls.month_keys({"month": obj.month, "currency": obj.currency})  # type: ignore[attr-defined]
+            keys |= cls.month_keys({"month": obj.month, "currency": obj.currency})
         return keys

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,8 +19,9 @@ from django.db.models.functions import TruncMonth
 
 from billing.models.base import BillingFact, effective_span
 from billing.querysets import ContractorRateQuerySet, FeeScheduleQuerySet, InternalRateQuerySet
-from engagements.facts import MonthKey, RecordedFact
+from engagements.facts import MonthKey
 from engagements.models import Contractor, DeliveryModel, Engagement, OverheadEntry
+from engagements.selectors import engagement_dates_for
 
 
 def _money(**kwargs: Any) -> models.DecimalField:
@@ -52,11 +53,20 @@ def _successors(objs: Sequence[Any], scope_field: str) -> list[dt.date | None]:
     return result
 
 
-class EngagementSpanMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so that mypy checks its calls of the model's methods.
+    _SpanBase = BillingFact
+else:
+    _SpanBase = object
+
+
+class EngagementSpanMixin(_SpanBase):
     """Month keys of a value tied to one engagement: its effective span inside the engagement's dates."""
 
+    # Set by each model that mixes this in.
     scope_field: str
     engagement_prefix: str
+    effective_from: models.DateField
 
     @classmethod
     def snapshot_extras(cls) -> dict[str, Any]:
@@ -64,7 +74,7 @@ class EngagementSpanMixin:
         return {
             "_start": F(f"{prefix}start_date"),
             "_end": F(f"{prefix}end_date"),
-            "_until": _next_effective(cls, {cls.scope_field: OuterRef(cls.scope_field)}),  # type: ignore[arg-type]
+            "_until": _next_effective(cls, {cls.scope_field: OuterRef(cls.scope_field)}),
         }
 
     @classmethod
@@ -76,16 +86,16 @@ class EngagementSpanMixin:
         return {(engagement_id, month) for month in span}
 
     @classmethod
-    def month_keys_of_objects(cls, objs: Sequence[RecordedFact]) -> set[MonthKey]:
+    def month_keys_of_objects(cls, objs: Sequence[Self]) -> set[MonthKey]:
         if not objs:
             return set()
-        engagement_ids = cls.engagement_ids_of(objs)  # type: ignore[attr-defined]
-        rows = Engagement.objects.filter(pk__in=set(engagement_ids)).values_list("pk", "start_date", "end_date")
-        dates = {pk: (start, end) for pk, start, end in rows}
+        engagement_ids = cls.engagement_ids_of(objs)
+        dates = engagement_dates_for([pk for pk in set(engagement_ids) if pk is not None])
         keys: set[MonthKey] = set()
         for obj, engagement_id, until in zip(objs, engagement_ids, _successors(objs, cls.scope_field), strict=True):
-            start, end = dates.get(engagement_id, (None, None))
-            effective_from = obj.effective_from  # type: ignore[attr-defined]
+            known = dates.get(engagement_id) if engagement_id is not None else None
+            start, end = known or (None, None)
+            effective_from = obj.effective_from
             row = {"_engagement": engagement_id, "effective_from": effective_from, "_until": until}
             keys |= cls.month_keys({**row, "_start": start, "_end": end})
         return keys
@@ -110,7 +120,7 @@ class ContractorRate(EngagementSpanMixin, BillingFact):
     month_fields = ("effective_from",)
     scope_field = "contractor_id"
     engagement_prefix = "contractor__engagement__"
-    objects = ContractorRateQuerySet.as_manager()
+    objects: ClassVar = ContractorRateQuerySet.as_manager()
 
     class Meta:
         ordering = ["contractor", "-effective_from"]
@@ -127,10 +137,10 @@ class ContractorRate(EngagementSpanMixin, BillingFact):
         return f"{self.hourly_rate}/h from {self.effective_from}"
 
     @classmethod
-    def engagement_ids_of(cls, objs: Sequence[RecordedFact]) -> list[int | None]:
-        ids = {obj.contractor_id for obj in objs}  # type: ignore[attr-defined]
+    def engagement_ids_of(cls, objs: Sequence[Self]) -> list[int | None]:
+        ids = {obj.contractor_id for obj in objs}
         engagement_of = dict(Contractor.objects.filter(pk__in=ids).values_list("pk", "engagement_id"))
-        return [engagement_of.get(obj.contractor_id) for obj in objs]  # type: ignore[attr-defined]
+        return [engagement_of.get(obj.contractor_id) for obj in objs]
 
     def clean(self) -> None:
         if self.hourly_rate is not None and self.hourly_rate <= 0:
@@ -147,7 +157,7 @@ class FeeSchedule(EngagementSpanMixin, BillingFact):
     month_fields = ("effective_from",)
     scope_field = "engagement_id"
     engagement_prefix = "engagement__"
-    objects = FeeScheduleQuerySet.as_manager()
+    objects: ClassVar = FeeScheduleQuerySet.as_manager()
 
     class Meta:
         ordering = ["engagement", "-effective_from"]
@@ -193,7 +203,7 @@ class InternalRate(BillingFact):
 
     engagement_path = None
     month_fields = ("effective_from",)
-    objects = InternalRateQuerySet.as_manager()
+    objects: ClassVar = InternalRateQuerySet.as_manager()
 
     class Meta:
         ordering = ["person", "-effective_from"]
@@ -248,12 +258,12 @@ class InternalRate(BillingFact):
         return set(pairs.distinct())
 
     @classmethod
-    def month_keys_of_objects(cls, objs: Sequence[RecordedFact]) -> set[MonthKey]:
+    def month_keys_of_objects(cls, objs: Sequence[Self]) -> set[MonthKey]:
         keys: set[MonthKey] = set()
         if not objs:
             return keys
         for obj, until in zip(objs, _successors(objs, "person_id"), strict=True):
-            person_id, effective_from = obj.person_id, obj.effective_from  # type: ignore[attr-defined]
+            person_id, effective_from = obj.person_id, obj.effective_from
             keys |= cls.month_keys({"person_id": person_id, "effective_from": effective_from, "_until": until})
         return keys
 

@@ -61,7 +61,11 @@ def convert_costs(costs: MonthCosts, month: dt.date, *, rates: dict[str, Decimal
     return dataclasses.replace(
         costs,
         currency=settings.BASE_CURRENCY,
-        **lines,
+        labor_cost=lines["labor_cost"],
+        overhead_cost=lines["overhead_cost"],
+        fee_cost=lines["fee_cost"],
+        one_time_cost=lines["one_time_cost"],
+        credit=lines["credit"],
         total_cost=total,
         vendor_cost=vendor_cost,
         overhead_ratio=lines["overhead_cost"] / vendor_cost if vendor_cost else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -56,7 +57,7 @@ def _move(credit: ServiceCredit, *, expected: str, to: str, verb: str) -> None:
 
 
 @transaction.atomic
-def service_credit_claim(*, credit: ServiceCredit, user: object = None, note: str = "") -> ServiceCredit:
+def service_credit_claim(*, credit: ServiceCredit, user: User | None = None, note: str = "") -> ServiceCredit:
     """Record that the credit was claimed from the provider."""
     _move(credit, expected=CreditStatus.ELIGIBLE, to=CreditStatus.CLAIMED, verb="claimed")
     credit.note, credit.updated_by = note or credit.note, user
@@ -65,7 +66,7 @@ def service_credit_claim(*, credit: ServiceCredit, user: object = None, note: st
 
 @transaction.atomic
 def service_credit_grant(
-    *, credit: ServiceCredit, user: object = None, amount: Decimal | None = None, note: str = ""
+    *, credit: ServiceCredit, user: User | None = None, amount: Decimal | None = None, note: str = ""
 ) -> ServiceCredit:
     """Record that the provider granted the claim (possibly for another amount)."""
     _move(credit, expected=CreditStatus.CLAIMED, to=CreditStatus.GRANTED, verb="granted")
@@ -76,7 +77,7 @@ def service_credit_grant(
 
 
 @transaction.atomic
-def service_credit_deny(*, credit: ServiceCredit, user: object = None, note: str = "") -> ServiceCredit:
+def service_credit_deny(*, credit: ServiceCredit, user: User | None = None, note: str = "") -> ServiceCredit:
     """Record that the provider denied the claim."""
     _move(credit, expected=CreditStatus.CLAIMED, to=CreditStatus.DENIED, verb="denied")
     credit.note, credit.updated_by = note or credit.note, user
@@ -84,7 +85,7 @@ def service_credit_deny(*, credit: ServiceCredit, user: object = None, note: str
 
 
 @transaction.atomic
-def service_credit_apply(*, credit: ServiceCredit, invoice: Invoice, user: object = None) -> ServiceCredit:
+def service_credit_apply(*, credit: ServiceCredit, invoice: Invoice, user: User | None = None) -> ServiceCredit:
     """Deduct a granted credit from an invoice of its engagement, and reconcile that invoice again."""
     if invoice.period < credit.month:
         month = month_label(credit.month)

@@ -45,7 +45,8 @@ class ImportOptionsForm(forms.Form):
     allow_partial = forms.BooleanField(required=False, label="Import the good rows even if some are rejected")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, fmt = data.get("kind"), data.get("format")
         if kind and fmt and fmt not in FORMATS[kind]:
             self.add_error("format", f"{kind} come in these formats: {', '.join(FORMATS[kind])}.")

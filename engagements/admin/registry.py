@@ -8,13 +8,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.week import week_view
-from engagements.services.engagements import milestone_deliver
 from engagements.models import (
     AuditLog,
     ChangedMonth,
@@ -31,6 +30,7 @@ from engagements.models import (
     Vendor,
     WorkerHeartbeat,
 )
+from engagements.services.engagements import milestone_deliver
 
 
 class AttestationInline(ServiceBackedInline):

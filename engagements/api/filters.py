@@ -16,6 +16,7 @@ from engagements.models import (
     ServiceArea,
     TimeEntry,
 )
+from engagements.querysets import EngagementQuerySet
 
 
 class EngagementFilter(django_filters.FilterSet):
@@ -27,8 +28,8 @@ class EngagementFilter(django_filters.FilterSet):
         model = Engagement
         fields = ["vendor", "model", "service_area", "status", "owner"]
 
-    def active_in(self, queryset: QuerySet[Engagement], name: str, value: str) -> QuerySet[Engagement]:
-        return queryset.active_in(parse_month(value)) if value else queryset  # type: ignore[attr-defined]
+    def active_in(self, queryset: EngagementQuerySet, name: str, value: str) -> EngagementQuerySet:
+        return queryset.active_in(parse_month(value)) if value else queryset
 
 
 class ContractorFilter(django_filters.FilterSet):

@@ -20,8 +20,6 @@ from engagements.models import (
     Vendor,
 )
 from importers import FORMATS
-from sla.api.services import current_policy_id
-from sla.models import SLAPolicy
 
 
 class VendorSerializer(ResourceSerializer):
@@ -42,26 +40,15 @@ class PersonSerializer(ResourceSerializer):
         fields = ["id", "name", "email"]
 
 
+# The API serves sla.api.serializers.EngagementSerializer, which adds the SLA
+# policy (a field engagements cannot know of: it may not import sla).
 class EngagementSerializer(ResourceSerializer):
-    sla_policy = BatchPrimaryKeyRelatedField(
-        queryset=SLAPolicy.objects.all(),
-        allow_null=True,
-        required=False,
-        help_text="The SLA policy in effect today (else the first to take effect); setting it assigns the policy "
-        "from the start date, or from today once the engagement has started.",
-    )
-
     class Meta:
         model = Engagement
         fields = [
             "id", "name", "vendor", "model", "service_area", "start_date", "end_date", "currency",
-            "cost_center", "owner", "sla_policy", "status",
+            "cost_center", "owner", "status",
         ]  # fmt: skip
-
-    def to_representation(self, instance: Engagement) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["sla_policy"] = current_policy_id(instance)
-        return data
 
 
 class ContractorSerializer(ResourceSerializer):

@@ -23,7 +23,7 @@ from django.db.models import Sum
 
 from engagements.facts import month_of
 from engagements.models import Contractor, ImportedRow, ImportFile, TimeEntry
-from engagements.models.entries import MAX_HOURS_PER_DAY, _check_date_in, _check_hours
+from engagements.models.entries import MAX_HOURS_PER_DAY, check_date_in, check_hours
 from engagements.services.common import translate_database_error
 
 CHUNK = 500
@@ -235,7 +235,7 @@ def _validate_entries(
         except ValidationError as exc:
             problems += problems_of(row, exc)
             continue
-        errors = _check_hours(entry.hours) | _check_date_in(entry.contractor.engagement, entry.date)
+        errors = check_hours(entry.hours) | check_date_in(entry.contractor.engagement, entry.date)
         problems += [RowProblem(row, name, message) for name, message in errors.items()]
     if problems:
         return problems

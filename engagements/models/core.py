@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -154,7 +157,7 @@ class Engagement(RecordedFact):
     cost_center = models.CharField(max_length=50, blank=True)
     status = models.CharField(max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE)
 
-    objects = EngagementQuerySet.as_manager()
+    objects: ClassVar = EngagementQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -211,9 +214,9 @@ class Engagement(RecordedFact):
                 {"start_date": "Entries are recorded outside these dates; move or delete them first."}
             )
 
-    def covers(self, day: object) -> bool:
+    def covers(self, day: dt.date) -> bool:
         """Return whether a date lies within the engagement's start and end dates."""
-        return bool(self.start_date <= day and (self.end_date is None or day <= self.end_date))  # type: ignore[operator]
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 
 class Contractor(RecordedFact):

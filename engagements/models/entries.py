@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,13 +32,15 @@ def _hours_constraints() -> list[models.BaseConstraint]:
     ]
 
 
-def _check_hours(hours: Decimal | None) -> dict[str, str]:
+def check_hours(hours: Decimal | None) -> dict[str, str]:
+    """Return the field error of hours outside (0, 24], for models and bulk importers alike."""
     if hours is not None and not (Decimal("0") < hours <= MAX_HOURS_PER_DAY):
         return {"hours": "Hours must be more than 0 and at most 24."}
     return {}
 
 
-def _check_date_in(engagement: Engagement, day: object) -> dict[str, str]:
+def check_date_in(engagement: Engagement, day: dt.date | None) -> dict[str, str]:
+    """Return the field error of a date outside the engagement's dates, for models and bulk importers alike."""
     if day is not None and not engagement.covers(day):
         end = engagement.end_date.isoformat() if engagement.end_date else "open-ended"
         return {"date": f"The date must be within the engagement's dates ({engagement.start_date.isoformat()} to {end})."}
@@ -54,7 +58,7 @@ class TimeEntry(RecordedFact):
     external_id = models.CharField(max_length=200, blank=True, help_text="The row's id in its source system.")
 
     engagement_path = "contractor__engagement_id"
-    objects = DatedQuerySet.as_manager()
+    objects: ClassVar = DatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -74,15 +78,15 @@ class TimeEntry(RecordedFact):
         return f"{self.hours} h on {self.date}"
 
     @classmethod
-    def engagement_ids_of(cls, objs: Sequence[RecordedFact]) -> list[int | None]:
-        ids = {obj.contractor_id for obj in objs}  # type: ignore[attr-defined]
+    def engagement_ids_of(cls, objs: Sequence[Self]) -> list[int | None]:
+        ids = {obj.contractor_id for obj in objs}
         engagement_of = dict(Contractor.objects.filter(pk__in=ids).values_list("pk", "engagement_id"))
-        return [engagement_of.get(obj.contractor_id) for obj in objs]  # type: ignore[attr-defined]
+        return [engagement_of.get(obj.contractor_id) for obj in objs]
 
     def clean(self) -> None:
-        errors = _check_hours(self.hours)
+        errors = check_hours(self.hours)
         if self.contractor_id and self.date:
-            errors |= _check_date_in(self.contractor.engagement, self.date)
+            errors |= check_date_in(self.contractor.engagement, self.date)
             if not errors and self.hours is not None:
                 errors |= self._check_daily_total()
         if errors:
@@ -126,7 +130,7 @@ class OverheadEntry(RecordedFact):
     source = models.CharField(max_length=50, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
 
-    objects = DatedQuerySet.as_manager()
+    objects: ClassVar = DatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -151,9 +155,9 @@ class OverheadEntry(RecordedFact):
         return f"{self.person} {self.hours} h {self.get_activity_display()} on {self.date}"
 
     def clean(self) -> None:
-        errors = _check_hours(self.hours)
+        errors = check_hours(self.hours)
         if self.engagement_id and self.date:
-            errors |= _check_date_in(self.engagement, self.date)
+            errors |= check_date_in(self.engagement, self.date)
         if errors:
             raise ValidationError(errors)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,12 @@ def translate_database_error(exc: DatabaseError) -> ValidationError | None:
         if name in text:
             return ValidationError({field: message})
     return None
+
+
+def assign(instance: models.Model, fields: Mapping[str, object]) -> None:
+    """Set an instance's fields to new values (validated_save then checks them)."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
 
 
 def validated_save(instance: M, *, exclude: list[str] | None = None) -> M:

@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 
 from engagements.models import Contractor, Engagement, Milestone, Person, ServiceArea, Vendor
-from engagements.services.common import validated_delete, validated_save
+from engagements.services.common import assign, validated_delete, validated_save
 
 
-def _assign(instance: Any, fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        setattr(instance, name, value)
+class VendorChanges(TypedDict, total=False):
+    """The fields of a vendor that vendor_update changes (any subset)."""
+
+    name: str
+    kind: str
+    notes: str
+
+
+class ContractorChanges(TypedDict, total=False):
+    """The fields of a contractor that contractor_update changes (any subset)."""
+
+    engagement: Engagement
+    name: str
+    role: str
+    email: str
 
 
 @transaction.atomic
 def vendor_create(*, name: str, kind: str, notes: str = "") -> Vendor:
     """Record a vendor."""
     return validated_save(Vendor(name=name, kind=kind, notes=notes))
+
+
+@transaction.atomic
+def vendor_update(*, vendor: Vendor, **fields: Unpack[VendorChanges]) -> Vendor:
+    """Change a vendor's name, kind or notes."""
+    assign(vendor, fields)
+    return validated_save(vendor)
 
 
 @transaction.atomic
@@ -67,7 +86,7 @@ def engagement_create(
 @transaction.atomic
 def engagement_update(*, engagement: Engagement, **fields: Any) -> Engagement:
     """Change an engagement; dates may not strand recorded entries."""
-    _assign(engagement, fields)
+    assign(engagement, fields)
     return validated_save(engagement)
 
 
@@ -75,6 +94,13 @@ def engagement_update(*, engagement: Engagement, **fields: Any) -> Engagement:
 def contractor_create(*, engagement: Engagement, name: str, role: str = "", email: str = "") -> Contractor:
     """Add a contractor to a staff augmentation engagement."""
     return validated_save(Contractor(engagement=engagement, name=name, role=role, email=email))
+
+
+@transaction.atomic
+def contractor_update(*, contractor: Contractor, **fields: Unpack[ContractorChanges]) -> Contractor:
+    """Change a contractor; the engagement must still be a staff augmentation one."""
+    assign(contractor, fields)
+    return validated_save(contractor)
 
 
 @transaction.atomic
@@ -96,7 +122,7 @@ def milestone_create(
 @transaction.atomic
 def milestone_deliver(*, milestone: Milestone, delivered_date: dt.date, accepted: bool) -> Milestone:
     """Record a milestone's delivery and whether it was accepted."""
-    _assign(milestone, {"delivered_date": delivered_date, "accepted": accepted})
+    assign(milestone, {"delivered_date": delivered_date, "accepted": accepted})
     return validated_save(milestone)
 
 

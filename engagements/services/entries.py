@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Contractor, Engagement, OverheadEntry, Person, TimeEntry
-from engagements.services.common import validated_delete, validated_save
+from engagements.services.common import assign, validated_delete, validated_save
+
+
+class OverheadEntryChanges(TypedDict, total=False):
+    """The fields of an overhead entry that overhead_entry_update changes (any subset)."""
+
+    engagement: Engagement
+    person: Person
+    date: dt.date
+    hours: Decimal
+    activity: str
+    description: str
+    source: str
+    external_id: str
 
 
 @transaction.atomic
@@ -37,8 +51,7 @@ def time_entry_create(
 @transaction.atomic
 def time_entry_update(*, entry: TimeEntry, **fields: object) -> TimeEntry:
     """Change a time entry."""
-    for name, value in fields.items():
-        setattr(entry, name, value)
+    assign(entry, fields)
     return validated_save(entry)
 
 
@@ -104,6 +117,13 @@ def overhead_entry_create(
         source=source,
         external_id=external_id,
     )
+    return validated_save(entry)
+
+
+@transaction.atomic
+def overhead_entry_update(*, entry: OverheadEntry, **fields: Unpack[OverheadEntryChanges]) -> OverheadEntry:
+    """Change an overhead entry."""
+    assign(entry, fields)
     return validated_save(entry)
 
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from engagements.models import ChangedMonth
 
-
 MarkListener = Callable[[set[tuple[int, dt.date]]], None]
 _listeners: list[MarkListener] = []
 

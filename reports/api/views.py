@@ -47,6 +47,7 @@ class ReportViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """List the months that have a report."""
         page = self.paginate_queryset(self.get_queryset().only("month", "computed_at"))
+        assert page is not None, "the view sets a pagination_class"
         rows = [
             {"month": f"{r.month:%Y-%m}", "computed_at": r.computed_at,
              "url": request.build_absolute_uri(f"{r.month:%Y-%m}/")}

@@ -39,6 +39,7 @@ from engagements.models import (
     OverheadEntry,
     Person,
     TimeEntry,
+    Vendor,
 )
 from engagements.services.engagements import (
     contractor_create,
@@ -53,6 +54,8 @@ from reports.services.checklists import checklist_set
 from sla.models import Outage, Ticket
 from sla.services.monitoring import monitored_service_create
 from sla.services.policies import (
+    CreditTierSpec,
+    PriorityTargetSpec,
     coverage_calendar_create,
     sla_assignment_create,
     sla_policy_create,
@@ -61,13 +64,13 @@ from sla.services.policies import (
 SEED = 20260401
 QUARTER = Decimal("0.25")
 UTC = dt.UTC
-TARGETS = [
+TARGETS: list[PriorityTargetSpec] = [
     {"priority": "P1", "response_minutes": 15, "resolution_minutes": 240},
     {"priority": "P2", "response_minutes": 30, "resolution_minutes": 480},
     {"priority": "P3", "response_minutes": 240, "resolution_minutes": 1440},
     {"priority": "P4", "response_minutes": 480, "resolution_minutes": 4320},
 ]
-TIERS = [
+TIERS: list[CreditTierSpec] = [
     {"below_pct": Decimal("99.900"), "credit_pct": Decimal("10.000")},
     {"below_pct": Decimal("99.000"), "credit_pct": Decimal("25.000")},
     {"below_pct": Decimal("95.000"), "credit_pct": Decimal("100.000")},
@@ -304,8 +307,8 @@ class Story:
                 priority = self.rng.choices(["P1", "P2", "P3", "P4"], weights=[5, 15, 50, 30])[0]
                 target = next(t for t in TARGETS if t["priority"] == priority)
                 late = self.rng.random() < late_share
-                respond = int(target["response_minutes"]) * (self.rng.uniform(1.1, 3) if late else self.rng.uniform(0.1, 0.9))
-                resolve = int(target["resolution_minutes"]) * (self.rng.uniform(1.1, 2.5) if late else self.rng.uniform(0.2, 0.95))
+                respond = target["response_minutes"] * (self.rng.uniform(1.1, 3) if late else self.rng.uniform(0.1, 0.9))
+                resolve = target["resolution_minutes"] * (self.rng.uniform(1.1, 2.5) if late else self.rng.uniform(0.2, 0.95))
                 responded = opened + dt.timedelta(minutes=respond)
                 resolved = opened + dt.timedelta(minutes=resolve)
                 tickets.append(Ticket(
@@ -346,7 +349,7 @@ class Story:
             ))
         Milestone.objects.bulk_create(milestones)
 
-    def _attestations(self, staffing, msp) -> None:  # type: ignore[no-untyped-def]
+    def _attestations(self, staffing: Vendor, msp: Vendor) -> None:
         month_end = add_months(self.last, 1) - dt.timedelta(days=1)
         record_save(instance=ComplianceAttestation(vendor=msp, type="soc2_type2", issued=month_end - dt.timedelta(days=330),
                                                    expires=month_end + dt.timedelta(days=35), reference="SOC2-2025"))

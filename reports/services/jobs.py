@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -84,9 +84,11 @@ def recompute_month_request(
     month = month.replace(day=1)
     if engagement_id is not None and not Engagement.objects.filter(pk=engagement_id).exists():
         raise Engagement.DoesNotExist(f"No engagement {engagement_id}.")
+    # A month-wide job is the one without an engagement (IS NULL, not = NULL).
+    scope = Q(engagement_id=engagement_id) if engagement_id is not None else Q(engagement_id__isnull=True)
     pending = (
         RecomputeJob.objects.select_for_update()
-        .filter(month=month, engagement_id=engagement_id, kind=JobKind.MONTH, state__in=[JobState.QUEUED, JobState.RUNNING])
+        .filter(scope, month=month, kind=JobKind.MONTH, state__in=[JobState.QUEUED, JobState.RUNNING])
         .first()
     )
     if pending is not None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from sla.months import current_month, parse_month
-from sla.querysets import TicketState
+from sla.querysets import TicketQuerySet, TicketState
 
 RECENT_MONTHS = 12
 
@@ -34,8 +34,10 @@ class TicketStateFilter(admin.SimpleListFilter):
         return list(TicketState.choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        if self.value() in TicketState.values:
-            return queryset.in_state(self.value())  # type: ignore[attr-defined]
+        state = self.value()
+        if state is not None and state in TicketState.values:
+            # The filter is only on the ticket changelist: its queryset is a TicketQuerySet.
+            return cast(TicketQuerySet, queryset).in_state(state)
         return None
 
 
@@ -50,7 +52,7 @@ class OpenedMonthFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
         month = parse_month(self.value())
-        return queryset.opened_in(month) if month else None  # type: ignore[attr-defined]
+        return cast(TicketQuerySet, queryset).opened_in(month) if month else None
 
 
 class OngoingFilter(admin.SimpleListFilter):

@@ -7,14 +7,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet
+from django.forms.formsets import DELETION_FIELD_NAME
 
 from engagements.admin.base import ServiceBackedInline
 from sla.models import CreditTier, Holiday, PriorityTarget, TicketPause, WorkingHours
 from sla.services.policies import (
     CreditTierSpec,
     WorkingHoursSpec,
-    check_working_hours,
     check_credit_tiers,
+    check_working_hours,
 )
 from sla.services.tickets import PauseSpec, check_pauses_apart
 
@@ -23,7 +24,8 @@ def kept_rows(formset: BaseInlineFormSet) -> Iterator[dict[str, Any]]:
     """Yield the cleaned data of the rows the formset will keep (not deleted, not blank extras)."""
     for form in formset.forms:
         data = getattr(form, "cleaned_data", None)
-        if not data or (formset.can_delete and formset._should_delete_form(form)):
+        # The DELETE box is what Django's own (private) _should_delete_form reads.
+        if not data or (formset.can_delete and data.get(DELETION_FIELD_NAME, False)):
             continue
         if form.instance.pk is None and not form.has_changed():
             continue

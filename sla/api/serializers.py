@@ -6,7 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api import ResourceSerializer, SaneDateField, SaneDateTimeField
+from config.api import BatchPrimaryKeyRelatedField, ResourceSerializer, SaneDateField, SaneDateTimeField
+from engagements.api import serializers as engagement_api
+from engagements.models import Engagement
 from sla.models import (
     CoverageCalendar,
     MonitoredService,
@@ -17,6 +19,7 @@ from sla.models import (
     Ticket,
     Weekday,
 )
+from sla.selectors import current_policy_id
 
 MAX_MINUTES = 2**31 - 1
 
@@ -100,3 +103,25 @@ class TicketSerializer(ResourceSerializer):
         ]  # fmt: skip
         read_only_fields = ["policy", "response_due_at", "resolution_due_at", "response_met", "resolution_met"]
 
+
+# No docstring: the schema's Engagement component keeps its description.
+class EngagementSerializer(engagement_api.EngagementSerializer):
+    sla_policy = BatchPrimaryKeyRelatedField(
+        queryset=SLAPolicy.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The SLA policy in effect today (else the first to take effect); setting it assigns the policy "
+        "from the start date, or from today once the engagement has started.",
+    )
+
+    class Meta(engagement_api.EngagementSerializer.Meta):
+        # The base fields, with the policy where the API has always shown it.
+        fields = [
+            "id", "name", "vendor", "model", "service_area", "start_date", "end_date", "currency",
+            "cost_center", "owner", "sla_policy", "status",
+        ]  # fmt: skip
+
+    def to_representation(self, instance: Engagement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["sla_policy"] = current_policy_id(instance)
+        return data

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from config.api import BatchUpsertMixin, LargeTablePagination, ServiceViewSet
+from engagements.api import views as engagement_api
 from engagements.importers.upserts import UpsertOutcome
+from engagements.models import Engagement
+from engagements.services.engagements import engagement_create
 from sla.api import filters, serializers
 from sla.importers.outages import outages_write
 from sla.importers.tickets import tickets_write
 from sla.models import CoverageCalendar, MonitoredService, Outage, SLAPolicy, Ticket
+from sla.selectors import engagements_with_policy
 from sla.services.monitoring import (
     monitored_service_create,
     monitored_service_delete,
@@ -23,6 +28,7 @@ from sla.services.policies import (
     coverage_calendar_create,
     coverage_calendar_delete,
     coverage_calendar_update,
+    engagement_policy_set,
     sla_policy_create,
     sla_policy_delete,
     sla_policy_update,
@@ -108,3 +114,29 @@ class TicketViewSet(BatchUpsertMixin, ServiceViewSet):
             if pauses is not None:
                 ticket_pauses_set(ticket=ticket, pauses=pauses)
         serializer.instance = self.refetch(ticket)
+
+
+# engagements/ with its SLA policy: served from sla, since engagements may not
+# import sla. No docstring, so the schema keeps its operations' description.
+class EngagementViewSet(engagement_api.EngagementViewSet):
+    serializer_class = serializers.EngagementSerializer
+
+    def get_queryset(self) -> QuerySet[Engagement]:
+        return engagements_with_policy(super().get_queryset())
+
+    def perform_create(self, serializer: Any) -> None:
+        policy = serializer.validated_data.pop("sla_policy", None)
+        with transaction.atomic():
+            engagement = engagement_create(**serializer.validated_data)
+            if policy is not None:
+                engagement_policy_set(engagement=engagement, policy=policy, on=engagement.start_date)
+        serializer.instance = self.refetch(engagement)
+
+    def perform_update(self, serializer: Any) -> None:
+        has_policy = "sla_policy" in serializer.validated_data
+        policy = serializer.validated_data.pop("sla_policy", None)
+        with transaction.atomic():
+            super().perform_update(serializer)
+            if has_policy:
+                engagement_policy_set(engagement=serializer.instance, policy=policy)
+        serializer.instance = self.refetch(serializer.instance)

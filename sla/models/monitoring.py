@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -74,7 +74,7 @@ class Outage(RecordedFact):
     source = models.CharField(max_length=50, blank=True, help_text="Where the row came from: uptimerobot, api...")
     external_id = models.CharField(max_length=200, blank=True, help_text="The row's id in its source system.")
 
-    objects = OutageQuerySet.as_manager()
+    objects: ClassVar = OutageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -97,10 +97,10 @@ class Outage(RecordedFact):
         return f"{self.service} down from {self.started_at:%Y-%m-%d %H:%M}" if self.started_at else "outage"
 
     @classmethod
-    def engagement_ids_of(cls, objs: Sequence[RecordedFact]) -> list[int | None]:
-        ids = {obj.service_id for obj in objs}  # type: ignore[attr-defined]
+    def engagement_ids_of(cls, objs: Sequence[Self]) -> list[int | None]:
+        ids = {obj.service_id for obj in objs}
         engagement_of = dict(MonitoredService.objects.filter(pk__in=ids).values_list("pk", "engagement_id"))
-        return [engagement_of.get(obj.service_id) for obj in objs]  # type: ignore[attr-defined]
+        return [engagement_of.get(obj.service_id) for obj in objs]
 
     @classmethod
     def month_keys(cls, row: dict[str, Any]) -> set[MonthKey]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -104,7 +104,7 @@ class Ticket(RecordedFact):
         null=True, blank=True, editable=False, help_text="Business time to resolution (or now), minus pauses."
     )
 
-    objects = TicketQuerySet.as_manager()
+    objects: ClassVar = TicketQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -146,8 +146,14 @@ class Ticket(RecordedFact):
         return f"{self.priority} {label} {self.summary}".strip()[:120]
 
     @classmethod
+    def clock_fields(cls) -> list[models.Field[Any, Any]]:
+        """Return the fields of the clock columns, in CLOCK_FIELDS order."""
+        by_name = {field.name: field for field in cls._meta.concrete_fields}
+        return [by_name[name] for name in CLOCK_FIELDS]
+
+    @classmethod
     def audited_attnames(cls) -> list[str]:
-        clock_attnames = {cls._meta.get_field(name).attname for name in CLOCK_FIELDS}
+        clock_attnames = {field.attname for field in cls.clock_fields()}
         return [name for name in super().audited_attnames() if name not in clock_attnames]
 
     @classmethod
@@ -233,10 +239,10 @@ class TicketPause(RecordedFact):
         return f"{self.get_reason_display()}: {local_label(self.started_at)} to {end}"
 
     @classmethod
-    def engagement_ids_of(cls, objs: Sequence[RecordedFact]) -> list[int | None]:
-        ids = {obj.ticket_id for obj in objs}  # type: ignore[attr-defined]
+    def engagement_ids_of(cls, objs: Sequence[Self]) -> list[int | None]:
+        ids = {obj.ticket_id for obj in objs}
         engagement_of = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "engagement_id"))
-        return [engagement_of.get(obj.ticket_id) for obj in objs]  # type: ignore[attr-defined]
+        return [engagement_of.get(obj.ticket_id) for obj in objs]
 
     def clean(self) -> None:
         if self.started_at is None:

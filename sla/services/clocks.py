@@ -15,7 +15,7 @@ from django.utils import timezone
 import sla.calendar as clock
 from engagements.facts import MonthKey, month_of
 from engagements.services.marks import mark_months_changed
-from sla.models import CLOCK_FIELDS, SLAPolicy, Ticket, TicketPause
+from sla.models import SLAPolicy, Ticket, TicketPause
 from sla.months import current_month, months_between
 from sla.selectors import PolicyTimelines, policy_timelines_for
 
@@ -48,7 +48,7 @@ def clock_values(
     pause_end = ticket.resolved_at or now
     paused = [(start, end or pause_end) for start, end in pauses]
     response_stop = ticket.first_response_at or ticket.resolved_at
-    values: dict[str, Any] = dict.fromkeys((Ticket._meta.get_field(name).attname for name in CLOCK_FIELDS), None)
+    values: dict[str, Any] = dict.fromkeys((field.attname for field in Ticket.clock_fields()), None)
     values["policy_id"] = policy.pk if policy else None
     target = policy.target_for(ticket.priority) if policy else None
     if target is None:
@@ -92,7 +92,7 @@ def _write_clocks(tickets: Sequence[Ticket]) -> None:
     if not tickets:
         return
     connection = connections[Ticket.objects.db]
-    fields = [Ticket._meta.get_field(name) for name in CLOCK_FIELDS]
+    fields = Ticket.clock_fields()
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(Ticket._meta.db_table)} SET {assignments} WHERE {quote(Ticket._meta.pk.column)} = %s"

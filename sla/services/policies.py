@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, NotRequired, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 import sla.calendar as clock
 from engagements.models import Engagement
@@ -30,6 +32,7 @@ from sla.models import (
     WorkingHours,
 )
 from sla.models.policies import BELOW_PCT_MESSAGE, CREDIT_PCT_MESSAGE, HUNDRED
+from sla.selectors import current_policy_id
 
 REFRESH_TASK = "sla.refresh_ticket_clocks"
 
@@ -246,7 +249,7 @@ def check_credit_tiers(tiers: Sequence[CreditTierSpec], uptime_target: Decimal |
         if not Decimal(0) < tier["credit_pct"] <= HUNDRED:
             raise ValidationError({"credit_tiers": CREDIT_PCT_MESSAGE})
     ordered = sorted(tiers, key=lambda tier: tier["below_pct"], reverse=True)
-    for higher, lower in zip(ordered, ordered[1:]):
+    for higher, lower in pairwise(ordered):
         below_higher, below_lower = _pct_text(higher["below_pct"]), _pct_text(lower["below_pct"])
         if higher["below_pct"] == lower["below_pct"]:
             raise ValidationError(
@@ -422,3 +425,22 @@ def sla_assignment_delete(*, assignment: SLAAssignment) -> None:
     """Remove an assignment; the previous one (if any) governs its months again."""
     validated_delete(assignment)
     _assignments_changed([assignment], reason="SLA assignment removed")
+
+
+@transaction.atomic
+def engagement_policy_set(*, engagement: Engagement, policy: SLAPolicy | None, on: dt.date | None = None) -> None:
+    """Make a policy govern an engagement from a day on (its start date if it has not started, else today)."""
+    if policy is None:
+        if current_policy_id(engagement) is not None:
+            raise ValidationError(
+                {"sla_policy": "A policy cannot be removed here: assign another one, or remove the assignment in the admin."}
+            )
+        return
+    if current_policy_id(engagement) == policy.pk:
+        return
+    day = on or max(engagement.start_date, timezone.localdate())
+    existing = SLAAssignment.objects.filter(engagement=engagement, effective_from=day).first()
+    if existing is not None:
+        sla_assignment_update(assignment=existing, policy=policy)
+    else:
+        sla_assignment_create(engagement=engagement, policy=policy, effective_from=day)

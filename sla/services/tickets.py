@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any, NotRequired, TypedDict
 
 from django.core.exceptions import ValidationError
@@ -164,7 +165,7 @@ def ticket_pause_delete(*, pause: TicketPause) -> None:
 
 def check_pauses_apart(ordered: Sequence[PauseSpec]) -> None:
     """Refuse a set of pauses in which one overlaps the next (touching is fine)."""
-    for earlier, later in zip(ordered, ordered[1:]):
+    for earlier, later in pairwise(ordered):
         end = earlier["ended_at"]
         if end is None or end > later["started_at"]:
             raise ValidationError(

@@ -47,7 +47,7 @@ def test_snapshots_carry_every_field_of_the_contract_and_leadership_reads_them(w
     assert response.status_code == 200
     rows = response.json()["results"]
     assert len(rows) == 1
-    assert SNAPSHOT_FIELDS <= set(rows[0])
+    assert SNAPSHOT_FIELDS.issubset(rows[0])
     assert rows[0]["month"] == "2026-04" and rows[0]["stale"] is False
     assert rows[0]["hours"] == "1.00" and rows[0]["labor_cost"] == "85.00"
 

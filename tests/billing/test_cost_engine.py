@@ -104,8 +104,8 @@ def test_entries_without_any_rate_are_named_and_left_out() -> None:
     assert costs.overhead_cost == Decimal("0.00")
     assert costs.missing_rates == [
         "Ana has no bill rate in effect for 2 entries (16.00 h) from 2026-04-02 to 2026-04-03; left out of the cost.",
-        "Mo has no internal rate (nor an organisation default) in effect for 1 entry (1.50 h) on 2026-04-04; "
-        "left out of the cost.",
+        ("Mo has no internal rate (nor an organisation default) in effect for 1 entry (1.50 h) on 2026-04-04; "
+         "left out of the cost."),
     ]
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from engagements.models import ImportFile, TimeEntry
-from tests.importers.import_world import SAMPLES, import_world  # noqa: F401 - the fixture is used by name
+from tests.importers.import_world import SAMPLES
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/engagements/importfile/upload/"

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from engagements.models import ImportFile, TimeEntry
 from sla.models import Ticket
-from tests.importers.import_world import SAMPLES, import_world  # noqa: F401 - the fixture is used by name
+from tests.importers.import_world import SAMPLES
 
 pytestmark = pytest.mark.django_db
 

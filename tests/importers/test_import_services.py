@@ -11,14 +11,7 @@ from engagements.importers.files import FileError, file_import
 from engagements.importers.upserts import provenance_of
 from engagements.models import AuditLog, ImportedRow, ImportFile, TimeEntry
 from sla.models import Outage, Ticket
-from tests.importers.import_world import (  # noqa: F401 - the fixture is used by name
-    MALFORMED_FILES,
-    SAMPLE_FILES,
-    Sample,
-    add_generic_engagements,
-    engagement_for,
-    import_world,
-)
+from tests.importers.import_world import MALFORMED_FILES, SAMPLE_FILES, Sample, add_generic_engagements, engagement_for
 
 pytestmark = pytest.mark.django_db
 

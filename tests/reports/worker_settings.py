@@ -7,12 +7,12 @@ after a visibility timeout of seconds instead of the production hour.
 
 import os
 
-from config.settings.test import *
+from config.settings.test import *  # noqa: F403
 
 REPORTS_SNAPSHOT_BATCH_DELAY = float(os.environ.get("REPORTS_SNAPSHOT_BATCH_DELAY", "0"))
 REPORTS_SNAPSHOT_BATCH = int(os.environ.get("REPORTS_SNAPSHOT_BATCH", "50"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
     "visibility_timeout": int(os.environ.get("TEST_VISIBILITY_TIMEOUT", "10")),
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,

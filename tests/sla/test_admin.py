@@ -254,8 +254,8 @@ def test_tiers_that_do_not_descend_are_refused_in_the_admin(operations_client) -
     assert response.status_code == 200
     tiers = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is CreditTier)
     assert tiers.formset.non_form_errors() == [
-        "Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
-        "not more than the 25% of below 99.9%."
+        ("Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
+         "not more than the 25% of below 99.9%.")
     ]
     assert not SLAPolicy.objects.exists()
 

@@ -61,7 +61,7 @@ def test_a_months_ticket_outcomes_are_counted_from_the_stored_clocks(april) -> N
 def test_a_month_without_tickets_has_zero_counts_and_no_percentages(april) -> None:  # type: ignore[no-untyped-def]
     other = EngagementFactory()
     assert ticket_outcomes_for([other.pk], APRIL) == {other.pk: NO_TICKETS}
-    assert NO_TICKETS == TicketOutcomes(0, 0, 0, None, None, 0, 0, None, 0)
+    assert TicketOutcomes(0, 0, 0, None, None, 0, 0, None, 0) == NO_TICKETS
 
 
 def test_tickets_without_a_policy_are_counted_but_not_measured() -> None:

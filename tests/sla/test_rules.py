@@ -213,8 +213,8 @@ def test_an_unknown_time_zone_is_refused() -> None:
         with pytest.raises(ValidationError) as excinfo:
             coverage_calendar_create(name="Office", time_zone=name, always_on=True)
         assert errors_of(excinfo) == {
-            "time_zone": [f"{name!r} is not a known time zone: use an IANA name such as America/New_York, "
-                          "Europe/Berlin or UTC."]
+            "time_zone": [(f"{name!r} is not a known time zone: use an IANA name such as America/New_York, "
+                           "Europe/Berlin or UTC.")]
         }
 
 
@@ -283,8 +283,8 @@ def test_tiers_that_do_not_descend_are_refused() -> None:
         )
     assert errors_of(excinfo) == {
         "credit_tiers": [
-            "Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
-            "not more than the 25% of below 99.9%."
+            ("Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
+             "not more than the 25% of below 99.9%.")
         ]
     }
     assert not CreditTier.objects.exists()
@@ -310,8 +310,8 @@ def test_a_tier_above_the_uptime_target_is_refused_also_when_the_target_moves() 
             credit_tiers=[{"below_pct": Decimal("99.500"), "credit_pct": Decimal("10")}],
         )
     assert errors_of(excinfo) == {
-        "credit_tiers": ["A tier cannot start above the uptime target (99%): below 99.5% would credit a month "
-                         "that met the SLA."]
+        "credit_tiers": [("A tier cannot start above the uptime target (99%): below 99.5% would credit a month "
+                          "that met the SLA.")]
     }
     policy = SLAPolicyFactory(uptime_target=Decimal("99.900"))
     with pytest.raises(ValidationError) as excinfo:
