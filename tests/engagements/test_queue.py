@@ -89,3 +89,26 @@ def test_without_a_broker_tasks_run_in_process(settings) -> None:  # type: ignor
         pytest.skip("this run has a broker configured; the eager path is covered by the default run")
     assert send_task_now("engagements.heartbeat", {"hostname": "in-process"}) is True
     assert WorkerHeartbeat.objects.filter(hostname="in-process").exists()
+
+
+def test_an_admin_save_succeeds_while_the_broker_is_down_and_the_recompute_is_kept(
+    operations_client, monkeypatch, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from config.celery import app
+    from engagements.models import ChangedMonth, TimeEntry
+    from tests.factories import ContractorFactory
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", closed_port_url())
+    monkeypatch.setattr(app, "_pool", None)  # pooled connections would dial the old URL
+    contractor = ContractorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operations_client.post(
+            "/admin/engagements/timeentry/add/",
+            {"contractor": contractor.pk, "date": "2026-04-01", "hours": "8", "description": "", "source": "", "external_id": ""},
+        )
+    assert response.status_code == 302
+    assert TimeEntry.objects.filter(contractor=contractor).exists()
+    # Nothing is lost: the month is marked in the database and the send is kept for the beat to retry.
+    assert ChangedMonth.objects.filter(engagement=contractor.engagement).exists()
+    assert PendingTask.objects.filter(task_name="reports.recompute_changed").exists()
