@@ -58,10 +58,13 @@ def report_csv(payload: dict[str, Any]) -> str:
                                  point["response_met_pct"] or "", point["resolution_met_pct"] or ""])
     writer.writerow([])
     figure_names = list(payload["engagements"][0]["figures"]) if payload["engagements"] else []
-    writer.writerow(["engagement", "name", "service area", "model", "vendor", "currency", "month index", *figure_names])
+    writer.writerow(["engagement", "name", "service area", "model", "vendor", "currency", "month index", *figure_names,
+                     "time_to_value_days", "time_to_value_note"])
     for row in payload["engagements"]:
+        ttv = row.get("time_to_value_days")
         writer.writerow(["engagement", row["name"], row["service_area"], row["model"], row["vendor"], row["currency"],
-                         row["month_index"], *("" if row["figures"][n] is None else row["figures"][n] for n in figure_names)])
+                         row["month_index"], *("" if row["figures"][n] is None else row["figures"][n] for n in figure_names),
+                         "" if ttv is None else ttv, row.get("time_to_value_note") or ""])
     writer.writerow([])
     writer.writerow(["checklist", "service area", "question", "answer"])
     for area in payload["service_areas"]:

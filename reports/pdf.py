@@ -87,10 +87,12 @@ def report_pdf(report: ComparisonReport) -> bytes:
         who = f"{event['engagement']}: " if event["engagement"] else ""
         story.append(Paragraph(f"{event['date']} [{event['kind']}] {who}{event['text']}", small))
     story += [Spacer(1, 4 * mm), Paragraph("Engagements", h2)]
-    rows = [["Engagement", "Model", "Total", "Overhead", "Ratio", "Credit", "Uptime"]] + [
-        [e["name"][:38], e["model_label"][:10], e["total"], e["overhead"], e["ratio"], e["credit"], e["uptime"]]
+    rows = [["Engagement", "Model", "Total", "Overhead", "Ratio", "Credit", "Uptime", "TTV (days)"]] + [
+        [e["name"][:32], e["model_label"][:10], e["total"], e["overhead"], e["ratio"], e["credit"], e["uptime"],
+         e["time_to_value"]]
         for e in view["engagements"]
     ]
-    story.append(_table(rows, [width * 0.3, width * 0.12, width * 0.14, width * 0.12, width * 0.1, width * 0.1, width * 0.12]))
+    widths = [0.25, 0.11, 0.13, 0.11, 0.1, 0.09, 0.11, 0.1]
+    story.append(_table(rows, [width * w for w in widths]))
     doc.build(story)
     return buffer.getvalue()

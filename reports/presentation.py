@@ -34,13 +34,17 @@ ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("Downtime impact (risk carried)", "figures", "downtime_impact", "money"),
     ("Milestones due", "figures", "milestones_due", "int"),
     ("Milestones on time", "figures", "milestones_on_time", "int"),
+    ("Time to value (median days)", "group", "time_to_value_median_days", "days"),
+    ("  mean days", "group", "time_to_value_mean_days", "days"),
+    ("  engagements that reached value", "group", "time_to_value_reached", "int"),
+    ("  engagements measured", "group", "time_to_value_counted", "int"),
     ("Cost volatility (6-month CV)", "group", "volatility_pct", "pct"),
     *((f"Months {name} total", "phases", name, "money") for name, _, _ in PHASES),
 )
 
 
 def fmt(value: Any, kind: str) -> str:
-    """Format a payload value for people: 12,345.67 / 99.688% / 37.75 / -."""
+    """Format a payload value for people: 12,345.67 / 99.688% / 37.75 / 45.5 (days) / -."""
     if value is None or value == "":
         return "-"
     if kind == "int":
@@ -50,6 +54,8 @@ def fmt(value: Any, kind: str) -> str:
         return f"{number:,.2f}"
     if kind == "pct":
         return f"{number:,.3f}%"
+    if kind == "days":
+        return f"{number:,.1f}"
     return f"{number:,.2f}"
 
 
@@ -70,6 +76,13 @@ def figure_rows(scope: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for label, where, key, kind in ROWS
     ]
+
+
+def _time_to_value(row: dict[str, Any]) -> str:
+    days = row.get("time_to_value_days")
+    if days is not None:
+        return f"{int(days):,}"
+    return row.get("time_to_value_note") or "-"
 
 
 def forecast_rows(forecast: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +123,7 @@ def present(payload: dict[str, Any]) -> dict[str, Any]:
             "credit": fmt(row["figures"]["credit"], "money"),
             "uptime": fmt(row["figures"]["uptime_pct"], "pct"),
             "resolved": fmt(row["figures"]["tickets_resolved"], "int"),
+            "time_to_value": _time_to_value(row),
         }
         for row in payload["engagements"]
     ]

@@ -74,6 +74,34 @@ class PolicyTimelines:
         return self._calendars[policy.calendar_id]
 
 
+# A policy's goal when none is set, and the goal of an engagement without a policy.
+DEFAULT_ATTAINMENT_GOAL: Decimal = SLAPolicy._meta.get_field("attainment_goal").default
+
+
+class AttainmentGoals:
+    """The attainment goal of every policy assignment of some engagements, answering "which goal on this day?"."""
+
+    def __init__(self, rows: Iterable[tuple[int, dt.date, Decimal]]) -> None:
+        self._starts: dict[int, list[dt.date]] = defaultdict(list)
+        self._goals: dict[int, list[Decimal]] = defaultdict(list)
+        for engagement_id, effective_from, goal in sorted(rows, key=lambda row: (row[0], row[1])):
+            self._starts[engagement_id].append(effective_from)
+            self._goals[engagement_id].append(goal)
+
+    def goal_on(self, engagement_id: int, day: dt.date) -> Decimal:
+        """Return the goal of the policy in effect on a date, or the default goal without a policy."""
+        index = bisect.bisect_right(self._starts.get(engagement_id, []), day)
+        return self._goals[engagement_id][index - 1] if index else DEFAULT_ATTAINMENT_GOAL
+
+
+def attainment_goals_for(engagement_ids: Iterable[int]) -> AttainmentGoals:
+    """Load the attainment goals of the engagements' policy assignments (one query)."""
+    rows = SLAAssignment.objects.filter(engagement_id__in=list(engagement_ids)).values_list(
+        "engagement_id", "effective_from", "policy__attainment_goal"
+    )
+    return AttainmentGoals(rows)
+
+
 def _policy_shown() -> Coalesce:
     """The outer engagement's policy in effect today, else the first one to take effect."""
     today = timezone.localdate()

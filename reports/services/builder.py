@@ -20,6 +20,7 @@ from billing.models import FeeSchedule
 from billing.money import round_pct, to_cents
 from billing.selectors import MissingExchangeRate, exchange_rates_for
 from engagements.models import DeliveryModel, Engagement
+from engagements.selectors import first_accepted_deliveries_for
 from reports import maths
 from reports.models import (
     FIGURE_FIELDS,
@@ -29,6 +30,7 @@ from reports.models import (
 )
 from reports.services.events import notable_events
 from reports.services.tally import ZERO, Tally, convert_row
+from sla.selectors import DEFAULT_ATTAINMENT_GOAL, attainment_goals_for
 
 WINDOW_MONTHS = 24
 # Snapshots loaded for cumulative cost by month index: an engagement that
@@ -37,7 +39,9 @@ HISTORY_MONTHS = 48
 STAFF, MANAGED = DeliveryModel.STAFF_AUG.value, DeliveryModel.MANAGED.value
 MODELS = (STAFF, MANAGED)
 ALL = "all"
-REPORT_VERSION = 1
+REPORT_VERSION = 2
+NOT_YET = "not yet"
+BEFORE_HISTORY = f"started more than {HISTORY_MONTHS} months before the report: not measured"
 
 
 def add_months(month: dt.date, count: int) -> dt.date:
@@ -65,6 +69,8 @@ class ReportData:
     month: dt.date
     currency: str
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # Every snapshot of the history window, converted or not: outcomes need no exchange rate.
+    history: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rates: dict[tuple[dt.date, str], Decimal | None] = field(default_factory=dict)
@@ -92,7 +98,7 @@ def _load(month: dt.date) -> ReportData:
             end_date=F("engagement__end_date"),
         )
     )
-    data = ReportData(month=month, currency=base)
+    data = ReportData(month=month, currency=base, history=rows)
     foreign: dict[dt.date, set[str]] = defaultdict(set)
     for row in rows:
         if row["currency"] != base:
@@ -330,7 +336,78 @@ def _realized(area: dict[str, Any]) -> str:
     return text
 
 
-def _engagement_rows(data: ReportData) -> list[dict[str, Any]]:
+def _month_end(month: dt.date) -> dt.date:
+    return add_months(month, 1) - dt.timedelta(days=1)
+
+
+def _time_to_value(data: ReportData) -> dict[int, dict[str, Any]]:
+    """Return each engagement's time to value as known at the report month's end (two queries)."""
+    by_engagement: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in data.history:
+        if row["month"] <= data.month:
+            by_engagement[row["engagement_id"]].append(row)
+    if not by_engagement:
+        return {}
+    ids = sorted(by_engagement)
+    deliveries = first_accepted_deliveries_for(ids, _month_end(data.month))
+    goals = attainment_goals_for(ids)
+    first_loaded = add_months(data.month, -(HISTORY_MONTHS - 1))
+    result: dict[int, dict[str, Any]] = {}
+    for pk, rows in by_engagement.items():
+        start = rows[0]["start_date"]
+        entry: dict[str, Any] = {"model": rows[0]["model"], "area_id": rows[0]["area_id"], "measured": True}
+        if start.replace(day=1) < first_loaded:
+            # Its first months are not loaded: the month value was reached in may be among them.
+            result[pk] = {**entry, "days": None, "basis": None, "note": BEFORE_HISTORY, "measured": False}
+            continue
+        months = [
+            maths.MonthAttainment(
+                month=row["month"],
+                response_met_pct=row["response_met_pct"],
+                resolution_met_pct=row["resolution_met_pct"],
+                response_met=row["response_met"],
+                response_measured=row["response_measured"],
+                resolution_met=row["resolution_met"],
+                resolution_measured=row["resolution_measured"],
+                tickets=row["tickets_opened"] + row["tickets_resolved"] + row["backlog"],
+                goal=goals.goal_on(pk, _month_end(row["month"])),
+            )
+            for row in rows
+        ]
+        days = maths.time_to_value(start, months, DEFAULT_ATTAINMENT_GOAL, deliveries.get(pk))
+        basis = "tickets" if maths.has_tickets(months) else "milestone"
+        result[pk] = {**entry, "days": days, "basis": basis, "note": NOT_YET if days is None else None}
+    return result
+
+
+def _time_to_value_groups(ttv: dict[int, dict[str, Any]]) -> dict[tuple[Any, str], dict[str, Any]]:
+    """Return the time-to-value figures of every group (overall or a service area, by model)."""
+    values: dict[tuple[Any, str], list[int | None]] = defaultdict(list)
+    for entry in ttv.values():
+        if entry["measured"]:
+            for key in ((ALL, entry["model"]), (entry["area_id"], entry["model"])):
+                values[key].append(entry["days"])
+    result = {}
+    for key, days in values.items():
+        summary = maths.summarize_time_to_value(days)
+        result[key] = {
+            "time_to_value_median_days": _s(summary.median_days),
+            "time_to_value_mean_days": _s(summary.mean_days),
+            "time_to_value_reached": summary.reached,
+            "time_to_value_counted": summary.counted,
+        }
+    return result
+
+
+def _with_time_to_value(group: dict[str, Any] | None, figures: dict[str, Any] | None) -> dict[str, Any] | None:
+    if group is None:
+        return None
+    empty = {"time_to_value_median_days": None, "time_to_value_mean_days": None,
+             "time_to_value_reached": 0, "time_to_value_counted": 0}
+    return {**group, **(figures or empty)}
+
+
+def _engagement_rows(data: ReportData, ttv: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for row in data.rows:
         if row["month"] != data.month:
@@ -346,6 +423,9 @@ def _engagement_rows(data: ReportData) -> list[dict[str, Any]]:
                 "month_index": row["index"],
                 "figures": {name: (str(row[name]) if isinstance(row[name], Decimal) else row[name]) for name in _ROW_FIELDS},
                 "missing_rates": row["missing_rates"],
+                "time_to_value_days": ttv.get(row["engagement_id"], {}).get("days"),
+                "time_to_value_basis": ttv.get(row["engagement_id"], {}).get("basis"),
+                "time_to_value_note": ttv.get(row["engagement_id"], {}).get("note"),
             }
         )
     return sorted(rows, key=lambda r: (r["service_area"], r["model"], r["name"]))
@@ -364,18 +444,23 @@ def build_payload(month: dt.date) -> dict[str, Any]:
             scope_rows[ALL].append(row)
             scope_rows[row["area_id"]].append(row)
     managed_future = _managed_future(data, scope_rows)
+    ttv = _time_to_value(data)
+    ttv_groups = _time_to_value_groups(ttv)
     checklists = {c.service_area_id: c for c in DecisionChecklist.objects.filter(service_area_id__in=list(groups.areas))}
     areas = []
     for area_id, name in sorted(groups.areas.items(), key=lambda item: item[1]):
         area: dict[str, Any] = {"id": area_id, "name": name}
         for model in MODELS:
-            area[model] = _group(groups, (area_id, model), data, months)
+            area[model] = _with_time_to_value(_group(groups, (area_id, model), data, months), ttv_groups.get((area_id, model)))
         area["break_even_month"] = _break_even(groups, area_id)
         area["forecast"] = _forecast(groups, area_id, data, managed_future.get(area_id))
         area["checklist"] = _checklist(checklists.get(area_id), _area_facts(groups, area_id, data))
         area["realized"] = _realized(area)
         areas.append(area)
-    overall = {model: _group(groups, (ALL, model), data, months) for model in MODELS}
+    overall = {
+        model: _with_time_to_value(_group(groups, (ALL, model), data, months), ttv_groups.get((ALL, model)))
+        for model in MODELS
+    }
     payload = {
         "version": REPORT_VERSION,
         "month": month.isoformat()[:7],
@@ -390,7 +475,7 @@ def build_payload(month: dt.date) -> dict[str, Any]:
             "forecast": _forecast(groups, ALL, data, managed_future.get(ALL)),
         },
         "service_areas": areas,
-        "engagements": _engagement_rows(data),
+        "engagements": _engagement_rows(data, ttv),
         "events": notable_events(month, data.rows),
     }
     return payload
