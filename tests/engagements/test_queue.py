@@ -94,13 +94,12 @@ def test_without_a_broker_tasks_run_in_process(settings) -> None:  # type: ignor
 def test_an_admin_save_succeeds_while_the_broker_is_down_and_the_recompute_is_kept(
     operations_client, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from config.celery import app
+    from engagements import queue
     from engagements.models import ChangedMonth, TimeEntry
     from tests.factories import ContractorFactory
 
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "broker_url", closed_port_url())
-    monkeypatch.setattr(app, "_pool", None)  # pooled connections would dial the old URL
+    # A separate app pointed at a closed port: the project app's pools stay untouched.
+    monkeypatch.setattr(queue, "project_app", app_with_broker(closed_port_url()))
     contractor = ContractorFactory()
     with django_capture_on_commit_callbacks(execute=True):
         response = operations_client.post(
