@@ -42,6 +42,15 @@ def month_of(value: dt.date | dt.datetime) -> dt.date:
     return value.replace(day=1)
 
 
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Return the first day of every month from first's month through last's month."""
+    month, end, months = first.replace(day=1), last.replace(day=1), []
+    while month <= end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal | dt.date | dt.datetime | dt.time):
         return str(value) if isinstance(value, Decimal) else value.isoformat()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from engagements.currencies import ISO_4217_CODES
-from engagements.facts import RecordedFact
+from engagements.facts import MonthKey, RecordedFact, months_between
 from engagements.querysets import EngagementQuerySet
 
 
@@ -143,6 +144,9 @@ class Engagement(RecordedFact):
 
     engagement_path = "id"
     month_fields = ()
+    # Changing these changes every month's figures (fees prorate by dates,
+    # the report groups by model and area, costs are in the currency).
+    WHOLE_SPAN_FIELDS: ClassVar[frozenset[str]] = frozenset({"model", "currency", "vendor_id", "service_area_id"})
 
     name = models.CharField(max_length=200, unique=True)
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="engagements")
@@ -213,6 +217,29 @@ class Engagement(RecordedFact):
             raise ValidationError(
                 {"start_date": "Entries are recorded outside these dates; move or delete them first."}
             )
+
+    @classmethod
+    def month_keys(cls, row: dict[str, Any]) -> set[MonthKey]:
+        """Return every month from the start to the end (or today): a changed engagement is recomputed whole."""
+        engagement_id, start = row.get("_engagement"), row.get("start_date")
+        if engagement_id is None or start is None:
+            return set()
+        last = min(row["end_date"], timezone.localdate()) if row.get("end_date") else timezone.localdate()
+        return {(engagement_id, month) for month in months_between(start, max(start, last))}
+
+    @classmethod
+    def guarded_keys(cls, old: dict[str, Any] | None, new: dict[str, Any] | None) -> set[MonthKey]:
+        """Return only the months whose figures a change alters, so renaming never touches a closed month."""
+        if old is None or new is None:
+            return set()  # a new engagement has no facts yet; one with facts cannot be deleted (PROTECT)
+        if any(old.get(name) != new.get(name) for name in cls.WHOLE_SPAN_FIELDS):
+            return cls.month_keys(old) | cls.month_keys(new)
+        today, keys = timezone.localdate(), set()
+        for name in ("start_date", "end_date"):
+            before, after = old.get(name) or today, new.get(name) or today
+            if before != after:
+                keys |= {(new["_engagement"], m) for m in months_between(min(before, after), max(before, after))}
+        return keys
 
     def covers(self, day: dt.date) -> bool:
         """Return whether a date lies within the engagement's start and end dates."""

@@ -63,3 +63,43 @@ def test_moving_a_date_into_a_locked_month_is_refused_and_rolled_back(lock_march
     with pytest.raises(ValidationError, match="March 2026 is locked"):
         Milestone.objects.filter(pk=milestone.pk).update(due_date=dt.date(2026, 3, 31))
     assert Milestone.objects.get().due_date == dt.date(2026, 4, 20)
+
+
+class TestAnEngagementChange:
+    """Changing an engagement touches the months whose figures it changes, and no others."""
+
+    @pytest.fixture
+    def engagement(self):  # type: ignore[no-untyped-def]
+        return EngagementFactory(start_date=dt.date(2026, 1, 15), end_date=dt.date(2026, 6, 30))
+
+    def test_moving_its_end_date_marks_the_months_in_between(self, engagement) -> None:  # type: ignore[no-untyped-def]
+        from engagements.models import ChangedMonth
+        from engagements.services.engagements import engagement_update
+
+        ChangedMonth.objects.all().delete()
+        engagement_update(engagement=engagement, end_date=dt.date(2026, 4, 10))
+        assert set(ChangedMonth.objects.values_list("month", flat=True)) >= {
+            dt.date(2026, 4, 1), dt.date(2026, 5, 1), dt.date(2026, 6, 1)
+        }
+
+    def test_moving_its_end_date_across_a_locked_month_is_refused(self, engagement, lock_march) -> None:  # type: ignore[no-untyped-def]
+        from engagements.services.engagements import engagement_update
+
+        lock_march()
+        with pytest.raises(ValidationError, match="March 2026 is locked"):
+            engagement_update(engagement=engagement, end_date=dt.date(2026, 2, 28))
+
+    def test_renaming_it_is_allowed_while_a_month_it_ran_in_is_locked(self, engagement, lock_march) -> None:  # type: ignore[no-untyped-def]
+        from engagements.services.engagements import engagement_update
+
+        lock_march()
+        engagement_update(engagement=engagement, name="Renamed", cost_center="CC-9")
+        engagement.refresh_from_db()
+        assert engagement.name == "Renamed"
+
+    def test_changing_its_currency_touches_every_month_it_ran(self, engagement, lock_march) -> None:  # type: ignore[no-untyped-def]
+        from engagements.services.engagements import engagement_update
+
+        lock_march()
+        with pytest.raises(ValidationError, match="March 2026 is locked"):
+            engagement_update(engagement=engagement, currency="EUR")

@@ -44,18 +44,24 @@ def test_an_ongoing_outage_marks_every_month_up_to_the_current_one() -> None:
 
 
 def test_a_ticket_marks_the_months_from_opening_to_resolution_for_the_backlog() -> None:
-    ticket = TicketFactory(opened_at=ny(2026, 2, 27), resolved_at=ny(2026, 4, 2))
+    engagement = EngagementFactory()
+    ChangedMonth.objects.all().delete()  # recording the engagement itself marks its months
+    ticket = TicketFactory(engagement=engagement, opened_at=ny(2026, 2, 27), resolved_at=ny(2026, 4, 2))
     assert marked(ticket.engagement_id) == {dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 4, 1)}
 
 
 def test_an_assignment_marks_every_month_from_its_date_to_the_current_one() -> None:
-    assignment = SLAAssignmentFactory(effective_from=dt.date(2026, 3, 15))
+    engagement = EngagementFactory()
+    ChangedMonth.objects.all().delete()  # recording the engagement itself marks its months
+    assignment = SLAAssignmentFactory(engagement=engagement, effective_from=dt.date(2026, 3, 15))
     assert marked(assignment.engagement_id) >= set(months_between(dt.date(2026, 3, 1), current_month()))
     assert dt.date(2026, 2, 1) not in marked(assignment.engagement_id)
 
 
 def test_a_new_monitored_service_marks_the_current_month() -> None:
-    service = MonitoredServiceFactory()
+    engagement = EngagementFactory()
+    ChangedMonth.objects.all().delete()  # recording the engagement itself marks its months
+    service = MonitoredServiceFactory(engagement=engagement)
     assert marked(service.engagement_id) == {current_month()}
 
 
