@@ -42,6 +42,19 @@ def month_of(value: dt.date | dt.datetime) -> dt.date:
     return value.replace(day=1)
 
 
+def source_external_id_unique(noun: str) -> models.UniqueConstraint:
+    """Return the rule that an imported row's (source, external_id) is unique where an id is given.
+
+    Hand-entered rows have no external id, so any number of them may coexist.
+    """
+    return models.UniqueConstraint(
+        fields=["source", "external_id"],
+        condition=~models.Q(external_id=""),
+        name="%(app_label)s_%(class)s_source_external_id_unique",
+        violation_error_message=f"{noun} with this source and external id already exists.",
+    )
+
+
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """Return the first day of every month from first's month through last's month."""
     month, end, months = first.replace(day=1), last.replace(day=1), []

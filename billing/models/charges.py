@@ -13,7 +13,7 @@ from django.db.models import F, Q
 
 from billing.models.base import BillingFact, first_of_month_constraint, month_last_day
 from billing.querysets import ChargeQuerySet, InvoiceQuerySet, ServiceCreditQuerySet
-from engagements.facts import MonthKey, month_of
+from engagements.facts import MonthKey, month_of, source_external_id_unique
 from engagements.models import Engagement
 
 
@@ -58,12 +58,7 @@ class OneTimeCharge(BillingFact):
                 name="%(app_label)s_%(class)s_kind_valid",
                 violation_error_message="Pick one of the listed kinds of charge.",
             ),
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=~Q(external_id=""),
-                name="%(app_label)s_%(class)s_source_external_id_unique",
-                violation_error_message="A charge with this source and external id already exists.",
-            ),
+            source_external_id_unique("A charge"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 
-from engagements.facts import RecordedFact
+from engagements.facts import RecordedFact, source_external_id_unique
 from engagements.models.core import Contractor, Engagement, Person
 from engagements.querysets import DatedQuerySet
 
@@ -66,12 +66,7 @@ class TimeEntry(RecordedFact):
         indexes = [models.Index(fields=["contractor", "date"], name="engagements_time_day")]
         constraints = [
             *_hours_constraints(),
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=~Q(external_id=""),
-                name="%(app_label)s_%(class)s_source_external_id_unique",
-                violation_error_message="A time entry with this source and external id already exists.",
-            ),
+            source_external_id_unique("A time entry"),
         ]
 
     def __str__(self) -> str:
@@ -143,12 +138,7 @@ class OverheadEntry(RecordedFact):
                 name="%(app_label)s_%(class)s_activity_valid",
                 violation_error_message="Pick one of the listed activities.",
             ),
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=~Q(external_id=""),
-                name="%(app_label)s_%(class)s_source_external_id_unique",
-                violation_error_message="An overhead entry with this source and external id already exists.",
-            ),
+            source_external_id_unique("An overhead entry"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from engagements.facts import MonthKey, RecordedFact, month_of
+from engagements.facts import MonthKey, RecordedFact, month_of, source_external_id_unique
 from sla.months import current_month, months_between
 from sla.querysets import OutageQuerySet
 
@@ -85,12 +85,7 @@ class Outage(RecordedFact):
                 name="%(app_label)s_%(class)s_ends_after_start",
                 violation_error_message="An outage must end after it starts.",
             ),
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=~Q(external_id=""),
-                name="%(app_label)s_%(class)s_source_external_id_unique",
-                violation_error_message="An outage with this source and external id already exists.",
-            ),
+            source_external_id_unique("An outage"),
         ]
 
     def __str__(self) -> str:

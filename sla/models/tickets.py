@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from engagements.facts import MonthKey, RecordedFact, month_of
+from engagements.facts import MonthKey, RecordedFact, month_of, source_external_id_unique
 from sla.models.policies import Priority, SLAPolicy
 from sla.months import current_month, months_between
 from sla.querysets import TicketQuerySet, TicketState
@@ -133,12 +133,7 @@ class Ticket(RecordedFact):
                 name="%(app_label)s_%(class)s_category_valid",
                 violation_error_message="The category must be incident, request, security or change.",
             ),
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=~Q(external_id=""),
-                name="%(app_label)s_%(class)s_source_external_id_unique",
-                violation_error_message="A ticket with this source and external id already exists.",
-            ),
+            source_external_id_unique("A ticket"),
         ]
 
     def __str__(self) -> str:
