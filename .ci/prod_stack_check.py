@@ -77,13 +77,36 @@ def main() -> None:
     token = run(str(BIN / "python"), "manage.py", "drf_create_token", "operations").split()[2]
     logs = Path(ENV["VAR_DIR"])
     procs = [
-        subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2"],
-                         cwd=ROOT, env=ENV, stdout=open(logs / "gunicorn.log", "w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([str(BIN / "celery"), "-A", "config", "worker", "-Q", ENV["CELERY_TASK_DEFAULT_QUEUE"],
-                          "--concurrency=2", "--loglevel=INFO"],
-                         cwd=ROOT, env=ENV, stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([str(BIN / "celery"), "-A", "config", "beat", "--loglevel=INFO"],
-                         cwd=ROOT, env=ENV, stdout=open(logs / "beat.log", "w"), stderr=subprocess.STDOUT),
+        subprocess.Popen(
+            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2"],
+            cwd=ROOT,
+            env=ENV,
+            stdout=open(logs / "gunicorn.log", "w"),
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                ENV["CELERY_TASK_DEFAULT_QUEUE"],
+                "--concurrency=2",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            stdout=open(logs / "worker.log", "w"),
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [str(BIN / "celery"), "-A", "config", "beat", "--loglevel=INFO"],
+            cwd=ROOT,
+            env=ENV,
+            stdout=open(logs / "beat.log", "w"),
+            stderr=subprocess.STDOUT,
+        ),
     ]
     try:
         status, health = wait_for("/healthz", lambda: request("/healthz"))  # type: ignore[misc]
@@ -100,7 +123,10 @@ def main() -> None:
         assert status == 202, job
         done = wait_for(
             "the recompute to finish in the worker",
-            lambda: (r := request(f"/api/v1/recompute/{job['id']}/", token=token)[1]).get("state") in {"done", "failed"} and r,
+            lambda: (
+                (r := request(f"/api/v1/recompute/{job['id']}/", token=token)[1]).get("state") in {"done", "failed"}
+                and r
+            ),
         )
         print("job:", done)
         assert done["state"] == "done", done  # type: ignore[index]

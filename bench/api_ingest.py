@@ -92,8 +92,9 @@ def setup() -> tuple[list[int], str]:
     if engagement is None:
         vendor = vendor_create(name="Bench vendor", kind="staffing")
         area = service_area_create(name="Bench area")
-        engagement = engagement_create(name="Bench staff aug", vendor=vendor, model="staff_aug", service_area=area,
-                                       start_date=dt.date(2018, 1, 1))  # fmt: skip
+        engagement = engagement_create(
+            name="Bench staff aug", vendor=vendor, model="staff_aug", service_area=area, start_date=dt.date(2018, 1, 1)
+        )
         for i in range(CONTRACTORS):
             contractor_create(engagement=engagement, name=f"Contractor {i:03d}")
     user, _ = User.objects.get_or_create(username="bench-ops", defaults={"is_staff": True})

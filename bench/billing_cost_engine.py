@@ -79,8 +79,12 @@ def _ensure_database() -> None:
 
     params = dj_database_url.parse(os.environ["DATABASE_URL"])
     name = params["NAME"]
-    server = {"user": params.get("USER"), "password": params.get("PASSWORD"), "host": params.get("HOST"),
-              "port": params.get("PORT")}
+    server = {
+        "user": params.get("USER"),
+        "password": params.get("PASSWORD"),
+        "host": params.get("HOST"),
+        "port": params.get("PORT"),
+    }
     with psycopg.connect(dbname="postgres", **{k: v for k, v in server.items() if v}, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -120,8 +124,14 @@ def _generate() -> None:
         vendor = Vendor.objects.create(name=VENDOR, kind="both")
         areas = ServiceArea.objects.bulk_create([ServiceArea(name=f"Bench area {n}") for n in range(8)])
         engagements = Engagement.objects.bulk_create(
-            Engagement(name=f"Bench engagement {n:03d}", vendor=vendor, service_area=areas[n % len(areas)],
-                       model="staff_aug" if n < STAFF_AUG else "managed", start_date=FIRST_DAY, currency="USD")
+            Engagement(
+                name=f"Bench engagement {n:03d}",
+                vendor=vendor,
+                service_area=areas[n % len(areas)],
+                model="staff_aug" if n < STAFF_AUG else "managed",
+                start_date=FIRST_DAY,
+                currency="USD",
+            )
             for n in range(STAFF_AUG + MANAGED)
         )
         contractors = Contractor.objects.bulk_create(
@@ -132,21 +142,40 @@ def _generate() -> None:
         people = Person.objects.bulk_create(Person(name=f"Bench manager {n}") for n in range(PEOPLE))
         rate_days = [FIRST_DAY + dt.timedelta(days=n) for n in (0, 137, 301, 466, 610)]
         ContractorRate.objects.bulk_create(
-            (ContractorRate(contractor=c, hourly_rate=_money(rng, 4000, 15000), effective_from=day)
-             for c in contractors for day in rate_days), batch_size=5000)
+            (
+                ContractorRate(contractor=c, hourly_rate=_money(rng, 4000, 15000), effective_from=day)
+                for c in contractors
+                for day in rate_days
+            ),
+            batch_size=5000,
+        )
         InternalRate.objects.bulk_create(
-            [InternalRate(person=None, hourly_cost=Decimal("95.00"), effective_from=FIRST_DAY),
-             InternalRate(person=None, hourly_cost=Decimal("101.37"), effective_from=dt.date(2025, 9, 17))]
+            [
+                InternalRate(person=None, hourly_cost=Decimal("95.00"), effective_from=FIRST_DAY),
+                InternalRate(person=None, hourly_cost=Decimal("101.37"), effective_from=dt.date(2025, 9, 17)),
+            ]
             + [
                 InternalRate(person=p, hourly_cost=_money(rng, 8000, 16000), effective_from=rng.choice(days))
                 for p in people[: PEOPLE // 2]
-            ])
+            ]
+        )
         FeeSchedule.objects.bulk_create(
             FeeSchedule(engagement=e, monthly_fee=_money(rng, 300000, 1500000), effective_from=day)
-            for e in engagements[STAFF_AUG:] for day in (FIRST_DAY, rng.choice(days)))
+            for e in engagements[STAFF_AUG:]
+            for day in (FIRST_DAY, rng.choice(days))
+        )
         OneTimeCharge.objects.bulk_create(
-            (OneTimeCharge(engagement=rng.choice(engagements), date=rng.choice(days), kind="other",
-                           amount=_money(rng, 1000, 500000)) for _ in range(2000)), batch_size=2000)
+            (
+                OneTimeCharge(
+                    engagement=rng.choice(engagements),
+                    date=rng.choice(days),
+                    kind="other",
+                    amount=_money(rng, 1000, 500000),
+                )
+                for _ in range(2000)
+            ),
+            batch_size=2000,
+        )
         with connection.cursor() as cursor:
             # A generated history is valid by construction: skip the per-row
             # rule triggers while loading (this database is the benchmark's own).
@@ -164,16 +193,28 @@ def _generate() -> None:
                 "source, external_id) FROM STDIN"
             ) as copy:
                 for _ in range(OVERHEAD_ENTRIES):
-                    copy.write_row((rng.choice(engagements).pk, rng.choice(people).pk, rng.choice(days),
-                                    _money(rng, 25, 400), "supervision", "", "bench", ""))
+                    copy.write_row(
+                        (
+                            rng.choice(engagements).pk,
+                            rng.choice(people).pk,
+                            rng.choice(days),
+                            _money(rng, 25, 400),
+                            "supervision",
+                            "",
+                            "bench",
+                            "",
+                        )
+                    )
             # Check the deferred foreign keys now, so the triggers can be switched back on.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in ("engagements_timeentry", "engagements_overheadentry"):
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"generated {TimeEntry.objects.count():,} time entries, {OverheadEntry.objects.count():,} overhead entries "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {TimeEntry.objects.count():,} time entries, {OverheadEntry.objects.count():,} overhead entries "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def _history_present() -> bool:
@@ -221,11 +262,14 @@ def main() -> None:
     fields = ("labor_cost", "hours", "overhead_cost", "overhead_hours", "one_time_cost")
     mismatches = [
         (pk, name, getattr(costs[pk], name), sums[pk][i])
-        for pk in ids for i, name in enumerate(fields) if getattr(costs[pk], name) != sums[pk][i]
+        for pk in ids
+        for i, name in enumerate(fields)
+        if getattr(costs[pk], name) != sums[pk][i]
     ]
     total = sum((c.labor_cost for c in costs.values()), Decimal(0))
-    print(f"month {MONTH:%Y-%m}: {len(ids)} engagements, {in_month:,} time entries in the month, "
-          f"labor {total:,} in all")
+    print(
+        f"month {MONTH:%Y-%m}: {len(ids)} engagements, {in_month:,} time entries in the month, labor {total:,} in all"
+    )
     print(f"cost engine (ORM, {len(fields)} sums + fees, credits): {engine_time * 1000:8.1f} ms (median of {RUNS})")
     print(f"hand-written SQL (one query):                {sql_time * 1000:8.1f} ms (median of {RUNS})")
     print(f"ratio engine / SQL: {engine_time / sql_time:.2f}")

@@ -48,9 +48,14 @@ def _ensure_database(url: str) -> None:
     import psycopg
 
     params = dj_database_url.parse(url)
-    conninfo = {"host": params["HOST"] or "127.0.0.1", "port": params["PORT"] or 5432,
-                "user": params["USER"] or "postgres", "password": params["PASSWORD"] or None, "dbname": "postgres",
-                "autocommit": True}
+    conninfo = {
+        "host": params["HOST"] or "127.0.0.1",
+        "port": params["PORT"] or 5432,
+        "user": params["USER"] or "postgres",
+        "password": params["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
     with psycopg.connect(**conninfo) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]]).fetchone():
             conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
@@ -82,79 +87,228 @@ def _generate() -> None:
         print("data present: generation skipped")
         return
     started = time.monotonic()
-    tables = ["sla_ticket", "sla_outage", "sla_monitoredservice", "sla_slaassignment", "sla_credittier",
-              "sla_prioritytarget", "sla_slapolicy", "sla_coveragecalendar", "billing_contractorrate",
-              "billing_feeschedule", "billing_onetimecharge", "billing_internalrate", "engagements_timeentry",
-              "engagements_overheadentry", "engagements_contractor", "engagements_engagement",
-              "engagements_person", "engagements_servicearea", "engagements_vendor", "reports_monthlysnapshot",
-              "reports_comparisonreport", "reports_recomputejob", "engagements_changedmonth"]
+    tables = [
+        "sla_ticket",
+        "sla_outage",
+        "sla_monitoredservice",
+        "sla_slaassignment",
+        "sla_credittier",
+        "sla_prioritytarget",
+        "sla_slapolicy",
+        "sla_coveragecalendar",
+        "billing_contractorrate",
+        "billing_feeschedule",
+        "billing_onetimecharge",
+        "billing_internalrate",
+        "engagements_timeentry",
+        "engagements_overheadentry",
+        "engagements_contractor",
+        "engagements_engagement",
+        "engagements_person",
+        "engagements_servicearea",
+        "engagements_vendor",
+        "reports_monthlysnapshot",
+        "reports_comparisonreport",
+        "reports_recomputejob",
+        "engagements_changedmonth",
+    ]
     now = dt.datetime.now(dt.UTC)
     last_day = _month(MONTHS) - dt.timedelta(days=1)
     days = (last_day - FIRST_MONTH).days + 1
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         # The rows are valid by construction: skip the per-row rule triggers (one SUM per time entry).
-        for table in ("engagements_timeentry", "engagements_overheadentry", "engagements_contractor",
-                      "billing_feeschedule", "billing_onetimecharge"):
+        for table in (
+            "engagements_timeentry",
+            "engagements_overheadentry",
+            "engagements_contractor",
+            "billing_feeschedule",
+            "billing_onetimecharge",
+        ):
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         try:
-            cursor.execute("INSERT INTO engagements_vendor (name, kind, notes) VALUES ('Bench agency', 'staffing', ''),"
-                           " ('Bench MSP', 'msp', '')")
+            cursor.execute(
+                "INSERT INTO engagements_vendor (name, kind, notes) VALUES ('Bench agency', 'staffing', ''),"
+                " ('Bench MSP', 'msp', '')"
+            )
             areas = ["Help desk", "Cloud infrastructure", "Security monitoring", "ERP migration"]
             _copy(cursor, "engagements_servicearea", ["name"], ([a] for a in areas))
             _copy(cursor, "engagements_person", ["name", "email"], ([f"Manager {i}", ""] for i in range(1, 21)))
-            cursor.execute("INSERT INTO billing_internalrate (person_id, hourly_cost, effective_from) "
-                           "VALUES (NULL, 95.00, '2020-01-01')")
-            _copy(cursor, "engagements_engagement",
-                  ["name", "vendor_id", "model", "service_area_id", "start_date", "end_date", "currency", "cost_center",
-                   "status", "owner_id"],
-                  ([f"Bench engagement {i}", 1 if i <= STAFF_AUG else 2, "staff_aug" if i <= STAFF_AUG else "managed",
-                    (i % 4) + 1, FIRST_MONTH, None, "USD", "", "active", (i % 20) + 1]
-                   for i in range(1, ENGAGEMENTS + 1)))
+            cursor.execute(
+                "INSERT INTO billing_internalrate (person_id, hourly_cost, effective_from) "
+                "VALUES (NULL, 95.00, '2020-01-01')"
+            )
+            _copy(
+                cursor,
+                "engagements_engagement",
+                [
+                    "name",
+                    "vendor_id",
+                    "model",
+                    "service_area_id",
+                    "start_date",
+                    "end_date",
+                    "currency",
+                    "cost_center",
+                    "status",
+                    "owner_id",
+                ],
+                (
+                    [
+                        f"Bench engagement {i}",
+                        1 if i <= STAFF_AUG else 2,
+                        "staff_aug" if i <= STAFF_AUG else "managed",
+                        (i % 4) + 1,
+                        FIRST_MONTH,
+                        None,
+                        "USD",
+                        "",
+                        "active",
+                        (i % 20) + 1,
+                    ]
+                    for i in range(1, ENGAGEMENTS + 1)
+                ),
+            )
             contractors = STAFF_AUG * CONTRACTORS_EACH
-            _copy(cursor, "engagements_contractor", ["engagement_id", "name", "email", "role"],
-                  ([(c - 1) // CONTRACTORS_EACH + 1, f"Contractor {c}", "", ""] for c in range(1, contractors + 1)))
-            _copy(cursor, "billing_contractorrate", ["contractor_id", "hourly_rate", "effective_from"],
-                  ([c, f"{70 + c % 40}.00", day] for c in range(1, contractors + 1) for day in (FIRST_MONTH, _month(12))))
+            _copy(
+                cursor,
+                "engagements_contractor",
+                ["engagement_id", "name", "email", "role"],
+                ([(c - 1) // CONTRACTORS_EACH + 1, f"Contractor {c}", "", ""] for c in range(1, contractors + 1)),
+            )
+            _copy(
+                cursor,
+                "billing_contractorrate",
+                ["contractor_id", "hourly_rate", "effective_from"],
+                ([c, f"{70 + c % 40}.00", day] for c in range(1, contractors + 1) for day in (FIRST_MONTH, _month(12))),
+            )
             per_contractor = TIME_ENTRIES // contractors
-            _copy(cursor, "engagements_timeentry", ["contractor_id", "date", "hours", "description", "source", "external_id"],
-                  ([c, FIRST_MONTH + dt.timedelta(days=i * days // per_contractor), f"{0.25 * (1 + (i * 7 + c) % 12):.2f}",
-                    "", "bench", ""] for c in range(1, contractors + 1) for i in range(per_contractor)))
+            _copy(
+                cursor,
+                "engagements_timeentry",
+                ["contractor_id", "date", "hours", "description", "source", "external_id"],
+                (
+                    [
+                        c,
+                        FIRST_MONTH + dt.timedelta(days=i * days // per_contractor),
+                        f"{0.25 * (1 + (i * 7 + c) % 12):.2f}",
+                        "",
+                        "bench",
+                        "",
+                    ]
+                    for c in range(1, contractors + 1)
+                    for i in range(per_contractor)
+                ),
+            )
             per_engagement = OVERHEAD_ENTRIES // ENGAGEMENTS
-            _copy(cursor, "engagements_overheadentry",
-                  ["engagement_id", "person_id", "date", "hours", "activity", "description", "source", "external_id"],
-                  ([e, (e % 20) + 1, FIRST_MONTH + dt.timedelta(days=i * days // per_engagement),
-                    f"{0.5 * (1 + (i + e) % 8):.2f}", "supervision", "", "bench", ""]
-                   for e in range(1, ENGAGEMENTS + 1) for i in range(per_engagement)))
-            _copy(cursor, "billing_feeschedule", ["engagement_id", "monthly_fee", "effective_from"],
-                  ([e, f"{20000 + e * 50}.00", FIRST_MONTH] for e in range(STAFF_AUG + 1, ENGAGEMENTS + 1)))
-            _copy(cursor, "billing_onetimecharge",
-                  ["engagement_id", "date", "amount", "kind", "description", "source", "external_id"],
-                  ([e, FIRST_MONTH, "25000.00", "onboarding", "", "bench", ""] for e in range(1, ENGAGEMENTS + 1)))
+            _copy(
+                cursor,
+                "engagements_overheadentry",
+                ["engagement_id", "person_id", "date", "hours", "activity", "description", "source", "external_id"],
+                (
+                    [
+                        e,
+                        (e % 20) + 1,
+                        FIRST_MONTH + dt.timedelta(days=i * days // per_engagement),
+                        f"{0.5 * (1 + (i + e) % 8):.2f}",
+                        "supervision",
+                        "",
+                        "bench",
+                        "",
+                    ]
+                    for e in range(1, ENGAGEMENTS + 1)
+                    for i in range(per_engagement)
+                ),
+            )
+            _copy(
+                cursor,
+                "billing_feeschedule",
+                ["engagement_id", "monthly_fee", "effective_from"],
+                ([e, f"{20000 + e * 50}.00", FIRST_MONTH] for e in range(STAFF_AUG + 1, ENGAGEMENTS + 1)),
+            )
+            _copy(
+                cursor,
+                "billing_onetimecharge",
+                ["engagement_id", "date", "amount", "kind", "description", "source", "external_id"],
+                ([e, FIRST_MONTH, "25000.00", "onboarding", "", "bench", ""] for e in range(1, ENGAGEMENTS + 1)),
+            )
             cursor.execute("INSERT INTO sla_coveragecalendar (name, time_zone, always_on) VALUES ('24x7', 'UTC', true)")
-            cursor.execute("INSERT INTO sla_slapolicy (name, calendar_id, uptime_target, max_credit_pct, attainment_goal) "
-                           "VALUES ('Bench SLA', 1, 99.900, 100.000, 95.000)")
-            _copy(cursor, "sla_prioritytarget", ["policy_id", "priority", "response_minutes", "resolution_minutes"],
-                  ([1, p, r, s] for p, r, s in (("P1", 15, 240), ("P2", 30, 480), ("P3", 240, 1440), ("P4", 480, 4320))))
-            _copy(cursor, "sla_credittier", ["policy_id", "below_pct", "credit_pct"],
-                  ([1, b, c] for b, c in (("99.900", "10.000"), ("99.000", "25.000"), ("95.000", "100.000"))))
-            _copy(cursor, "sla_slaassignment", ["engagement_id", "policy_id", "effective_from"],
-                  ([e, 1, FIRST_MONTH] for e in range(1, ENGAGEMENTS + 1)))
-            _copy(cursor, "sla_monitoredservice", ["engagement_id", "name", "business_impact_per_hour"],
-                  ([e, "Service", "1000.00"] for e in range(1, ENGAGEMENTS + 1)))
+            cursor.execute(
+                "INSERT INTO sla_slapolicy (name, calendar_id, uptime_target, max_credit_pct, attainment_goal) "
+                "VALUES ('Bench SLA', 1, 99.900, 100.000, 95.000)"
+            )
+            _copy(
+                cursor,
+                "sla_prioritytarget",
+                ["policy_id", "priority", "response_minutes", "resolution_minutes"],
+                ([1, p, r, s] for p, r, s in (("P1", 15, 240), ("P2", 30, 480), ("P3", 240, 1440), ("P4", 480, 4320))),
+            )
+            _copy(
+                cursor,
+                "sla_credittier",
+                ["policy_id", "below_pct", "credit_pct"],
+                ([1, b, c] for b, c in (("99.900", "10.000"), ("99.000", "25.000"), ("95.000", "100.000"))),
+            )
+            _copy(
+                cursor,
+                "sla_slaassignment",
+                ["engagement_id", "policy_id", "effective_from"],
+                ([e, 1, FIRST_MONTH] for e in range(1, ENGAGEMENTS + 1)),
+            )
+            _copy(
+                cursor,
+                "sla_monitoredservice",
+                ["engagement_id", "name", "business_impact_per_hour"],
+                ([e, "Service", "1000.00"] for e in range(1, ENGAGEMENTS + 1)),
+            )
             start = dt.datetime.combine(FIRST_MONTH, dt.time(), tzinfo=dt.UTC)
             span = dt.timedelta(days=days) - dt.timedelta(hours=6)
-            _copy(cursor, "sla_outage", ["service_id", "started_at", "ended_at", "planned", "reason", "source", "external_id"],
-                  ([(i % ENGAGEMENTS) + 1, start + span * ((i * 7919) % OUTAGES) / OUTAGES,
-                    start + span * ((i * 7919) % OUTAGES) / OUTAGES + dt.timedelta(minutes=5 + i % 90),
-                    i % 10 == 0, "", "bench", ""] for i in range(OUTAGES)))
-            _copy(cursor, "sla_ticket", [
-                "engagement_id", "priority", "category", "opened_at", "first_response_at", "resolved_at", "summary",
-                "source", "external_id", "policy_id", "response_met", "resolution_met", "response_elapsed",
-                "resolution_elapsed"], _tickets(start, span, now))
+            _copy(
+                cursor,
+                "sla_outage",
+                ["service_id", "started_at", "ended_at", "planned", "reason", "source", "external_id"],
+                (
+                    [
+                        (i % ENGAGEMENTS) + 1,
+                        start + span * ((i * 7919) % OUTAGES) / OUTAGES,
+                        start + span * ((i * 7919) % OUTAGES) / OUTAGES + dt.timedelta(minutes=5 + i % 90),
+                        i % 10 == 0,
+                        "",
+                        "bench",
+                        "",
+                    ]
+                    for i in range(OUTAGES)
+                ),
+            )
+            _copy(
+                cursor,
+                "sla_ticket",
+                [
+                    "engagement_id",
+                    "priority",
+                    "category",
+                    "opened_at",
+                    "first_response_at",
+                    "resolved_at",
+                    "summary",
+                    "source",
+                    "external_id",
+                    "policy_id",
+                    "response_met",
+                    "resolution_met",
+                    "response_elapsed",
+                    "resolution_elapsed",
+                ],
+                _tickets(start, span, now),
+            )
         finally:
-            for table in ("engagements_timeentry", "engagements_overheadentry", "engagements_contractor",
-                          "billing_feeschedule", "billing_onetimecharge"):
+            for table in (
+                "engagements_timeentry",
+                "engagements_overheadentry",
+                "engagements_contractor",
+                "billing_feeschedule",
+                "billing_onetimecharge",
+            ):
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         cursor.execute("INSERT INTO engagements_vendor (name, kind, notes) VALUES (%s, 'both', '')", [MARKER])
         cursor.execute("ANALYZE")
@@ -169,10 +323,22 @@ def _tickets(start: dt.datetime, span: dt.timedelta, now: dt.datetime) -> Any:
         respond = dt.timedelta(minutes=targets[priority][0] * (0.2 + (i % 13) / 10))
         resolve = dt.timedelta(minutes=targets[priority][1] * (0.3 + (i % 11) / 10))
         resolved = opened + resolve if opened + resolve < now and i % 50 else None
-        yield [(i % ENGAGEMENTS) + 1, priority, "incident", opened, opened + respond, resolved, "", "bench", "", 1,
-               respond <= dt.timedelta(minutes=targets[priority][0]),
-               None if resolved is None else resolve <= dt.timedelta(minutes=targets[priority][1]),
-               respond, resolve if resolved else None]
+        yield [
+            (i % ENGAGEMENTS) + 1,
+            priority,
+            "incident",
+            opened,
+            opened + respond,
+            resolved,
+            "",
+            "bench",
+            "",
+            1,
+            respond <= dt.timedelta(minutes=targets[priority][0]),
+            None if resolved is None else resolve <= dt.timedelta(minutes=targets[priority][1]),
+            respond,
+            resolve if resolved else None,
+        ]
 
 
 # --- what is measured ------------------------------------------------------------------------

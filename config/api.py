@@ -405,7 +405,9 @@ class UpsertSchema(AutoSchema):
     def _is_upsert(self) -> bool:
         return self.method == "POST" and getattr(self.view, "action", None) == "create"
 
-    def _get_request_for_media_type(self, serializer: Any, direction: Literal["request", "response"] = "request") -> Any:
+    def _get_request_for_media_type(
+        self, serializer: Any, direction: Literal["request", "response"] = "request"
+    ) -> Any:
         schema, required = super()._get_request_for_media_type(serializer, direction)
         if self._is_upsert() and schema is not None:
             schema = {"oneOf": [schema, {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_BATCH}]}
@@ -511,11 +513,32 @@ class ApiRoot(ApiViewMixin, APIView):
     leadership_may_read = True
     schema = None
     resources: ClassVar[tuple[str, ...]] = (
-        "vendors", "service-areas", "people", "internal-rates", "engagements", "contractors", "contractor-rates",
-        "time-entries", "overhead-entries", "milestones", "fee-schedules", "one-time-charges", "calendars",
-        "sla-policies", "services", "outages", "tickets", "invoices", "exchange-rates", "periods", "audit",
-        "snapshots", "reports", "recompute", "imports",
-    )  # fmt: skip
+        "vendors",
+        "service-areas",
+        "people",
+        "internal-rates",
+        "engagements",
+        "contractors",
+        "contractor-rates",
+        "time-entries",
+        "overhead-entries",
+        "milestones",
+        "fee-schedules",
+        "one-time-charges",
+        "calendars",
+        "sla-policies",
+        "services",
+        "outages",
+        "tickets",
+        "invoices",
+        "exchange-rates",
+        "periods",
+        "audit",
+        "snapshots",
+        "reports",
+        "recompute",
+        "imports",
+    )
 
     def get(self, request: Request) -> Response:
         """List the resources' URLs."""

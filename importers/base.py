@@ -57,9 +57,7 @@ class Context:
 Parser = Callable[[bytes, Context], ParseResult[Any]]
 
 
-def parse(
-    kind: str, fmt: str, data: bytes, *, day_first: bool | None = None, tz: str = "UTC"
-) -> ParseResult[Any]:
+def parse(kind: str, fmt: str, data: bytes, *, day_first: bool | None = None, tz: str = "UTC") -> ParseResult[Any]:
     """Parse an uploaded export of `kind` written in format `fmt`."""
     kind_key, fmt_key = kind.strip().lower(), fmt.strip().lower()
     if kind_key not in FORMATS:

@@ -132,5 +132,4 @@ def _outage(down: _Event, up: _Event | None, ids: StableIds) -> OutageRecord:
     else:
         ended = down.at + down.duration if down.duration is not None else None
     key = ids.derive(down.row, down.monitor, down.at)
-    return OutageRecord(down.row, down.monitor, down.at, ended, ended - down.at if ended else None,
-                        down.reason, key)
+    return OutageRecord(down.row, down.monitor, down.at, ended, ended - down.at if ended else None, down.reason, key)

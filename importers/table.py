@@ -111,9 +111,7 @@ class Col:
 class Columns:
     """Where each of a parser's columns sits in this file's header."""
 
-    def __init__(
-        self, header: list[str], spec: Mapping[str, Col], one_of: Sequence[tuple[str, ...]] = ()
-    ) -> None:
+    def __init__(self, header: list[str], spec: Mapping[str, Col], one_of: Sequence[tuple[str, ...]] = ()) -> None:
         self.width = len(header)
         self.header = header
         self.index: dict[str, int] = {}
@@ -229,13 +227,19 @@ class Row:
         if count < width:
             missing = ", ".join(self.columns.header[count:])
             self.errors.append(
-                RowError(self.number, self.columns.header[count],
-                         f"row is cut short: it has {count} of {width} columns (missing {missing}); "
-                         "check the delimiter and quotes")
+                RowError(
+                    self.number,
+                    self.columns.header[count],
+                    f"row is cut short: it has {count} of {width} columns (missing {missing}); "
+                    "check the delimiter and quotes",
+                )
             )
         elif count > width:  # even empty extras: an unquoted delimiter shifts every later cell
-            self.fail(None, f"row has {count} cells but the header has {width}; "
-                            "a value containing the delimiter probably lacks quotes")
+            self.fail(
+                None,
+                f"row has {count} cells but the header has {width}; "
+                "a value containing the delimiter probably lacks quotes",
+            )
 
 
 def parse_table(

@@ -35,10 +35,18 @@ from importers.text import parse_span
 CATEGORIES = ("incident", "request", "security", "change")
 
 _PRIORITY_NAMES = {
-    "highest": "P1", "urgent": "P1", "blocker": "P1",
-    "high": "P2", "critical": "P2",
-    "medium": "P3", "normal": "P3", "major": "P3",
-    "low": "P4", "lowest": "P4", "minor": "P4", "trivial": "P4",
+    "highest": "P1",
+    "urgent": "P1",
+    "blocker": "P1",
+    "high": "P2",
+    "critical": "P2",
+    "medium": "P3",
+    "normal": "P3",
+    "major": "P3",
+    "low": "P4",
+    "lowest": "P4",
+    "minor": "P4",
+    "trivial": "P4",
 }
 _CATEGORY_WORDS = (  # checked in order: "Security incident" is security, "Change request" a change
     ("security", ("security", "vulnerability", "phishing", "malware")),
@@ -112,14 +120,23 @@ def parse_jira(data: bytes, context: Context) -> ParseResult[TicketRecord]:
         key = row.value("key") or row.value("id")
         if not key:
             row.fail("key", "Issue key is missing")
-        return _ticket(row, ids, key, hint=row.value("project"), priority_key="priority",
-                       category=_category(row, ("type", "request_type")), opened_key="created",
-                       first_response=row.moment("first_response"), first_key="first_response",
-                       resolved_key="resolved",
-                       summary=row.text("summary"))
+        return _ticket(
+            row,
+            ids,
+            key,
+            hint=row.value("project"),
+            priority_key="priority",
+            category=_category(row, ("type", "request_type")),
+            opened_key="created",
+            first_response=row.moment("first_response"),
+            first_key="first_response",
+            resolved_key="resolved",
+            summary=row.text("summary"),
+        )
 
-    result = parse_table(data, context, JIRA, build, one_of=[("key", "id")],
-                         date_keys=["created", "resolved", "first_response"])
+    result = parse_table(
+        data, context, JIRA, build, one_of=[("key", "id")], date_keys=["created", "resolved", "first_response"]
+    )
     return _finish(result, ids)
 
 
@@ -131,10 +148,19 @@ def parse_zendesk(data: bytes, context: Context) -> ParseResult[TicketRecord]:
         opened = row.moment("created", required=True)
         delay = row.convert("first_reply", _reply_delay)
         first = opened + delay if opened and delay is not None else None
-        return _ticket(row, ids, row.value("id", True), hint=row.value("organization") or row.value("group"),
-                       priority_key="priority", category=_category(row, ("type",)), opened=opened,
-                       first_response=first, first_key="first_reply", resolved_key="solved",
-                       summary=row.text("subject"))
+        return _ticket(
+            row,
+            ids,
+            row.value("id", True),
+            hint=row.value("organization") or row.value("group"),
+            priority_key="priority",
+            category=_category(row, ("type",)),
+            opened=opened,
+            first_response=first,
+            first_key="first_reply",
+            resolved_key="solved",
+            summary=row.text("subject"),
+        )
 
     return _finish(parse_table(data, context, ZENDESK, build, date_keys=["created", "solved"]), ids)
 
@@ -153,14 +179,23 @@ def parse_generic(data: bytes, context: Context) -> ParseResult[TicketRecord]:
     ids = StableIds("tickets")
 
     def build(row: Row) -> TicketRecord | None:
-        return _ticket(row, ids, row.value("external_id"), hint=row.value("engagement"),
-                       priority_key="priority", category=_category(row, ("category",)),
-                       opened_key="opened_at", first_response=row.moment("first_response_at"),
-                       first_key="first_response_at", resolved_key="resolved_at",
-                       summary=row.text("summary"))
+        return _ticket(
+            row,
+            ids,
+            row.value("external_id"),
+            hint=row.value("engagement"),
+            priority_key="priority",
+            category=_category(row, ("category",)),
+            opened_key="opened_at",
+            first_response=row.moment("first_response_at"),
+            first_key="first_response_at",
+            resolved_key="resolved_at",
+            summary=row.text("summary"),
+        )
 
-    return _finish(parse_table(data, context, GENERIC, build,
-                               date_keys=["opened_at", "first_response_at", "resolved_at"]), ids)
+    return _finish(
+        parse_table(data, context, GENERIC, build, date_keys=["opened_at", "first_response_at", "resolved_at"]), ids
+    )
 
 
 def _reply_delay(value: str) -> timedelta:
@@ -186,10 +221,21 @@ def _category(row: Row, keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _ticket(row: Row, ids: StableIds, external_id: str | None, *, hint: str | None, priority_key: str,
-            category: str | None, summary: str, opened: datetime | None = None, opened_key: str = "",
-            first_response: datetime | None = None, first_key: str | None = None,
-            resolved_key: str = "") -> TicketRecord | None:
+def _ticket(
+    row: Row,
+    ids: StableIds,
+    external_id: str | None,
+    *,
+    hint: str | None,
+    priority_key: str,
+    category: str | None,
+    summary: str,
+    opened: datetime | None = None,
+    opened_key: str = "",
+    first_response: datetime | None = None,
+    first_key: str | None = None,
+    resolved_key: str = "",
+) -> TicketRecord | None:
     """Check the timestamps' order and build the record once the row has no errors."""
     if opened_key:
         opened = row.moment(opened_key, required=True)

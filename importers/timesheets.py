@@ -100,10 +100,19 @@ def parse_harvest(data: bytes, context: Context) -> ParseResult[TimeRecord]:
         person = " ".join(p for p in (row.value("first_name"), row.value("last_name")) if p)
         if not person:
             row.fail("first_name", "First Name and Last Name are both missing")
-        return _entry(row, ids, "hours", person=person, day=row.date("date", required=True),
-                      hours=row.hours("hours", required=True), project=row.value("project", True),
-                      client=row.value("client"), task=row.value("task"),
-                      description=row.text("notes"), billable=row.flag("billable"))
+        return _entry(
+            row,
+            ids,
+            "hours",
+            person=person,
+            day=row.date("date", required=True),
+            hours=row.hours("hours", required=True),
+            project=row.value("project", True),
+            client=row.value("client"),
+            task=row.value("task"),
+            description=row.text("notes"),
+            billable=row.flag("billable"),
+        )
 
     return _finish(parse_table(data, context, HARVEST, build, date_keys=["date"]), ids)
 
@@ -111,8 +120,9 @@ def parse_harvest(data: bytes, context: Context) -> ParseResult[TimeRecord]:
 def parse_toggl(data: bytes, context: Context) -> ParseResult[TimeRecord]:
     """Toggl Track "Detailed report" CSV (Duration as hh:mm:ss)."""
     ids = StableIds("timesheets")
-    result = parse_table(data, context, TOGGL, lambda row: _tracked(row, ids, ("duration",)),
-                         date_keys=["start_date", "end_date"])
+    result = parse_table(
+        data, context, TOGGL, lambda row: _tracked(row, ids, ("duration",)), date_keys=["start_date", "end_date"]
+    )
     return _finish(result, ids)
 
 
@@ -123,9 +133,14 @@ def parse_clockify(data: bytes, context: Context) -> ParseResult[TimeRecord]:
     day_first unless some date in the file proves the order.
     """
     ids = StableIds("timesheets")
-    result = parse_table(data, context, CLOCKIFY, lambda row: _tracked(row, ids, ("duration", "duration_decimal")),
-                         date_keys=["start_date", "end_date", "created"],
-                         one_of=[("duration", "duration_decimal")])
+    result = parse_table(
+        data,
+        context,
+        CLOCKIFY,
+        lambda row: _tracked(row, ids, ("duration", "duration_decimal")),
+        date_keys=["start_date", "end_date", "created"],
+        one_of=[("duration", "duration_decimal")],
+    )
     return _finish(result, ids)
 
 
@@ -142,12 +157,23 @@ def parse_kimai(data: bytes, context: Context) -> ParseResult[TimeRecord]:
         person = row.value("name") or row.value("user")
         if not person:
             row.fail("user", "the user's name is missing")
-        return _entry(row, ids, "duration", person=person, day=day,
-                      hours=_duration(row, ("duration",), started, ended), external_id=row.value("id"),
-                      email=row.value("email"), project=row.value("project", True),
-                      client=row.value("customer"), task=row.value("activity"),
-                      description=row.text("description"), billable=row.flag("billable"),
-                      started=started, ended=ended)
+        return _entry(
+            row,
+            ids,
+            "duration",
+            person=person,
+            day=day,
+            hours=_duration(row, ("duration",), started, ended),
+            external_id=row.value("id"),
+            email=row.value("email"),
+            project=row.value("project", True),
+            client=row.value("customer"),
+            task=row.value("activity"),
+            description=row.text("description"),
+            billable=row.flag("billable"),
+            started=started,
+            ended=ended,
+        )
 
     result = parse_table(data, context, KIMAI, build, date_keys=["date"], one_of=[("name", "user")])
     return _finish(result, ids)
@@ -165,10 +191,17 @@ def parse_generic(data: bytes, context: Context) -> ParseResult[TimeRecord]:
     ids = StableIds("timesheets")
 
     def build(row: Row) -> TimeRecord | None:
-        return _entry(row, ids, "hours", person=row.value("contractor", True),
-                      day=row.date("date", required=True), hours=row.hours("hours", required=True),
-                      external_id=row.value("external_id"), project=row.value("engagement"),
-                      description=row.text("description"))
+        return _entry(
+            row,
+            ids,
+            "hours",
+            person=row.value("contractor", True),
+            day=row.date("date", required=True),
+            hours=row.hours("hours", required=True),
+            external_id=row.value("external_id"),
+            project=row.value("engagement"),
+            description=row.text("description"),
+        )
 
     return _finish(parse_table(data, context, GENERIC, build, date_keys=["date"]), ids)
 
@@ -180,11 +213,22 @@ def _tracked(row: Row, ids: StableIds, duration_keys: tuple[str, ...]) -> TimeRe
     ended = _at(row, row.date("end_date") or day, "end_time")
     if started and ended and ended < started:
         row.fail("end_time", "the entry ends before it starts")
-    return _entry(row, ids, duration_keys[0], person=row.value("user", True), day=day,
-                  hours=_duration(row, duration_keys, started, ended), email=row.value("email"),
-                  project=row.value("project"), client=row.value("client"), task=row.value("task"),
-                  description=row.text("description"), billable=row.flag("billable"),
-                  started=started, ended=ended)
+    return _entry(
+        row,
+        ids,
+        duration_keys[0],
+        person=row.value("user", True),
+        day=day,
+        hours=_duration(row, duration_keys, started, ended),
+        email=row.value("email"),
+        project=row.value("project"),
+        client=row.value("client"),
+        task=row.value("task"),
+        description=row.text("description"),
+        billable=row.flag("billable"),
+        started=started,
+        ended=ended,
+    )
 
 
 def _at(row: Row, day: date | None, time_key: str) -> datetime | None:
@@ -204,11 +248,24 @@ def _duration(row: Row, keys: tuple[str, ...], started: datetime | None, ended: 
     return None
 
 
-def _entry(row: Row, ids: StableIds, hours_key: str, *, person: str | None, day: date | None,
-           hours: Decimal | None, external_id: str | None = None, email: str | None = None,
-           project: str | None = None, client: str | None = None, task: str | None = None,
-           description: str = "", billable: bool | None = None,
-           started: datetime | None = None, ended: datetime | None = None) -> TimeRecord | None:
+def _entry(
+    row: Row,
+    ids: StableIds,
+    hours_key: str,
+    *,
+    person: str | None,
+    day: date | None,
+    hours: Decimal | None,
+    external_id: str | None = None,
+    email: str | None = None,
+    project: str | None = None,
+    client: str | None = None,
+    task: str | None = None,
+    description: str = "",
+    billable: bool | None = None,
+    started: datetime | None = None,
+    ended: datetime | None = None,
+) -> TimeRecord | None:
     """Check the hours and build the record once the row has no errors."""
     if hours is not None and hours <= 0:
         row.fail(hours_key, f"hours must be greater than 0 (got {hours})")
@@ -216,10 +273,10 @@ def _entry(row: Row, ids: StableIds, hours_key: str, *, person: str | None, day:
         row.fail(hours_key, f"hours must be at most 24 per entry (got {hours})")
     if not row.ok or not person or day is None or hours is None:
         return None
-    key = external_id or ids.derive(row.number, person, email, project, client, task, day,
-                                    hours, description, started)
-    return TimeRecord(row.number, person, email, project, client, task, day, hours,
-                      description, billable, key, started, ended)
+    key = external_id or ids.derive(row.number, person, email, project, client, task, day, hours, description, started)
+    return TimeRecord(
+        row.number, person, email, project, client, task, day, hours, description, billable, key, started, ended
+    )
 
 
 def _finish(result: ParseResult[TimeRecord], ids: StableIds) -> ParseResult[TimeRecord]:

@@ -37,8 +37,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(MonthlySnapshot)
 class MonthlySnapshotAdmin(ReadOnlyAdmin):
-    list_display = ("engagement", "month", "currency", "total_cost", "vendor_cost", "overhead_ratio", "uptime_pct",
-                    "tickets_resolved", "computed_at")
+    list_display = (
+        "engagement",
+        "month",
+        "currency",
+        "total_cost",
+        "vendor_cost",
+        "overhead_ratio",
+        "uptime_pct",
+        "tickets_resolved",
+        "computed_at",
+    )
     list_filter = ("month", "engagement__model", "engagement__service_area")
     list_select_related = ("engagement",)
     search_fields = ("engagement__name",)
@@ -64,15 +73,32 @@ class ComparisonReportAdmin(ReadOnlyAdmin):
 
 @admin.register(RecomputeJob)
 class RecomputeJobAdmin(ReadOnlyAdmin):
-    list_display = ("month", "engagement", "kind", "state", "done", "total", "requested_by", "requested_at", "finished_at")
+    list_display = (
+        "month",
+        "engagement",
+        "kind",
+        "state",
+        "done",
+        "total",
+        "requested_by",
+        "requested_at",
+        "finished_at",
+    )
     list_filter = ("state", "kind")
     list_select_related = ("engagement", "requested_by")
 
 
 @admin.register(DecisionChecklist)
 class DecisionChecklistAdmin(admin.ModelAdmin):
-    list_display = ("service_area", "short_term", "offload_downtime_risk", "predictable_cost", "internal_manager",
-                    "specific_skill_short", "updated_at")
+    list_display = (
+        "service_area",
+        "short_term",
+        "offload_downtime_risk",
+        "predictable_cost",
+        "internal_manager",
+        "specific_skill_short",
+        "updated_at",
+    )
     list_select_related = ("service_area",)
     readonly_fields = ("updated_at", "updated_by")
 

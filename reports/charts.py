@@ -183,7 +183,9 @@ def stacked_cost_chart(series: list[dict[str, Any]], title: str) -> Chart:
                 base += value
         credit = _d(point.get("credit")) or 0.0
         if credit > 0:
-            chart.shapes.append(Box(frame.x(i) - width / 2, frame.y(0), width, frame.y(-credit) - frame.y(0), COLORS["credit"]))
+            chart.shapes.append(
+                Box(frame.x(i) - width / 2, frame.y(0), width, frame.y(-credit) - frame.y(0), COLORS["credit"])
+            )
     zero = frame.y(0)
     chart.shapes.append(Path([(LEFT, zero), (chart.width - RIGHT, zero)], COLORS["axis"], 1))
     frame.x_labels([p["month"][2:] for p in series], every=3 if len(series) > 12 else 1)
@@ -279,17 +281,34 @@ def to_drawing(chart: Chart, scale: float = 0.7) -> Any:
     for shape in chart.shapes:
         if isinstance(shape, Box):
             group.add(
-                Rect(shape.x, h - shape.y - shape.h, max(shape.w, 0), max(shape.h, 0),
-                     fillColor=HexColor(shape.fill), strokeColor=None)
+                Rect(
+                    shape.x,
+                    h - shape.y - shape.h,
+                    max(shape.w, 0),
+                    max(shape.h, 0),
+                    fillColor=HexColor(shape.fill),
+                    strokeColor=None,
+                )
             )
         elif isinstance(shape, Path):
             points = [coord for x, y in shape.points for coord in (x, h - y)]
             dash = [float(part) for part in shape.dash.split(",")] if shape.dash else None
-            group.add(PolyLine(points, strokeColor=HexColor(shape.stroke), strokeWidth=shape.width, strokeDashArray=dash))
+            group.add(
+                PolyLine(points, strokeColor=HexColor(shape.stroke), strokeWidth=shape.width, strokeDashArray=dash)
+            )
         elif isinstance(shape, Label):
             anchor = {"start": "start", "middle": "middle", "end": "end"}[shape.anchor]
-            group.add(String(shape.x, h - shape.y, shape.text, fontSize=shape.size, textAnchor=anchor,
-                             fillColor=HexColor(shape.fill), fontName="Helvetica"))
+            group.add(
+                String(
+                    shape.x,
+                    h - shape.y,
+                    shape.text,
+                    fontSize=shape.size,
+                    textAnchor=anchor,
+                    fillColor=HexColor(shape.fill),
+                    fontName="Helvetica",
+                )
+            )
     group.scale(scale, scale)
     drawing = Drawing(chart.width * scale, chart.height * scale)
     drawing.add(group)

@@ -200,8 +200,14 @@ def reaches_goal(row: MonthAttainment, goal: Decimal) -> bool:
 
 def has_tickets(rows: Sequence[MonthAttainment]) -> bool:
     """Tell whether an engagement had any ticket (opened, resolved, open or measured) in the months given."""
-    return any(row.tickets or row.response_measured or row.resolution_measured
-               or row.response_met_pct is not None or row.resolution_met_pct is not None for row in rows)
+    return any(
+        row.tickets
+        or row.response_measured
+        or row.resolution_measured
+        or row.response_met_pct is not None
+        or row.resolution_met_pct is not None
+        for row in rows
+    )
 
 
 def _month_end(month: dt.date) -> dt.date:

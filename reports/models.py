@@ -247,10 +247,10 @@ class RecomputeJob(models.Model):
         indexes = [models.Index(fields=["month", "state"], name="reports_job_month_state")]
         constraints = [
             first_of_month("month"),
+            models.CheckConstraint(condition=Q(state__in=JobState.values), name="%(app_label)s_%(class)s_state_valid"),
             models.CheckConstraint(
-                condition=Q(state__in=JobState.values), name="%(app_label)s_%(class)s_state_valid"
+                condition=Q(done__lte=models.F("total")), name="%(app_label)s_%(class)s_done_le_total"
             ),
-            models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="%(app_label)s_%(class)s_done_le_total"),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,12 @@ def report_pdf(report: ComparisonReport) -> bytes:
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
         title=f"Delivery model comparison {view['month_label']}",
     )
     width = A4[0] - 30 * mm
@@ -88,8 +93,16 @@ def report_pdf(report: ComparisonReport) -> bytes:
         story.append(Paragraph(f"{event['date']} [{event['kind']}] {who}{event['text']}", small))
     story += [Spacer(1, 4 * mm), Paragraph("Engagements", h2)]
     rows = [["Engagement", "Model", "Total", "Overhead", "Ratio", "Credit", "Uptime", "TTV (days)"]] + [
-        [e["name"][:32], e["model_label"][:10], e["total"], e["overhead"], e["ratio"], e["credit"], e["uptime"],
-         e["time_to_value"]]
+        [
+            e["name"][:32],
+            e["model_label"][:10],
+            e["total"],
+            e["overhead"],
+            e["ratio"],
+            e["credit"],
+            e["uptime"],
+            e["time_to_value"],
+        ]
         for e in view["engagements"]
     ]
     widths = [0.25, 0.11, 0.13, 0.11, 0.1, 0.09, 0.11, 0.1]

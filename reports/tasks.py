@@ -35,7 +35,11 @@ def _load_job(job_id: int) -> RecomputeJob | None:
 # Retried on a lost database connection only (the fan-out is idempotent:
 # batches upsert); a bug fails the job where people can see it.
 @shared_task(
-    name=jobs.COMPUTE_MONTH_TASK, ignore_result=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True
+    name=jobs.COMPUTE_MONTH_TASK,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=True,
 )
 def compute_month(*, job_id: int) -> int:
     """Start a month job: send one task per engagement batch, then the finalize step."""
@@ -140,9 +144,7 @@ def resume_stalled_jobs() -> int:
 
 # Retried a few times with backoff on any error (an SMTP server briefly
 # away); the send is claimed per report, so a retry never mails twice.
-@shared_task(
-    name=jobs.EMAIL_TASK, ignore_result=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=60
-)
+@shared_task(name=jobs.EMAIL_TASK, ignore_result=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=60)
 def send_monthly_email(*, month: str) -> int:
     """Email a month's report (HTML summary, PDF attached) to the Leadership group."""
     return email_service.monthly_email_send(month=dt.date.fromisoformat(month))

@@ -118,7 +118,8 @@ def month_report(request: HttpRequest, month: str) -> HttpResponse:
         view = present(report.payload)
         context["view"] = view
         context["charts"] = [
-            {"title": chart.title, "svg": charts.to_svg(chart)} for chart in charts.report_charts(report.payload).values()
+            {"title": chart.title, "svg": charts.to_svg(chart)}
+            for chart in charts.report_charts(report.payload).values()
         ]
         context["area_charts"] = {
             area["id"]: charts.to_svg(charts.cumulative_chart(area, f"{area['name']}: cumulative cost"))

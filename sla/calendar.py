@@ -310,9 +310,7 @@ def business_elapsed(
     return total(_minus(open_intervals(cal, start, end), union(pauses)))
 
 
-def deadline(
-    cal: CoverageCalendar, start: datetime, budget: timedelta, pauses: Iterable[Interval] = ()
-) -> datetime:
+def deadline(cal: CoverageCalendar, start: datetime, budget: timedelta, pauses: Iterable[Interval] = ()) -> datetime:
     """Return the earliest instant at which budget of business time has elapsed since start."""
     if budget < _ZERO:
         raise ValueError(f"budget must not be negative, got {budget}")
@@ -377,9 +375,7 @@ def month_window(year: int, month: int, tz_name: str) -> Interval:
     return local_midnight(date(year, month, 1), zone), local_midnight(_next_month(year, month), zone)
 
 
-def active_window(
-    year: int, month: int, tz_name: str, start_date: date, end_date: date | None
-) -> Interval | None:
+def active_window(year: int, month: int, tz_name: str, start_date: date, end_date: date | None) -> Interval | None:
     """Return the part of the month from start_date to end_date inclusive, or None if none."""
     zone = zone_info(tz_name)
     month_end = _next_month(year, month)

@@ -127,8 +127,21 @@ def live_worker(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: i
         "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
     log = open(ROOT / "var" / f"live-worker-{queue}.log", "w")  # noqa: SIM115 - closed below
-    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool=solo",
-           f"--hostname={queue}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "-Q",
+        queue,
+        "--pool=solo",
+        f"--hostname={queue}@%h",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_for_worker(app, f"{queue}@", proc)

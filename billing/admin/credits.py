@@ -29,7 +29,15 @@ class ServiceCreditAdmin(ServiceBackedAdmin):
     search_fields = ["engagement__name", "note"]
     date_hierarchy = "month"
     fields = [
-        "engagement", "month", "uptime_pct", "credit_pct", "amount", "status", "applied_invoice", "note", "audit_trail"
+        "engagement",
+        "month",
+        "uptime_pct",
+        "credit_pct",
+        "amount",
+        "status",
+        "applied_invoice",
+        "note",
+        "audit_trail",
     ]
     # The engine computes the figures and the actions move the status.
     readonly_fields = ["engagement", "month", "uptime_pct", "credit_pct", "amount", "status", "applied_invoice"]

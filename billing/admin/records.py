@@ -187,4 +187,3 @@ class InvoiceAdmin(ServiceBackedAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         self.message_user(request, f"Reconciled {count} invoice(s).", messages.SUCCESS)
-

@@ -26,7 +26,9 @@ class InternalRateFilter(django_filters.FilterSet):
 
 
 class ContractorRateFilter(django_filters.FilterSet):
-    engagement = django_filters.ModelChoiceFilter(field_name="contractor__engagement", queryset=Engagement.objects.all())
+    engagement = django_filters.ModelChoiceFilter(
+        field_name="contractor__engagement", queryset=Engagement.objects.all()
+    )
     model = _model("contractor__engagement")
     service_area = _service_area("contractor__engagement")
 

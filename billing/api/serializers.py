@@ -39,9 +39,16 @@ class InvoiceSerializer(ResourceSerializer):
     class Meta:
         model = Invoice
         fields = [
-            "id", "engagement", "period", "number", "amount", "received",
-            "expected_amount", "variance", "reconciliation",
-        ]  # fmt: skip
+            "id",
+            "engagement",
+            "period",
+            "number",
+            "amount",
+            "received",
+            "expected_amount",
+            "variance",
+            "reconciliation",
+        ]
         read_only_fields = ["expected_amount", "variance", "reconciliation"]
 
 

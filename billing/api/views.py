@@ -122,7 +122,9 @@ class PeriodViewSet(ReadOnlyViewSet):
         return Response(self.get_serializer(period).data, status=status.HTTP_200_OK)
 
     @extend_schema(
-        request=serializers.PeriodReopenSerializer, responses={200: serializers.PeriodSerializer}, parameters=[MONTH_PATH]
+        request=serializers.PeriodReopenSerializer,
+        responses={200: serializers.PeriodSerializer},
+        parameters=[MONTH_PATH],
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, month: str) -> Response:
@@ -131,5 +133,3 @@ class PeriodViewSet(ReadOnlyViewSet):
         form.is_valid(raise_exception=True)
         reopening = period_reopen(month=parse_month(month), user=request.user, reason=form.validated_data["reason"])
         return Response(self.get_serializer(reopening.period).data, status=status.HTTP_200_OK)
-
-

@@ -59,9 +59,7 @@ class PeriodReopening(BillingFact):
     """Who reopened a closed period, when, and why (the audit of an exceptional act)."""
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reopenings")
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Kept beside the foreign key so the record survives the user's deletion.
     reopened_by_label = models.CharField(max_length=200)
     reopened_at = models.DateTimeField()

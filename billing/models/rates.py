@@ -266,4 +266,3 @@ class InternalRate(BillingFact):
             person_id, effective_from = obj.person_id, obj.effective_from
             keys |= cls.month_keys({"person_id": person_id, "effective_from": effective_from, "_until": until})
         return keys
-

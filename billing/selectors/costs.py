@@ -137,9 +137,7 @@ def _labor(ids: list[int], first: dt.date, last: dt.date) -> tuple[dict[int, tup
     return sums, unpriced
 
 
-def _overhead(
-    ids: list[int], first: dt.date, last: dt.date
-) -> tuple[dict[int, tuple[int, int]], list[dict[str, Any]]]:
+def _overhead(ids: list[int], first: dt.date, last: dt.date) -> tuple[dict[int, tuple[int, int]], list[dict[str, Any]]]:
     entries = OverheadEntry.objects.filter(engagement_id__in=ids, date__gte=first, date__lte=last)
     sums = _sums(entries, "engagement_id", internal_rate_in_effect())
     personal = InternalRate.objects.filter(person=OuterRef("person"), effective_from__lte=OuterRef("date"))

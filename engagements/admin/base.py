@@ -62,7 +62,9 @@ class ServiceBackedAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
         except models.ProtectedError as exc:
-            self.message_user(request, f"Not deleted: {len(exc.protected_objects)} other records depend on these.", messages.ERROR)
+            self.message_user(
+                request, f"Not deleted: {len(exc.protected_objects)} other records depend on these.", messages.ERROR
+            )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
         instances = formset.save(commit=False)

@@ -36,11 +36,13 @@ class ImportOptionsForm(forms.Form):
     kind = forms.ChoiceField(choices=[(k, k.capitalize()) for k in sorted(IMPORTERS)])
     format = forms.ChoiceField(choices=[(f, f) for f in sorted({f for fs in FORMATS.values() for f in fs})])
     engagement = forms.ModelChoiceField(
-        queryset=Engagement.objects.order_by("name"), required=False,
+        queryset=Engagement.objects.order_by("name"),
+        required=False,
         help_text="For rows whose file does not name an engagement (or names none that exists).",
-    )  # fmt: skip
-    day_first = forms.TypedChoiceField(choices=DAY_ORDER, coerce=_day_first, empty_value=None, required=False,
-                                       label="Dates like 03/04/2024")  # fmt: skip
+    )
+    day_first = forms.TypedChoiceField(
+        choices=DAY_ORDER, coerce=_day_first, empty_value=None, required=False, label="Dates like 03/04/2024"
+    )
     tz = forms.CharField(required=False, label="Time zone", help_text="IANA name for times without an offset.")
     allow_partial = forms.BooleanField(required=False, label="Import the good rows even if some are rejected")
 
@@ -122,18 +124,36 @@ def _sample(kind: str, fmt: str, data: bytes, options: dict[str, Any]) -> tuple[
 
 def _run(request: HttpRequest, options: dict[str, Any], data: bytes, name: str, *, dry_run: bool) -> ImportReport:
     return file_import(
-        kind=options["kind"], fmt=options["format"], data=data, name=name, engagement=options.get("engagement"),
-        day_first=options.get("day_first"), tz=options.get("tz") or None, dry_run=dry_run,
-        allow_partial=options.get("allow_partial", False), user=request.user,
-    )  # fmt: skip
+        kind=options["kind"],
+        fmt=options["format"],
+        data=data,
+        name=name,
+        engagement=options.get("engagement"),
+        day_first=options.get("day_first"),
+        tz=options.get("tz") or None,
+        dry_run=dry_run,
+        allow_partial=options.get("allow_partial", False),
+        user=request.user,
+    )
 
 
 @admin.register(ImportFile)
 class ImportFileAdmin(admin.ModelAdmin):
     """Imported files with their counts; "Add" opens the upload with a preview."""
 
-    list_display = ["name", "kind", "format", "engagement", "uploaded_by", "uploaded_at", "read", "created",
-                    "updated", "unchanged", "rejected"]  # fmt: skip
+    list_display = [
+        "name",
+        "kind",
+        "format",
+        "engagement",
+        "uploaded_by",
+        "uploaded_at",
+        "read",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+    ]
     list_filter = ["kind", "format"]
     list_select_related = ["engagement", "uploaded_by"]
     search_fields = ["name", "sha256"]
@@ -175,17 +195,26 @@ class ImportFileAdmin(admin.ModelAdmin):
         stored = f"{PENDING_DIR}/{report.sha256}"
         if not default_storage.exists(stored):
             default_storage.save(stored, ContentFile(data))
-        initial = {**{k: v for k, v in options.items() if k != "file"}, "engagement": options.get("engagement"), "sha256": report.sha256, "name": name,
-                   "day_first": "" if options.get("day_first") is None else ("1" if options["day_first"] else "0")}  # fmt: skip
+        initial = {
+            **{k: v for k, v in options.items() if k != "file"},
+            "engagement": options.get("engagement"),
+            "sha256": report.sha256,
+            "name": name,
+            "day_first": "" if options.get("day_first") is None else ("1" if options["day_first"] else "0"),
+        }
         confirm_form = ImportConfirmForm(initial=initial)
         for field in confirm_form.fields.values():
             field.widget = forms.HiddenInput()
         columns, sample = _sample(options["kind"], options["format"], data, options)
         allow = options.get("allow_partial", False)
         return {
-            "report": report, "confirm_form": confirm_form, "sample": sample, "sample_columns": columns,
-            "allow_partial": allow, "can_confirm": (report.created or report.updated) and (allow or not report.rejected),
-        }  # fmt: skip
+            "report": report,
+            "confirm_form": confirm_form,
+            "sample": sample,
+            "sample_columns": columns,
+            "allow_partial": allow,
+            "can_confirm": (report.created or report.updated) and (allow or not report.rejected),
+        }
 
     def _confirm(self, request: HttpRequest) -> HttpResponse:
         form = ImportConfirmForm(request.POST)
@@ -209,6 +238,10 @@ class ImportFileAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:engagements_importfile_changelist"))
 
     def _render(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-        context = {**self.admin_site.each_context(request), "title": "Import an export file",
-                   "opts": self.model._meta, **context}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import an export file",
+            "opts": self.model._meta,
+            **context,
+        }
         return HttpResponse(PAGE.render(context, request))

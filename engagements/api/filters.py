@@ -44,7 +44,9 @@ class ContractorFilter(django_filters.FilterSet):
 
 
 class TimeEntryFilter(django_filters.FilterSet):
-    engagement = django_filters.ModelChoiceFilter(field_name="contractor__engagement", queryset=Engagement.objects.all())
+    engagement = django_filters.ModelChoiceFilter(
+        field_name="contractor__engagement", queryset=Engagement.objects.all()
+    )
     month = MonthFilter(field_name="date")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")

@@ -46,9 +46,18 @@ class EngagementSerializer(ResourceSerializer):
     class Meta:
         model = Engagement
         fields = [
-            "id", "name", "vendor", "model", "service_area", "start_date", "end_date", "currency",
-            "cost_center", "owner", "status",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "vendor",
+            "model",
+            "service_area",
+            "start_date",
+            "end_date",
+            "currency",
+            "cost_center",
+            "owner",
+            "status",
+        ]
 
 
 class ContractorSerializer(ResourceSerializer):
@@ -97,15 +106,19 @@ class ImportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(IMPORTERS))
     format = serializers.ChoiceField(choices=ALL_FORMATS)
     engagement = BatchPrimaryKeyRelatedField(
-        queryset=Engagement.objects.all(), required=False, allow_null=True,
+        queryset=Engagement.objects.all(),
+        required=False,
+        allow_null=True,
         help_text="Where rows go whose file does not say (or names no engagement).",
-    )  # fmt: skip
+    )
     dry_run = serializers.BooleanField(default=False, help_text="Report what would happen; write nothing.")
     allow_partial = serializers.BooleanField(default=False, help_text="Import the good rows of a half-valid file.")
     day_first = serializers.BooleanField(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Dates like 03/04/2024: true = 3 April, false = 4 March; empty = decide from the file.",
-    )  # fmt: skip
+    )
     tz = serializers.CharField(required=False, max_length=64, help_text="IANA zone of times without an offset.")
     file = serializers.FileField()
 

@@ -148,8 +148,11 @@ class ImportView(ApiViewMixin, APIView):
         request={"multipart/form-data": serializers.ImportRequestSerializer},
         responses={
             200: serializers.ImportReportSerializer,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors, an unusable file, or the report of "
-                                 "a file whose rejected rows kept it from being imported."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Field errors, an unusable file, or the report of "
+                "a file whose rejected rows kept it from being imported.",
+            ),
         },
     )
     def post(self, request: Request) -> Response:

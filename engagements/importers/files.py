@@ -76,8 +76,9 @@ def _rejected_rows(problems: Sequence[RowProblem]) -> list[dict[str, Any]]:
     return [p.as_dict() for p in sorted(problems, key=lambda p: (p.row or 0, p.field or ""))]
 
 
-def _write(writer: Callable[..., UpsertOutcome], items: list[tuple[int, Any]], partial: bool,
-           progress: Progress | None) -> tuple[UpsertOutcome, list[RowProblem]]:
+def _write(
+    writer: Callable[..., UpsertOutcome], items: list[tuple[int, Any]], partial: bool, progress: Progress | None
+) -> tuple[UpsertOutcome, list[RowProblem]]:
     """Write in steps, collecting every step's problems (a refused step leaves nothing behind)."""
     outcome, problems = UpsertOutcome(), []
     for start in range(0, len(items), STEP):
@@ -95,15 +96,24 @@ def _write(writer: Callable[..., UpsertOutcome], items: list[tuple[int, Any]], p
     return outcome, problems
 
 
-def _record_file(report: ImportReport, *, name: str, engagement: Engagement | None, user: Any,
-                 day_first: bool | None, tz: str) -> ImportFile:
+def _record_file(
+    report: ImportReport, *, name: str, engagement: Engagement | None, user: Any, day_first: bool | None, tz: str
+) -> ImportFile:
     """Return the file's record, created on first import and refreshed when this import changed data."""
     values = {
-        "name": name[:255], "engagement": engagement, "uploaded_by": user if getattr(user, "pk", None) else None,
-        "day_first": day_first, "time_zone": tz, "read": report.read, "created": report.created,
-        "updated": report.updated, "unchanged": report.unchanged, "rejected": report.rejected,
-        "rejected_rows": report.rejected_rows, "warnings": report.warnings,
-    }  # fmt: skip
+        "name": name[:255],
+        "engagement": engagement,
+        "uploaded_by": user if getattr(user, "pk", None) else None,
+        "day_first": day_first,
+        "time_zone": tz,
+        "read": report.read,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected,
+        "rejected_rows": report.rejected_rows,
+        "warnings": report.warnings,
+    }
     record = ImportFile.objects.filter(sha256=report.sha256, kind=report.kind, format=report.format).first()
     if record is None:
         return ImportFile.objects.create(sha256=report.sha256, kind=report.kind, format=report.format, **values)
@@ -139,8 +149,10 @@ def file_import(
     report.warnings = list(parsed.warnings)
     previous = ImportFile.objects.filter(sha256=parsed.file_sha256, kind=kind, format=fmt).first()
     if previous is not None:
-        report.warnings.append(f"This file was imported before ({previous.uploaded_at:%Y-%m-%d %H:%M}); "
-                               "rows already stored stay unchanged.")
+        report.warnings.append(
+            f"This file was imported before ({previous.uploaded_at:%Y-%m-%d %H:%M}); "
+            "rows already stored stay unchanged."
+        )
     problems = [RowProblem(error.row, error.field, error.message) for error in parsed.errors]
     with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
         mapped: Mapped = mapper(records=parsed.records, fmt=fmt, engagement=engagement)

@@ -61,7 +61,9 @@ def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Eng
             contractor = index.get((target.pk, record.email.strip().casefold()))
         if contractor is None:
             mapped.problems.append(
-                RowProblem(record.row, "person", f"'{record.person}' is no contractor of {target.name} (by name or email).")
+                RowProblem(
+                    record.row, "person", f"'{record.person}' is no contractor of {target.name} (by name or email)."
+                )
             )
             mapped.unmatched["people"].add(f"{record.person} ({target.name})")
             continue

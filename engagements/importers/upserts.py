@@ -198,7 +198,9 @@ def _check_day_totals(
             name = contractors[key[0]].name
             for row in rows_of[key]:
                 problems.append(
-                    RowProblem(row, "hours", f"{name}'s hours on {key[1]} would total {total} h; a day holds at most 24 h.")
+                    RowProblem(
+                        row, "hours", f"{name}'s hours on {key[1]} would total {total} h; a day holds at most 24 h."
+                    )
                 )
     return problems
 
@@ -220,7 +222,9 @@ def _check_closed_months(
         try:
             TimeEntry.check_guards(keys)
         except ValidationError as exc:
-            problems += [RowProblem(row, "date", message) for row in sorted(rows_by_month[month]) for message in exc.messages]
+            problems += [
+                RowProblem(row, "date", message) for row in sorted(rows_by_month[month]) for message in exc.messages
+            ]
     return problems
 
 
@@ -254,7 +258,13 @@ def _write_entries(creates: list[TimeEntry], updates: list[TimeEntry]) -> None:
         error = translate_database_error(exc)
         if error is None:
             if isinstance(exc, IntegrityError):
-                raise BatchRejected([RowProblem(None, None, "Another request stored some of these rows meanwhile; send the batch again.")]) from exc
+                raise BatchRejected(
+                    [
+                        RowProblem(
+                            None, None, "Another request stored some of these rows meanwhile; send the batch again."
+                        )
+                    ]
+                ) from exc
             raise
         raise BatchRejected(problems_of(None, error)) from exc
     except ValidationError as exc:

@@ -271,7 +271,4 @@ class Contractor(RecordedFact):
 
     def clean(self) -> None:
         if self.engagement_id and self.engagement.model != DeliveryModel.STAFF_AUG:
-            raise ValidationError(
-                {"engagement": "Contractors can only be added to staff augmentation engagements."}
-            )
-
+            raise ValidationError({"engagement": "Contractors can only be added to staff augmentation engagements."})

@@ -43,7 +43,9 @@ def check_date_in(engagement: Engagement, day: dt.date | None) -> dict[str, str]
     """Return the field error of a date outside the engagement's dates, for models and bulk importers alike."""
     if day is not None and not engagement.covers(day):
         end = engagement.end_date.isoformat() if engagement.end_date else "open-ended"
-        return {"date": f"The date must be within the engagement's dates ({engagement.start_date.isoformat()} to {end})."}
+        return {
+            "date": f"The date must be within the engagement's dates ({engagement.start_date.isoformat()} to {end})."
+        }
     return {}
 
 

@@ -67,9 +67,7 @@ class ImportedRow(models.Model):
         ordering = ["file", "row"]
         indexes = [models.Index(fields=["file", "row"], name="engagements_imported_file_row")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id"], name="%(app_label)s_%(class)s_one_per_record"
-            )
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="%(app_label)s_%(class)s_one_per_record")
         ]
 
     def __str__(self) -> str:

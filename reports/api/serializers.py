@@ -10,15 +10,38 @@ from reports.models import MonthlySnapshot, RecomputeJob
 
 # The snapshot fields api.md promises, then the ones added beside them.
 SNAPSHOT_FIELDS = [
-    "labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit", "total_cost", "vendor_cost",
-    "overhead_ratio", "hours", "overhead_hours", "uptime_pct", "tickets_opened", "tickets_resolved", "backlog",
-    "response_met_pct", "resolution_met_pct", "mttr_hours", "milestones_due", "milestones_on_time",
+    "labor_cost",
+    "overhead_cost",
+    "fee_cost",
+    "one_time_cost",
+    "credit",
+    "total_cost",
+    "vendor_cost",
+    "overhead_ratio",
+    "hours",
+    "overhead_hours",
+    "uptime_pct",
+    "tickets_opened",
+    "tickets_resolved",
+    "backlog",
+    "response_met_pct",
+    "resolution_met_pct",
+    "mttr_hours",
+    "milestones_due",
+    "milestones_on_time",
     "cost_per_resolved_ticket",
-]  # fmt: skip
+]
 EXTRA_FIELDS = [
-    "currency", "active_days", "days_in_month", "credit_pct", "services_monitored", "breaches",
-    "downtime_hours", "downtime_impact", "missing_rates",
-]  # fmt: skip
+    "currency",
+    "active_days",
+    "days_in_month",
+    "credit_pct",
+    "services_monitored",
+    "breaches",
+    "downtime_hours",
+    "downtime_impact",
+    "missing_rates",
+]
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -49,7 +72,17 @@ class RecomputeJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecomputeJob
         fields = [
-            "id", "month", "engagement", "kind", "state", "total", "done", "progress_pct",
-            "requested_at", "started_at", "finished_at", "error",
-        ]  # fmt: skip
+            "id",
+            "month",
+            "engagement",
+            "kind",
+            "state",
+            "total",
+            "done",
+            "progress_pct",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "error",
+        ]
         read_only_fields = fields

@@ -49,10 +49,13 @@ class ReportViewSet(ApiViewMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset().only("month", "computed_at"))
         assert page is not None, "the view sets a pagination_class"
         rows = [
-            {"month": f"{r.month:%Y-%m}", "computed_at": r.computed_at,
-             "url": request.build_absolute_uri(f"{r.month:%Y-%m}/")}
+            {
+                "month": f"{r.month:%Y-%m}",
+                "computed_at": r.computed_at,
+                "url": request.build_absolute_uri(f"{r.month:%Y-%m}/"),
+            }
             for r in page
-        ]  # fmt: skip
+        ]
         return self.get_paginated_response(serializers.ReportSummarySerializer(rows, many=True).data)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, parameters=[MONTH_PATH])

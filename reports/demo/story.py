@@ -116,8 +116,13 @@ PLANS = (
         setup=12000,
         tickets=45,
         services=(("Compute platform", 6000), ("Object storage", 2500)),
-        checklist={"short_term": False, "offload_downtime_risk": True, "predictable_cost": True, "internal_manager": True,
-                   "specific_skill_short": False},
+        checklist={
+            "short_term": False,
+            "offload_downtime_risk": True,
+            "predictable_cost": True,
+            "internal_manager": True,
+            "specific_skill_short": False,
+        },
     ),
     AreaPlan(
         name="Security monitoring",
@@ -135,8 +140,13 @@ PLANS = (
         tickets=35,
         services=(("SIEM", 3000),),
         msp_currency="EUR",
-        checklist={"short_term": False, "offload_downtime_risk": True, "predictable_cost": True,
-                   "internal_manager": False, "specific_skill_short": False},
+        checklist={
+            "short_term": False,
+            "offload_downtime_risk": True,
+            "predictable_cost": True,
+            "internal_manager": False,
+            "specific_skill_short": False,
+        },
     ),
     AreaPlan(
         name="ERP migration",
@@ -153,8 +163,13 @@ PLANS = (
         setup=20000,
         tickets=12,
         milestones=True,
-        checklist={"short_term": True, "offload_downtime_risk": False, "predictable_cost": False,
-                   "internal_manager": True, "specific_skill_short": True},
+        checklist={
+            "short_term": True,
+            "offload_downtime_risk": False,
+            "predictable_cost": False,
+            "internal_manager": True,
+            "specific_skill_short": True,
+        },
     ),
 )
 
@@ -189,7 +204,9 @@ class Story:
 
     def build(self) -> list[Engagement]:
         for month in self.months:
-            exchange_rate_set(month=month, currency="EUR", rate_to_base=Decimal("1.08") + Decimal(month.month % 5) / 100)
+            exchange_rate_set(
+                month=month, currency="EUR", rate_to_base=Decimal("1.08") + Decimal(month.month % 5) / 100
+            )
         for plan in PLANS:
             self._area(plan)
         return self.engagements
@@ -199,12 +216,23 @@ class Story:
         staffing = vendor_create(name=plan.staff_vendor, kind="staffing")
         msp = vendor_create(name=plan.msp_vendor, kind="msp")
         staff = engagement_create(
-            name=f"{plan.name} (augmented)", vendor=staffing, model="staff_aug", service_area=area,
-            start_date=self.first, owner=self.manager, cost_center="IT-200",
+            name=f"{plan.name} (augmented)",
+            vendor=staffing,
+            model="staff_aug",
+            service_area=area,
+            start_date=self.first,
+            owner=self.manager,
+            cost_center="IT-200",
         )
         managed = engagement_create(
-            name=f"{plan.name} (managed)", vendor=msp, model="managed", service_area=area, start_date=self.first,
-            owner=self.manager, cost_center="IT-200", currency=plan.msp_currency,
+            name=f"{plan.name} (managed)",
+            vendor=msp,
+            model="managed",
+            service_area=area,
+            start_date=self.first,
+            owner=self.manager,
+            cost_center="IT-200",
+            currency=plan.msp_currency,
         )
         self.engagements += [staff, managed]
         self._staff_aug(plan, staff)
@@ -242,7 +270,8 @@ class Story:
             contractor_rate_create(contractor=contractor, hourly_rate=Decimal(rate), effective_from=start)
             # A yearly increase once the engagement enters its second year.
             contractor_rate_create(
-                contractor=contractor, hourly_rate=(Decimal(rate) * Decimal("1.05")).quantize(Decimal("0.01")),
+                contractor=contractor,
+                hourly_rate=(Decimal(rate) * Decimal("1.05")).quantize(Decimal("0.01")),
                 effective_from=self.months[max(12, joined)],
             )
             for index, month in enumerate(self.months, start=1):
@@ -259,37 +288,70 @@ class Story:
         joins = {index for index, _ in plan.joins} | {1}
         for index, month in enumerate(self.months, start=1):
             supervision = plan.supervision + plan.supervision_growth * (index - 1)
-            work = [("supervision", supervision), ("qa_review", Decimal(3) + Decimal("0.6") * (index - 1)),
-                    ("rework", Decimal(1) + Decimal("0.5") * (index - 1))]
+            work = [
+                ("supervision", supervision),
+                ("qa_review", Decimal(3) + Decimal("0.6") * (index - 1)),
+                ("rework", Decimal(1) + Decimal("0.5") * (index - 1)),
+            ]
             if index in joins:
                 work.append(("onboarding", Decimal(16)))
             days = weekdays(month)
             for activity, hours in work:
                 for week, amount in enumerate(_quarters(hours, 4)):
                     if amount:
-                        overhead.append(OverheadEntry(engagement=engagement, person=self.manager, activity=activity,
-                                                      date=days[min(week * 5, len(days) - 1)], hours=amount))
+                        overhead.append(
+                            OverheadEntry(
+                                engagement=engagement,
+                                person=self.manager,
+                                activity=activity,
+                                date=days[min(week * 5, len(days) - 1)],
+                                hours=amount,
+                            )
+                        )
         OverheadEntry.objects.bulk_create(overhead, batch_size=2000)
-        one_time_charge_create(engagement=engagement, date=self.first, amount=Decimal("4500.00"), kind="placement",
-                               description="Placement fees")
+        one_time_charge_create(
+            engagement=engagement,
+            date=self.first,
+            amount=Decimal("4500.00"),
+            kind="placement",
+            description="Placement fees",
+        )
 
     def _managed(self, plan: AreaPlan, engagement: Engagement) -> None:
         fee_schedule_create(engagement=engagement, monthly_fee=Decimal(plan.fee), effective_from=self.first)
         fee_schedule_create(
-            engagement=engagement, monthly_fee=(Decimal(plan.fee) * Decimal("1.03")).quantize(Decimal(1)),
+            engagement=engagement,
+            monthly_fee=(Decimal(plan.fee) * Decimal("1.03")).quantize(Decimal(1)),
             effective_from=self.months[12],
         )
-        one_time_charge_create(engagement=engagement, date=self.first, amount=Decimal(plan.onboarding),
-                               kind="onboarding", description="Transition and onboarding (30-90 days)")
-        one_time_charge_create(engagement=engagement, date=self.months[1].replace(day=10), amount=Decimal(plan.setup),
-                               kind="setup", description="Tooling and monitoring setup")
+        one_time_charge_create(
+            engagement=engagement,
+            date=self.first,
+            amount=Decimal(plan.onboarding),
+            kind="onboarding",
+            description="Transition and onboarding (30-90 days)",
+        )
+        one_time_charge_create(
+            engagement=engagement,
+            date=self.months[1].replace(day=10),
+            amount=Decimal(plan.setup),
+            kind="setup",
+            description="Tooling and monitoring setup",
+        )
         overhead = []
         for index, month in enumerate(self.months, start=1):
             hours = {1: Decimal(36), 2: Decimal(24), 3: Decimal(12)}.get(index, Decimal(6))
             activity = "onboarding" if index <= 2 else "vendor_management"
             for week, amount in enumerate(_quarters(hours, 3)):
-                overhead.append(OverheadEntry(engagement=engagement, person=self.manager, activity=activity,
-                                              date=weekdays(month)[week * 5], hours=amount))
+                overhead.append(
+                    OverheadEntry(
+                        engagement=engagement,
+                        person=self.manager,
+                        activity=activity,
+                        date=weekdays(month)[week * 5],
+                        hours=amount,
+                    )
+                )
         OverheadEntry.objects.bulk_create(overhead)
 
     def _instant(self, month: dt.date, day_fraction: float) -> dt.datetime:
@@ -307,16 +369,26 @@ class Story:
                 priority = self.rng.choices(["P1", "P2", "P3", "P4"], weights=[5, 15, 50, 30])[0]
                 target = next(t for t in TARGETS if t["priority"] == priority)
                 late = self.rng.random() < late_share
-                respond = target["response_minutes"] * (self.rng.uniform(1.1, 3) if late else self.rng.uniform(0.1, 0.9))
-                resolve = target["resolution_minutes"] * (self.rng.uniform(1.1, 2.5) if late else self.rng.uniform(0.2, 0.95))
+                respond = target["response_minutes"] * (
+                    self.rng.uniform(1.1, 3) if late else self.rng.uniform(0.1, 0.9)
+                )
+                resolve = target["resolution_minutes"] * (
+                    self.rng.uniform(1.1, 2.5) if late else self.rng.uniform(0.2, 0.95)
+                )
                 responded = opened + dt.timedelta(minutes=respond)
                 resolved = opened + dt.timedelta(minutes=resolve)
-                tickets.append(Ticket(
-                    engagement=engagement, priority=priority, category="incident", opened_at=opened,
-                    first_response_at=responded if responded < self.now else None,
-                    resolved_at=resolved if resolved < self.now and self.rng.random() > 0.02 else None,
-                    summary=f"{engagement.service_area} incident", source="demo",
-                ))
+                tickets.append(
+                    Ticket(
+                        engagement=engagement,
+                        priority=priority,
+                        category="incident",
+                        opened_at=opened,
+                        first_response_at=responded if responded < self.now else None,
+                        resolved_at=resolved if resolved < self.now and self.rng.random() > 0.02 else None,
+                        summary=f"{engagement.service_area} incident",
+                        source="demo",
+                    )
+                )
         # Their clocks are computed by the refresh the SLA assignment queued for after commit.
         Ticket.objects.bulk_create(tickets, batch_size=2000)
 
@@ -328,12 +400,27 @@ class Story:
             for _ in range(count):
                 start = self._instant(month, self.rng.random() * 0.95)
                 minutes = self.rng.randint(5, 40) if managed and index > 3 else self.rng.randint(15, 150)
-                outages.append(Outage(service=service, started_at=start, ended_at=start + dt.timedelta(minutes=minutes),
-                                      reason="Unplanned outage", source="demo"))
+                outages.append(
+                    Outage(
+                        service=service,
+                        started_at=start,
+                        ended_at=start + dt.timedelta(minutes=minutes),
+                        reason="Unplanned outage",
+                        source="demo",
+                    )
+                )
             if managed:
                 start = self._instant(month, 0.5).replace(hour=2, minute=0, second=0, microsecond=0)
-                outages.append(Outage(service=service, started_at=start, ended_at=start + dt.timedelta(hours=2),
-                                      planned=True, reason="Announced maintenance", source="demo"))
+                outages.append(
+                    Outage(
+                        service=service,
+                        started_at=start,
+                        ended_at=start + dt.timedelta(hours=2),
+                        planned=True,
+                        reason="Announced maintenance",
+                        source="demo",
+                    )
+                )
         Outage.objects.bulk_create(outages)
 
     def _milestones(self, engagement: Engagement, *, managed: bool) -> None:
@@ -343,20 +430,41 @@ class Story:
             slip = self.rng.random() < (0.2 if managed else 0.35)
             delivered = due + dt.timedelta(days=self.rng.randint(3, 12) if slip else -self.rng.randint(0, 4))
             done = delivered < self.now.date()
-            milestones.append(Milestone(
-                engagement=engagement, title=f"{engagement.service_area} wave {index}", due_date=due,
-                delivered_date=delivered if done else None, accepted=done and self.rng.random() > 0.1,
-            ))
+            milestones.append(
+                Milestone(
+                    engagement=engagement,
+                    title=f"{engagement.service_area} wave {index}",
+                    due_date=due,
+                    delivered_date=delivered if done else None,
+                    accepted=done and self.rng.random() > 0.1,
+                )
+            )
         Milestone.objects.bulk_create(milestones)
 
     def _attestations(self, staffing: Vendor, msp: Vendor) -> None:
         month_end = add_months(self.last, 1) - dt.timedelta(days=1)
-        record_save(instance=ComplianceAttestation(vendor=msp, type="soc2_type2", issued=month_end - dt.timedelta(days=330),
-                                                   expires=month_end + dt.timedelta(days=35), reference="SOC2-2025"))
-        record_save(instance=ComplianceAttestation(vendor=msp, type="iso_27001", issued=self.first,
-                                                   expires=self.first + dt.timedelta(days=3 * 365)))
-        record_save(instance=ComplianceAttestation(vendor=staffing, type="hipaa_baa", issued=self.first,
-                                                   expires=self.first + dt.timedelta(days=2 * 365 + 200)))
+        record_save(
+            instance=ComplianceAttestation(
+                vendor=msp,
+                type="soc2_type2",
+                issued=month_end - dt.timedelta(days=330),
+                expires=month_end + dt.timedelta(days=35),
+                reference="SOC2-2025",
+            )
+        )
+        record_save(
+            instance=ComplianceAttestation(
+                vendor=msp, type="iso_27001", issued=self.first, expires=self.first + dt.timedelta(days=3 * 365)
+            )
+        )
+        record_save(
+            instance=ComplianceAttestation(
+                vendor=staffing,
+                type="hipaa_baa",
+                issued=self.first,
+                expires=self.first + dt.timedelta(days=2 * 365 + 200),
+            )
+        )
 
     # --- money that follows the figures: invoices and the credit ledger ---------------------------
 
@@ -370,8 +478,15 @@ class Story:
                 amount = costs[engagement.pk].gross_vendor_cost
                 if self.rng.random() < 0.08:
                     amount += Decimal(self.rng.choice([-1, 1]) * self.rng.randint(250, 1800))
-                invoices.append(Invoice(engagement=engagement, period=month, number=f"{engagement.pk:03d}-{month:%Y%m}",
-                                        amount=max(amount, Decimal(0)), received=add_months(month, 1) + dt.timedelta(days=5)))
+                invoices.append(
+                    Invoice(
+                        engagement=engagement,
+                        period=month,
+                        number=f"{engagement.pk:03d}-{month:%Y%m}",
+                        amount=max(amount, Decimal(0)),
+                        received=add_months(month, 1) + dt.timedelta(days=5),
+                    )
+                )
             # One audited bulk write and one reconciliation per month (invoice_create reconciles one by one).
             Invoice.objects.bulk_create(invoices)
             invoices_reconcile_month(month=month)

@@ -95,9 +95,7 @@ def build_worked_example(*, area: ServiceArea | None = None, manager: Person | N
         cost_center="IT-100",
     )
     fee_schedule_create(engagement=msp, monthly_fee=Decimal("6000.00"), effective_from=dt.date(2026, 4, 11))
-    one_time_charge_create(
-        engagement=msp, date=dt.date(2026, 4, 11), amount=Decimal("2500.00"), kind="onboarding"
-    )
+    one_time_charge_create(engagement=msp, date=dt.date(2026, 4, 11), amount=Decimal("2500.00"), kind="onboarding")
     overhead_entry_create(
         engagement=msp, person=manager, date=dt.date(2026, 4, 13), hours=Decimal("2.00"), activity="vendor_management"
     )
@@ -116,6 +114,10 @@ def build_worked_example(*, area: ServiceArea | None = None, manager: Person | N
     sla_assignment_create(engagement=msp, policy=policy, effective_from=dt.date(2026, 4, 11))
     email = monitored_service_create(engagement=msp, name="Email")
     outage_create(service=email, started_at=_ny(20, 10), ended_at=_ny(20, 11), reason="Mail relay down")
-    outage_create(service=email, started_at=_ny(20, 10, 30), ended_at=_ny(20, 11, 30), reason="Same incident, second monitor")
-    outage_create(service=email, started_at=_ny(25, 1), ended_at=_ny(25, 3), planned=True, reason="Announced maintenance")
+    outage_create(
+        service=email, started_at=_ny(20, 10, 30), ended_at=_ny(20, 11, 30), reason="Same incident, second monitor"
+    )
+    outage_create(
+        service=email, started_at=_ny(25, 1), ended_at=_ny(25, 3), planned=True, reason="Announced maintenance"
+    )
     return WorkedExample(augmented=augmented, msp=msp, manager=manager)

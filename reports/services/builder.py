@@ -258,11 +258,7 @@ def _continuing(data: ReportData, scope: Any, model: str) -> bool:
 
 def _forecast(groups: Groups, scope: Any, data: ReportData, managed: list[Decimal] | None) -> dict[str, Any]:
     # Only an engagement that runs on has a future: an ended one is not forecast.
-    staff_history = (
-        groups.totals_with_data((scope, STAFF), data.month)
-        if _continuing(data, scope, STAFF)
-        else []
-    )
+    staff_history = groups.totals_with_data((scope, STAFF), data.month) if _continuing(data, scope, STAFF) else []
     result = maths.forecast(staff_history, managed)
     months = [add_months(data.month, k).isoformat()[:7] for k in range(1, maths.FORECAST_MONTHS + 1)]
     return {
@@ -402,8 +398,12 @@ def _time_to_value_groups(ttv: dict[int, dict[str, Any]]) -> dict[tuple[Any, str
 def _with_time_to_value(group: dict[str, Any] | None, figures: dict[str, Any] | None) -> dict[str, Any] | None:
     if group is None:
         return None
-    empty = {"time_to_value_median_days": None, "time_to_value_mean_days": None,
-             "time_to_value_reached": 0, "time_to_value_counted": 0}
+    empty = {
+        "time_to_value_median_days": None,
+        "time_to_value_mean_days": None,
+        "time_to_value_reached": 0,
+        "time_to_value_counted": 0,
+    }
     return {**group, **(figures or empty)}
 
 
@@ -421,7 +421,9 @@ def _engagement_rows(data: ReportData, ttv: dict[int, dict[str, Any]]) -> list[d
                 "vendor": row["vendor"],
                 "currency": row["currency"],
                 "month_index": row["index"],
-                "figures": {name: (str(row[name]) if isinstance(row[name], Decimal) else row[name]) for name in _ROW_FIELDS},
+                "figures": {
+                    name: (str(row[name]) if isinstance(row[name], Decimal) else row[name]) for name in _ROW_FIELDS
+                },
                 "missing_rates": row["missing_rates"],
                 "time_to_value_days": ttv.get(row["engagement_id"], {}).get("days"),
                 "time_to_value_basis": ttv.get(row["engagement_id"], {}).get("basis"),
@@ -446,12 +448,16 @@ def build_payload(month: dt.date) -> dict[str, Any]:
     managed_future = _managed_future(data, scope_rows)
     ttv = _time_to_value(data)
     ttv_groups = _time_to_value_groups(ttv)
-    checklists = {c.service_area_id: c for c in DecisionChecklist.objects.filter(service_area_id__in=list(groups.areas))}
+    checklists = {
+        c.service_area_id: c for c in DecisionChecklist.objects.filter(service_area_id__in=list(groups.areas))
+    }
     areas = []
     for area_id, name in sorted(groups.areas.items(), key=lambda item: item[1]):
         area: dict[str, Any] = {"id": area_id, "name": name}
         for model in MODELS:
-            area[model] = _with_time_to_value(_group(groups, (area_id, model), data, months), ttv_groups.get((area_id, model)))
+            area[model] = _with_time_to_value(
+                _group(groups, (area_id, model), data, months), ttv_groups.get((area_id, model))
+            )
         area["break_even_month"] = _break_even(groups, area_id)
         area["forecast"] = _forecast(groups, area_id, data, managed_future.get(area_id))
         area["checklist"] = _checklist(checklists.get(area_id), _area_facts(groups, area_id, data))

@@ -71,7 +71,8 @@ def _credit_events(month: dt.date, current: list[dict[str, Any]]) -> list[dict[s
     open_statuses = [CreditStatus.ELIGIBLE, CreditStatus.CLAIMED, CreditStatus.GRANTED]
     credits = list(
         ServiceCredit.objects.filter(
-            Q(month=month) | Q(status__in=open_statuses, month__gte=_add_months(month, -OPEN_CREDIT_MONTHS), month__lt=month)
+            Q(month=month)
+            | Q(status__in=open_statuses, month__gte=_add_months(month, -OPEN_CREDIT_MONTHS), month__lt=month)
         )
         .select_related("engagement__vendor")
         .order_by("month", "engagement__name")

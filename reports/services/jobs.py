@@ -219,7 +219,9 @@ def stalled_jobs_resume(*, stall_after: dt.timedelta = STALL_AFTER) -> int:
     # A changed-months run whose worker died: its marks are claimable again
     # after STALL_AFTER, so the next run redoes the work; close the record.
     RecomputeJob.objects.filter(kind=JobKind.CHANGED, state=JobState.RUNNING, progressed_at__lt=cutoff).update(
-        state=JobState.FAILED, error="The worker stopped; the changed months are picked up again.", finished_at=timezone.now()
+        state=JobState.FAILED,
+        error="The worker stopped; the changed months are picked up again.",
+        finished_at=timezone.now(),
     )
     return resumed
 

@@ -107,9 +107,10 @@ def _count_met(pct: Decimal | None, measured: int) -> int:
 def figures_from(inputs: dict[str, Any]) -> dict[str, Any]:
     """Derive a snapshot's figures from its inputs (pure: the same inputs give the same figures)."""
     costs, tickets = inputs["costs"], inputs["tickets"]
-    money = {name: Decimal(costs[name]) for name in (
-        "labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit", "total_cost", "vendor_cost"
-    )}
+    money = {
+        name: Decimal(costs[name])
+        for name in ("labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit", "total_cost", "vendor_cost")
+    }
     uptime = _dec(inputs["uptime_pct"])
     hours_down = sum((Decimal(hours) for _, hours, _ in inputs["downtime"]), Decimal(0))
     impact = sum(
@@ -190,7 +191,9 @@ def snapshots_compute(
             marks = list(ChangedMonth.objects.filter(engagement_id__in=ids, month=month))
         active = set(Engagement.objects.active_in(month).filter(pk__in=ids).values_list("pk", flat=True))
         existing = dict(
-            MonthlySnapshot.objects.filter(engagement_id__in=ids, month=month).values_list("engagement_id", "fingerprint")
+            MonthlySnapshot.objects.filter(engagement_id__in=ids, month=month).values_list(
+                "engagement_id", "fingerprint"
+            )
         )
         closed = is_month_closed(month)
         removed = 0

@@ -66,9 +66,15 @@ class SLAPolicySerializer(ResourceSerializer):
     class Meta:
         model = SLAPolicy
         fields = [
-            "id", "name", "calendar", "uptime_target", "max_credit_pct", "attainment_goal",
-            "credit_tiers", "priority_targets",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "calendar",
+            "uptime_target",
+            "max_credit_pct",
+            "attainment_goal",
+            "credit_tiers",
+            "priority_targets",
+        ]
 
 
 class MonitoredServiceSerializer(ResourceSerializer):
@@ -97,10 +103,23 @@ class TicketSerializer(ResourceSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "id", "engagement", "priority", "category", "opened_at", "first_response_at", "resolved_at",
-            "summary", "pauses", "source", "external_id",
-            "policy", "response_due_at", "resolution_due_at", "response_met", "resolution_met",
-        ]  # fmt: skip
+            "id",
+            "engagement",
+            "priority",
+            "category",
+            "opened_at",
+            "first_response_at",
+            "resolved_at",
+            "summary",
+            "pauses",
+            "source",
+            "external_id",
+            "policy",
+            "response_due_at",
+            "resolution_due_at",
+            "response_met",
+            "resolution_met",
+        ]
         read_only_fields = ["policy", "response_due_at", "resolution_due_at", "response_met", "resolution_met"]
 
 
@@ -117,9 +136,19 @@ class EngagementSerializer(engagement_api.EngagementSerializer):
     class Meta(engagement_api.EngagementSerializer.Meta):
         # The base fields, with the policy where the API has always shown it.
         fields = [
-            "id", "name", "vendor", "model", "service_area", "start_date", "end_date", "currency",
-            "cost_center", "owner", "sla_policy", "status",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "vendor",
+            "model",
+            "service_area",
+            "start_date",
+            "end_date",
+            "currency",
+            "cost_center",
+            "owner",
+            "sla_policy",
+            "status",
+        ]
 
     def to_representation(self, instance: Engagement) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -36,7 +36,9 @@ def outage_records_map(*, records: Sequence[OutageRecord], fmt: str, engagement:
         if len(matches) > 1:
             names = ", ".join(sorted(s.engagement.name for s in matches))
             mapped.problems.append(
-                RowProblem(record.row, "monitor", f"Several engagements monitor '{record.monitor}' ({names}); choose one.")
+                RowProblem(
+                    record.row, "monitor", f"Several engagements monitor '{record.monitor}' ({names}); choose one."
+                )
             )
             continue
         fields = {

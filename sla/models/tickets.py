@@ -207,9 +207,7 @@ class TicketPause(RecordedFact):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="pauses")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Leave empty while the pause is running.")
-    reason = models.CharField(
-        max_length=20, choices=PauseReason.choices, default=PauseReason.WAITING_ON_CUSTOMER
-    )
+    reason = models.CharField(max_length=20, choices=PauseReason.choices, default=PauseReason.WAITING_ON_CUSTOMER)
 
     class Meta:
         ordering = ["ticket", "started_at"]

@@ -433,7 +433,9 @@ def engagement_policy_set(*, engagement: Engagement, policy: SLAPolicy | None, o
     if policy is None:
         if current_policy_id(engagement) is not None:
             raise ValidationError(
-                {"sla_policy": "A policy cannot be removed here: assign another one, or remove the assignment in the admin."}
+                {
+                    "sla_policy": "A policy cannot be removed here: assign another one, or remove the assignment in the admin."
+                }
             )
         return
     if current_policy_id(engagement) == policy.pk:

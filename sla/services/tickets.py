@@ -169,8 +169,10 @@ def check_pauses_apart(ordered: Sequence[PauseSpec]) -> None:
         end = earlier["ended_at"]
         if end is None or end > later["started_at"]:
             raise ValidationError(
-                {"pauses": f"The pause from {local_label(earlier['started_at'])} overlaps the next one "
-                 f"(from {local_label(later['started_at'])})."}
+                {
+                    "pauses": f"The pause from {local_label(earlier['started_at'])} overlaps the next one "
+                    f"(from {local_label(later['started_at'])})."
+                }
             )
 
 

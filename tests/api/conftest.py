@@ -86,9 +86,14 @@ def build_world(*, entries: int = 1) -> World:
     area = service_area_create(name="Help desk")
     manager = person_create(name="Morgan Manager", email="morgan@example.test")
     staff_aug = engagement_create(
-        name="Help desk (Acme)", vendor=vendor, model="staff_aug", service_area=area,
-        start_date=dt.date(2026, 1, 1), owner=manager, cost_center="IT-100",
-    )  # fmt: skip
+        name="Help desk (Acme)",
+        vendor=vendor,
+        model="staff_aug",
+        service_area=area,
+        start_date=dt.date(2026, 1, 1),
+        owner=manager,
+        cost_center="IT-100",
+    )
     managed = engagement_create(
         name="Help desk (MSP)", vendor=vendor, model="managed", service_area=area, start_date=dt.date(2026, 1, 1)
     )
@@ -98,34 +103,54 @@ def build_world(*, entries: int = 1) -> World:
     internal_rate_create(person=None, hourly_cost=Decimal("120.00"), effective_from=dt.date(2026, 1, 1))
     for i in range(entries):
         time_entry_create(
-            contractor=anna if i % 2 == 0 else ben, date=dt.date(2026, 4, 1) + dt.timedelta(days=i % 28),
-            hours=Decimal("1.00"), source="seed", external_id=f"seed-{i}",
-        )  # fmt: skip
+            contractor=anna if i % 2 == 0 else ben,
+            date=dt.date(2026, 4, 1) + dt.timedelta(days=i % 28),
+            hours=Decimal("1.00"),
+            source="seed",
+            external_id=f"seed-{i}",
+        )
         overhead_entry_create(
-            engagement=staff_aug, person=manager, date=dt.date(2026, 4, 1) + dt.timedelta(days=i % 28),
-            hours=Decimal("0.50"), activity="supervision",
-        )  # fmt: skip
+            engagement=staff_aug,
+            person=manager,
+            date=dt.date(2026, 4, 1) + dt.timedelta(days=i % 28),
+            hours=Decimal("0.50"),
+            activity="supervision",
+        )
     milestone_create(engagement=staff_aug, title="Runbook", due_date=dt.date(2026, 4, 30))
     calendar = coverage_calendar_create(name="24x7", time_zone="UTC", always_on=True)
     policy = sla_policy_create(
-        name="MSP SLA", calendar=calendar, uptime_target=Decimal("99.900"),
+        name="MSP SLA",
+        calendar=calendar,
+        uptime_target=Decimal("99.900"),
         credit_tiers=[{"below_pct": Decimal("99.900"), "credit_pct": Decimal("10.000")}],
         priority_targets=[{"priority": "P1", "response_minutes": 15, "resolution_minutes": 240}],
-    )  # fmt: skip
+    )
     sla_assignment_create(engagement=managed, policy=policy, effective_from=dt.date(2026, 1, 1))
     email = monitored_service_create(engagement=managed, name="Email")
     opened = dt.datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
     for i in range(entries):
         outage_create(
-            service=email, started_at=dt.datetime(2026, 4, 20, 10, tzinfo=UTC) + dt.timedelta(hours=2 * i),
-            ended_at=dt.datetime(2026, 4, 20, 11, tzinfo=UTC) + dt.timedelta(hours=2 * i), source="seed",
+            service=email,
+            started_at=dt.datetime(2026, 4, 20, 10, tzinfo=UTC) + dt.timedelta(hours=2 * i),
+            ended_at=dt.datetime(2026, 4, 20, 11, tzinfo=UTC) + dt.timedelta(hours=2 * i),
+            source="seed",
             external_id=f"out-{i}",
-        )  # fmt: skip
+        )
         ticket_create(
-            engagement=managed, priority="P1", category="incident", opened_at=opened + dt.timedelta(hours=i),
-            first_response_at=opened + dt.timedelta(hours=i, minutes=10), source="seed", external_id=f"tic-{i}",
-            pauses=[{"started_at": opened + dt.timedelta(hours=i, minutes=20), "ended_at": opened + dt.timedelta(hours=i, minutes=30)}],
-        )  # fmt: skip
+            engagement=managed,
+            priority="P1",
+            category="incident",
+            opened_at=opened + dt.timedelta(hours=i),
+            first_response_at=opened + dt.timedelta(hours=i, minutes=10),
+            source="seed",
+            external_id=f"tic-{i}",
+            pauses=[
+                {
+                    "started_at": opened + dt.timedelta(hours=i, minutes=20),
+                    "ended_at": opened + dt.timedelta(hours=i, minutes=30),
+                }
+            ],
+        )
     fee_schedule_create(engagement=managed, monthly_fee=Decimal("6000.00"), effective_from=dt.date(2026, 1, 1))
     one_time_charge_create(engagement=managed, date=dt.date(2026, 4, 11), amount=Decimal("2500.00"), kind="onboarding")
     invoice_create(engagement=managed, period=dt.date(2026, 4, 1), number="INV-1", amount=Decimal("6000.00"))

@@ -38,8 +38,9 @@ def test_engagements_filter_by_model_service_area_and_month(world, ops_api) -> N
 @override_settings(TIME_ZONE="America/New_York")
 def test_a_month_of_instants_is_the_organisations_local_month(world, ops_api) -> None:  # type: ignore[no-untyped-def]
     # 2026-05-01 02:00 UTC is still 30 April in New York.
-    late_april = ticket_create(engagement=world.managed, priority="P3", category="request",
-                               opened_at=dt.datetime(2026, 5, 1, 2, tzinfo=dt.UTC))  # fmt: skip
+    late_april = ticket_create(
+        engagement=world.managed, priority="P3", category="request", opened_at=dt.datetime(2026, 5, 1, 2, tzinfo=dt.UTC)
+    )
     assert late_april.pk in ids(ops_api.get("/api/v1/tickets/?month=2026-04"))
     assert ids(ops_api.get("/api/v1/tickets/?month=2026-05")) == []
 

@@ -48,8 +48,13 @@ def test_no_operation_errors_or_answers_outside_its_schema(operations_user) -> N
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def fuzz(case: schemathesis.Case) -> None:
             case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
 

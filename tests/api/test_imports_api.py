@@ -18,13 +18,18 @@ def post(client, name: str, **fields: object):  # type: ignore[no-untyped-def]
 
 
 def test_an_export_is_imported_and_answers_the_counts(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
-    response = post(ops_api, "harvest_semicolon_crlf.csv", kind="timesheets", format="harvest",
-                    engagement=import_world.help_desk.pk)  # fmt: skip
+    response = post(
+        ops_api, "harvest_semicolon_crlf.csv", kind="timesheets", format="harvest", engagement=import_world.help_desk.pk
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert {k: body[k] for k in ("read", "created", "updated", "unchanged", "rejected")} == {
-        "read": 3, "created": 3, "updated": 0, "unchanged": 0, "rejected": 0,
-    }  # fmt: skip
+        "read": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+    }
     assert body["written"] and ImportFile.objects.filter(pk=body["file_id"]).exists()
     assert TimeEntry.objects.count() == 3
 
@@ -43,8 +48,9 @@ def test_a_dry_run_answers_the_counts_and_writes_nothing(ops_api, import_world) 
 
 
 def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
-    response = post(ops_api, "toggl_malformed.csv", kind="timesheets", format="toggl",
-                    engagement=import_world.help_desk.pk)  # fmt: skip
+    response = post(
+        ops_api, "toggl_malformed.csv", kind="timesheets", format="toggl", engagement=import_world.help_desk.pk
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["rejected"] == 4 and not body["written"]
@@ -53,8 +59,14 @@ def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, 
 
 
 def test_allow_partial_imports_the_good_rows(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
-    body = post(ops_api, "toggl_malformed.csv", kind="timesheets", format="toggl", allow_partial="true",
-                engagement=import_world.help_desk.pk).json()  # fmt: skip
+    body = post(
+        ops_api,
+        "toggl_malformed.csv",
+        kind="timesheets",
+        format="toggl",
+        allow_partial="true",
+        engagement=import_world.help_desk.pk,
+    ).json()
     assert (body["created"], body["rejected"], body["written"]) == (1, 4, True)
 
 

@@ -89,13 +89,16 @@ def test_only_operations_and_superusers_get_past_the_permission_check_on_writes(
 def test_an_anonymous_request_is_told_to_send_a_token(api_as) -> None:  # type: ignore[no-untyped-def]
     response = api_as("anonymous").get("/api/v1/engagements/")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Token'
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_leadership_cannot_change_an_engagement_it_may_read(api_as, world) -> None:  # type: ignore[no-untyped-def]
     client = api_as("leadership")
     assert client.get(f"/api/v1/engagements/{world.staff_aug.pk}/").status_code == 200
-    assert client.patch(f"/api/v1/engagements/{world.staff_aug.pk}/", {"cost_center": "X"}, format="json").status_code == 403
+    assert (
+        client.patch(f"/api/v1/engagements/{world.staff_aug.pk}/", {"cost_center": "X"}, format="json").status_code
+        == 403
+    )
     assert client.delete(f"/api/v1/engagements/{world.staff_aug.pk}/").status_code == 403
 
 
@@ -108,4 +111,7 @@ def test_reopening_needs_its_own_permission_even_for_operations(api_as, world, o
     assert client.post("/api/v1/periods/2026-04/close/").status_code == 200
     response = client.post("/api/v1/periods/2026-04/reopen/", {"reason": "typo in April"}, format="json")
     assert response.status_code == 403
-    assert api_as("superuser").post("/api/v1/periods/2026-04/reopen/", {"reason": "typo"}, format="json").status_code == 200
+    assert (
+        api_as("superuser").post("/api/v1/periods/2026-04/reopen/", {"reason": "typo"}, format="json").status_code
+        == 200
+    )

@@ -36,11 +36,30 @@ from sla.services.tickets import ticket_create
 pytestmark = pytest.mark.django_db
 
 LISTS = [
-    "vendors", "service-areas", "people", "internal-rates", "engagements", "contractors", "contractor-rates",
-    "time-entries", "overhead-entries", "milestones", "fee-schedules", "one-time-charges", "calendars",
-    "sla-policies", "services", "outages", "tickets", "invoices", "exchange-rates", "periods", "audit",
-    "snapshots", "reports",
-]  # fmt: skip
+    "vendors",
+    "service-areas",
+    "people",
+    "internal-rates",
+    "engagements",
+    "contractors",
+    "contractor-rates",
+    "time-entries",
+    "overhead-entries",
+    "milestones",
+    "fee-schedules",
+    "one-time-charges",
+    "calendars",
+    "sla-policies",
+    "services",
+    "outages",
+    "tickets",
+    "invoices",
+    "exchange-rates",
+    "periods",
+    "audit",
+    "snapshots",
+    "reports",
+]
 APRIL = dt.date(2026, 4, 1)
 UTC = dt.UTC
 
@@ -52,31 +71,46 @@ def populate(start: int, count: int) -> None:
         area = service_area_create(name=f"Area {i}")
         person = person_create(name=f"Person {i}", email=f"p{i}@example.test")
         internal_rate_create(person=person, hourly_cost=Decimal("100.00"), effective_from=dt.date(2026, 1, 1))
-        staff = engagement_create(name=f"Staff {i}", vendor=vendor, model="staff_aug", service_area=area,
-                                  start_date=dt.date(2026, 1, 1), owner=person)
-        managed = engagement_create(name=f"Managed {i}", vendor=vendor, model="managed", service_area=area,
-                                    start_date=dt.date(2026, 1, 1))
+        staff = engagement_create(
+            name=f"Staff {i}",
+            vendor=vendor,
+            model="staff_aug",
+            service_area=area,
+            start_date=dt.date(2026, 1, 1),
+            owner=person,
+        )
+        managed = engagement_create(
+            name=f"Managed {i}", vendor=vendor, model="managed", service_area=area, start_date=dt.date(2026, 1, 1)
+        )
         contractor = contractor_create(engagement=staff, name=f"Contractor {i}")
         contractor_rate_create(contractor=contractor, hourly_rate=Decimal("80.00"), effective_from=dt.date(2026, 1, 1))
         time_entry_create(contractor=contractor, date=APRIL, hours=Decimal("8.00"))
         overhead_entry_create(engagement=staff, person=person, date=APRIL, hours=Decimal("1.00"), activity="training")
         milestone_create(engagement=staff, title=f"Milestone {i}", due_date=APRIL)
         calendar = coverage_calendar_create(
-            name=f"Calendar {i}", time_zone="Europe/Berlin",
+            name=f"Calendar {i}",
+            time_zone="Europe/Berlin",
             working_hours=[{"weekday": 0, "start": dt.time(9), "end": dt.time(17)}],
             holidays=[{"date": dt.date(2026, 12, 25)}],
-        )  # fmt: skip
+        )
         policy = sla_policy_create(
-            name=f"Policy {i}", calendar=calendar, uptime_target=Decimal("99.5"),
+            name=f"Policy {i}",
+            calendar=calendar,
+            uptime_target=Decimal("99.5"),
             credit_tiers=[{"below_pct": Decimal("99.5"), "credit_pct": Decimal("5")}],
             priority_targets=[{"priority": "P2", "response_minutes": 60, "resolution_minutes": 480}],
-        )  # fmt: skip
+        )
         sla_assignment_create(engagement=managed, policy=policy, effective_from=dt.date(2026, 1, 1))
         service = monitored_service_create(engagement=managed, name=f"Service {i}")
         outage_create(service=service, started_at=dt.datetime(2026, 4, 3, 10, tzinfo=UTC))
         opened = dt.datetime(2026, 4, 6, 9, tzinfo=UTC)
-        ticket_create(engagement=managed, priority="P2", category="request", opened_at=opened,
-                      pauses=[{"started_at": opened + dt.timedelta(hours=1), "ended_at": None}])
+        ticket_create(
+            engagement=managed,
+            priority="P2",
+            category="request",
+            opened_at=opened,
+            pauses=[{"started_at": opened + dt.timedelta(hours=1), "ended_at": None}],
+        )
         fee_schedule_create(engagement=managed, monthly_fee=Decimal("5000.00"), effective_from=dt.date(2026, 1, 1))
         one_time_charge_create(engagement=managed, date=APRIL, amount=Decimal("100.00"), kind="setup")
         invoice_create(engagement=managed, period=APRIL, number=f"INV-{i}", amount=Decimal("5000.00"))

@@ -13,11 +13,29 @@ from reports.services import report_build, snapshots_compute
 pytestmark = pytest.mark.django_db
 
 SNAPSHOT_FIELDS = {
-    "labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit", "total_cost", "vendor_cost",
-    "overhead_ratio", "hours", "overhead_hours", "uptime_pct", "tickets_opened", "tickets_resolved", "backlog",
-    "response_met_pct", "resolution_met_pct", "mttr_hours", "milestones_due", "milestones_on_time",
-    "cost_per_resolved_ticket", "stale", "computed_at",
-}  # fmt: skip
+    "labor_cost",
+    "overhead_cost",
+    "fee_cost",
+    "one_time_cost",
+    "credit",
+    "total_cost",
+    "vendor_cost",
+    "overhead_ratio",
+    "hours",
+    "overhead_hours",
+    "uptime_pct",
+    "tickets_opened",
+    "tickets_resolved",
+    "backlog",
+    "response_met_pct",
+    "resolution_met_pct",
+    "mttr_hours",
+    "milestones_due",
+    "milestones_on_time",
+    "cost_per_resolved_ticket",
+    "stale",
+    "computed_at",
+}
 
 
 @pytest.fixture
@@ -41,7 +59,9 @@ def test_recompute_answers_202_with_a_job_that_has_run_in_process_without_a_brok
     assert ops_api.get(f"/api/v1/recompute/{job['id']}/").json()["state"] == "done"
 
 
-def test_snapshots_carry_every_field_of_the_contract_and_leadership_reads_them(world, ops_api, api_as, compute_april) -> None:  # type: ignore[no-untyped-def]
+def test_snapshots_carry_every_field_of_the_contract_and_leadership_reads_them(
+    world, ops_api, api_as, compute_april
+) -> None:  # type: ignore[no-untyped-def]
     response = api_as("leadership").get(f"/api/v1/snapshots/?engagement={world.staff_aug.pk}&month=2026-04")
     assert response.status_code == 200
     rows = response.json()["results"]

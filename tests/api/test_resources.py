@@ -16,10 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def test_an_engagement_is_created_with_its_sla_policy(world, ops_api) -> None:  # type: ignore[no-untyped-def]
     body = {
-        "name": "Cloud (MSP)", "vendor": world.staff_aug.vendor_id, "model": "managed",
-        "service_area": world.staff_aug.service_area_id, "start_date": "2026-05-01", "currency": "eur",
+        "name": "Cloud (MSP)",
+        "vendor": world.staff_aug.vendor_id,
+        "model": "managed",
+        "service_area": world.staff_aug.service_area_id,
+        "start_date": "2026-05-01",
+        "currency": "eur",
         "sla_policy": world.policy.pk,
-    }  # fmt: skip
+    }
     response = ops_api.post("/api/v1/engagements/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["sla_policy"] == world.policy.pk and response.json()["currency"] == "EUR"
@@ -39,8 +43,12 @@ def test_a_contractor_cannot_join_a_managed_engagement(world, ops_api) -> None: 
 
 
 def test_a_calendar_is_created_with_working_hours_and_holidays(ops_api, db) -> None:  # type: ignore[no-untyped-def]
-    body = {"name": "Berlin office", "time_zone": "Europe/Berlin",
-            "working_hours": [{"weekday": 0, "start": "09:00", "end": "17:00"}], "holidays": ["2026-12-25"]}  # fmt: skip
+    body = {
+        "name": "Berlin office",
+        "time_zone": "Europe/Berlin",
+        "working_hours": [{"weekday": 0, "start": "09:00", "end": "17:00"}],
+        "holidays": ["2026-12-25"],
+    }
     response = ops_api.post("/api/v1/calendars/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["working_hours"] == [{"weekday": 0, "start": "09:00:00", "end": "17:00:00"}]
@@ -48,8 +56,12 @@ def test_a_calendar_is_created_with_working_hours_and_holidays(ops_api, db) -> N
 
 
 def test_a_policy_with_tiers_that_do_not_descend_is_refused(world, ops_api) -> None:  # type: ignore[no-untyped-def]
-    body = {"name": "Bad", "calendar": world.policy.calendar_id, "uptime_target": "99.9",
-            "credit_tiers": [{"below_pct": "99.9", "credit_pct": "20"}, {"below_pct": "99", "credit_pct": "10"}]}  # fmt: skip
+    body = {
+        "name": "Bad",
+        "calendar": world.policy.calendar_id,
+        "uptime_target": "99.9",
+        "credit_tiers": [{"below_pct": "99.9", "credit_pct": "20"}, {"below_pct": "99", "credit_pct": "10"}],
+    }
     response = ops_api.post("/api/v1/sla-policies/", body, format="json")
     assert response.status_code == 400 and "descend" in response.json()["credit_tiers"][0]
 
@@ -69,8 +81,9 @@ def test_invoices_and_exchange_rates_take_months_as_year_and_month(world, ops_ap
     response = ops_api.post("/api/v1/invoices/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["period"] == "2026-05"
-    rate = ops_api.post("/api/v1/exchange-rates/", {"month": "2026-05", "currency": "gbp", "rate_to_base": "1.27"},
-                        format="json")  # fmt: skip
+    rate = ops_api.post(
+        "/api/v1/exchange-rates/", {"month": "2026-05", "currency": "gbp", "rate_to_base": "1.27"}, format="json"
+    )
     assert rate.status_code == 201 and rate.json()["currency"] == "GBP"
 
 
@@ -78,8 +91,9 @@ def test_closing_a_period_through_the_api_locks_its_facts(world, ops_api) -> Non
     response = ops_api.post("/api/v1/periods/2026-04/close/")
     assert response.status_code == 200 and response.json()["closed"] is True
     assert Period.objects.get(month=dt.date(2026, 4, 1)).closed
-    refused = ops_api.post("/api/v1/time-entries/", {"contractor": world.anna.pk, "date": "2026-04-20",
-                                                     "hours": "1.00"}, format="json")  # fmt: skip
+    refused = ops_api.post(
+        "/api/v1/time-entries/", {"contractor": world.anna.pk, "date": "2026-04-20", "hours": "1.00"}, format="json"
+    )
     assert refused.status_code == 400
     assert "April 2026 is closed" in refused.json()["errors"][0]["message"]
     deleted = ops_api.delete(f"/api/v1/one-time-charges/{world.managed.one_time_charges.get().pk}/")
@@ -96,7 +110,10 @@ def test_an_overhead_entry_is_changed_through_the_validated_save(world, ops_api)
     entry = world.staff_aug.overhead_entries.first()
     response = ops_api.patch(f"/api/v1/overhead-entries/{entry.pk}/", {"hours": "25"}, format="json")
     assert response.status_code == 400 and response.json() == {"hours": ["Hours must be more than 0 and at most 24."]}
-    assert ops_api.patch(f"/api/v1/overhead-entries/{entry.pk}/", {"hours": "2.5"}, format="json").json()["hours"] == "2.50"
+    assert (
+        ops_api.patch(f"/api/v1/overhead-entries/{entry.pk}/", {"hours": "2.5"}, format="json").json()["hours"]
+        == "2.50"
+    )
     entry.refresh_from_db()
     assert entry.hours == Decimal("2.50")
 

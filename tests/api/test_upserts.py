@@ -17,7 +17,9 @@ from sla.models import Outage, Ticket
 pytestmark = pytest.mark.django_db
 
 
-def entries(world: Any, count: int, *, source: str = "harvest", start: int = 0, hours: str = "2.00") -> list[dict[str, Any]]:
+def entries(
+    world: Any, count: int, *, source: str = "harvest", start: int = 0, hours: str = "2.00"
+) -> list[dict[str, Any]]:
     return [
         {
             "contractor": world.anna.pk if i % 2 == 0 else world.ben.pk,
@@ -94,7 +96,9 @@ def test_a_key_repeated_within_a_batch_is_refused(world, ops_api) -> None:  # ty
     batch = entries(world, 2)
     batch[1]["external_id"] = batch[0]["external_id"]
     errors = ops_api.post("/api/v1/time-entries/", batch, format="json").json()["errors"]
-    assert errors == [{"row": 1, "field": "external_id", "message": "Row 0 already has source 'harvest' and this external id."}]
+    assert errors == [
+        {"row": 1, "field": "external_id", "message": "Row 0 already has source 'harvest' and this external id."}
+    ]
 
 
 def test_a_day_over_24_hours_across_the_batch_names_each_row(world, ops_api) -> None:  # type: ignore[no-untyped-def]
@@ -130,14 +134,18 @@ def test_writes_are_attributed_to_the_token_user(world, ops_api, operations_user
 def test_an_upsert_marks_the_months_it_touches_changed(world, ops_api) -> None:  # type: ignore[no-untyped-def]
     ChangedMonth.objects.all().delete()
     ops_api.post("/api/v1/time-entries/", entries(world, 2), format="json")
-    assert set(ChangedMonth.objects.values_list("engagement_id", "month")) == {(world.staff_aug.pk, dt.date(2026, 5, 1))}
+    assert set(ChangedMonth.objects.values_list("engagement_id", "month")) == {
+        (world.staff_aug.pk, dt.date(2026, 5, 1))
+    }
 
 
 def test_a_batch_takes_the_same_number_of_queries_for_3_and_30_rows(world, ops_api) -> None:  # type: ignore[no-untyped-def]
     counts = []
     for size, start in ((3, 0), (30, 100)):
         with CaptureQueriesContext(connection) as queries:
-            response = ops_api.post("/api/v1/time-entries/", entries(world, size, start=start, hours="0.25"), format="json")
+            response = ops_api.post(
+                "/api/v1/time-entries/", entries(world, size, start=start, hours="0.25"), format="json"
+            )
         assert response.status_code == 200, response.json()
         counts.append(len(queries))
     assert counts[0] == counts[1]
@@ -165,7 +173,9 @@ def tickets(world: Any, count: int) -> list[dict[str, Any]]:
             "category": "incident",
             "opened_at": f"2026-05-0{1 + i % 9}T09:00:00Z",
             "resolved_at": f"2026-05-0{1 + i % 9}T11:00:00Z",
-            "pauses": [{"started_at": f"2026-05-0{1 + i % 9}T09:30:00Z", "ended_at": f"2026-05-0{1 + i % 9}T10:00:00Z"}],
+            "pauses": [
+                {"started_at": f"2026-05-0{1 + i % 9}T09:30:00Z", "ended_at": f"2026-05-0{1 + i % 9}T10:00:00Z"}
+            ],
             "source": "jira",
             "external_id": f"ITSM-{i}",
         }
@@ -202,9 +212,14 @@ def test_a_ticket_batch_refused_by_a_model_rule_stores_nothing(world, ops_api) -
 
 def test_outages_upsert_on_source_and_external_id(world, ops_api) -> None:  # type: ignore[no-untyped-def]
     batch = [
-        {"service": world.email.pk, "started_at": "2026-05-03T10:00:00Z", "ended_at": None, "source": "uptimerobot",
-         "external_id": "U-1"},
-    ]  # fmt: skip
+        {
+            "service": world.email.pk,
+            "started_at": "2026-05-03T10:00:00Z",
+            "ended_at": None,
+            "source": "uptimerobot",
+            "external_id": "U-1",
+        },
+    ]
     assert ops_api.post("/api/v1/outages/", batch, format="json").json()["created"] == 1
     batch[0]["ended_at"] = "2026-05-03T10:30:00Z"
     assert ops_api.post("/api/v1/outages/", batch, format="json").json()["updated"] == 1

@@ -79,7 +79,9 @@ def build_worked_example(*, with_sla: bool = True) -> WorkedExample:
     time_entry_create(contractor=a, date=d(16), hours=Decimal("7.50"))
     time_entry_create(contractor=b, date=d(10), hours=Decimal("6.25"))
     overhead_entry_create(engagement=staff_aug, person=manager, date=d(1), hours=Decimal("1.50"), activity="onboarding")
-    overhead_entry_create(engagement=staff_aug, person=manager, date=d(2), hours=Decimal("3.00"), activity="supervision")
+    overhead_entry_create(
+        engagement=staff_aug, person=manager, date=d(2), hours=Decimal("3.00"), activity="supervision"
+    )
     one_time_charge_create(engagement=staff_aug, date=d(1), amount=Decimal("500.00"), kind="placement")
 
     managed = engagement_create(

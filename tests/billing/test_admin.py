@@ -19,7 +19,14 @@ from tests.factories import ContractorFactory, EngagementFactory, PersonFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELISTS = [
-    "contractorrate", "internalrate", "feeschedule", "onetimecharge", "servicecredit", "invoice", "exchangerate", "period",
+    "contractorrate",
+    "internalrate",
+    "feeschedule",
+    "onetimecharge",
+    "servicecredit",
+    "invoice",
+    "exchangerate",
+    "period",
 ]
 
 
@@ -38,9 +45,14 @@ def test_a_contractors_page_lists_their_rates_inline(operations_client) -> None:
 def test_a_rate_added_inline_is_saved_through_the_service_path(operations_client) -> None:  # type: ignore[no-untyped-def]
     contractor = ContractorFactory()
     data = {
-        "engagement": contractor.engagement.pk, "name": contractor.name, "email": "", "role": "",
-        "rates-TOTAL_FORMS": "1", "rates-INITIAL_FORMS": "0",
-        "rates-0-hourly_rate": "88.50", "rates-0-effective_from": "2026-04-01",
+        "engagement": contractor.engagement.pk,
+        "name": contractor.name,
+        "email": "",
+        "role": "",
+        "rates-TOTAL_FORMS": "1",
+        "rates-INITIAL_FORMS": "0",
+        "rates-0-hourly_rate": "88.50",
+        "rates-0-effective_from": "2026-04-01",
     }
     response = operations_client.post(f"/admin/engagements/contractor/{contractor.pk}/change/", data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
@@ -66,9 +78,15 @@ def test_an_invoice_entered_in_the_admin_is_reconciled_and_its_variance_is_read_
     operations_client, worked_example: WorkedExample
 ) -> None:  # type: ignore[no-untyped-def]
     data = {
-        "engagement": worked_example.staff_aug.pk, "period": "2026-04-01", "number": "ACME-1", "amount": "3700.00",
-        "received": "", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
-        "lines-0-description": "Hours", "lines-0-amount": "3700.00",
+        "engagement": worked_example.staff_aug.pk,
+        "period": "2026-04-01",
+        "number": "ACME-1",
+        "amount": "3700.00",
+        "received": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-description": "Hours",
+        "lines-0-amount": "3700.00",
     }
     assert operations_client.post("/admin/billing/invoice/add/", data).status_code == 302
     invoice = Invoice.objects.get()
@@ -113,8 +131,10 @@ def test_operations_are_not_offered_the_reopen_action(operations_client, superus
     period = period_close(month=APRIL, user=superuser)
     page = operations_client.get("/admin/billing/period/").content.decode()
     assert 'value="close_periods"' in page and 'value="reopen_periods"' not in page
-    operations_client.post("/admin/billing/period/", {"action": "reopen_periods", "_selected_action": [period.pk],
-                                                       "confirm": "yes", "reason": "please"})
+    operations_client.post(
+        "/admin/billing/period/",
+        {"action": "reopen_periods", "_selected_action": [period.pk], "confirm": "yes", "reason": "please"},
+    )
     assert Period.objects.get().closed
 
 
@@ -125,7 +145,9 @@ def test_reopening_in_the_admin_asks_why_on_a_confirmation_page(operations_clien
     page = operations_client.post("/admin/billing/period/", action)
     assert page.status_code == 200
     assert "Reopen closed periods" in page.content.decode() and 'name="reason"' in page.content.decode()
-    assert operations_client.post("/admin/billing/period/", {**action, "confirm": "yes", "reason": ""}).status_code == 200
+    assert (
+        operations_client.post("/admin/billing/period/", {**action, "confirm": "yes", "reason": ""}).status_code == 200
+    )
     assert Period.objects.get().closed
     operations_client.post("/admin/billing/period/", {**action, "confirm": "yes", "reason": "Late invoice from Acme"})
     reopening = PeriodReopening.objects.get()
@@ -149,8 +171,15 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
     [
         ("/admin/billing/invoice/", lambda n: InvoiceFactory.create_batch(n)),
         ("/admin/billing/onetimecharge/", lambda n: OneTimeChargeFactory.create_batch(n)),
-        ("/admin/billing/contractorrate/", lambda n: [ContractorRate.objects.create(
-            contractor=ContractorFactory(), hourly_rate=Decimal("10"), effective_from=d(1)) for _ in range(n)]),
+        (
+            "/admin/billing/contractorrate/",
+            lambda n: [
+                ContractorRate.objects.create(
+                    contractor=ContractorFactory(), hourly_rate=Decimal("10"), effective_from=d(1)
+                )
+                for _ in range(n)
+            ],
+        ),
     ],
 )
 def test_changelist_queries_do_not_grow_with_the_number_of_rows(operations_client, url, make) -> None:  # type: ignore[no-untyped-def]
@@ -164,13 +193,25 @@ def test_charges_inline_on_an_engagement_in_a_closed_month_show_the_error(operat
     engagement = EngagementFactory(start_date=d(1, 1))
     period_close(month=APRIL, user=superuser)
     data = {
-        "name": engagement.name, "vendor": engagement.vendor.pk, "model": engagement.model,
-        "service_area": engagement.service_area.pk, "start_date": "2026-01-01", "end_date": "", "currency": "USD",
-        "owner": "", "cost_center": "", "status": "active",
-        "contractors-TOTAL_FORMS": "0", "contractors-INITIAL_FORMS": "0",
-        "milestones-TOTAL_FORMS": "0", "milestones-INITIAL_FORMS": "0",
-        "one_time_charges-TOTAL_FORMS": "1", "one_time_charges-INITIAL_FORMS": "0",
-        "one_time_charges-0-date": "2026-04-03", "one_time_charges-0-kind": "setup", "one_time_charges-0-amount": "50",
+        "name": engagement.name,
+        "vendor": engagement.vendor.pk,
+        "model": engagement.model,
+        "service_area": engagement.service_area.pk,
+        "start_date": "2026-01-01",
+        "end_date": "",
+        "currency": "USD",
+        "owner": "",
+        "cost_center": "",
+        "status": "active",
+        "contractors-TOTAL_FORMS": "0",
+        "contractors-INITIAL_FORMS": "0",
+        "milestones-TOTAL_FORMS": "0",
+        "milestones-INITIAL_FORMS": "0",
+        "one_time_charges-TOTAL_FORMS": "1",
+        "one_time_charges-INITIAL_FORMS": "0",
+        "one_time_charges-0-date": "2026-04-03",
+        "one_time_charges-0-kind": "setup",
+        "one_time_charges-0-amount": "50",
         "one_time_charges-0-description": "",
     }
     response = operations_client.post(f"/admin/engagements/engagement/{engagement.pk}/change/", data)

@@ -81,8 +81,16 @@ def test_a_person_without_a_rate_of_their_own_costs_the_organisation_default() -
     internal_rate_create(person=None, hourly_cost=Decimal("80.00"), effective_from=d(1, 1))
     internal_rate_create(person=None, hourly_cost=Decimal("90.00"), effective_from=d(20))
     internal_rate_create(person=lead, hourly_cost=Decimal("120.00"), effective_from=d(10))
-    for person, day, hours in [(lead, 5, "2"), (lead, 10, "1"), (helper, 10, "1.25"), (helper, 21, "1"), (lead, 21, "1")]:
-        overhead_entry_create(engagement=engagement, person=person, date=d(day), hours=Decimal(hours), activity="supervision")
+    for person, day, hours in [
+        (lead, 5, "2"),
+        (lead, 10, "1"),
+        (helper, 10, "1.25"),
+        (helper, 21, "1"),
+        (lead, 21, "1"),
+    ]:
+        overhead_entry_create(
+            engagement=engagement, person=person, date=d(day), hours=Decimal(hours), activity="supervision"
+        )
     costs = costs_of(engagement)
     # lead: 2 h at the default 80 before their own rate starts, then 120 x 2;
     # helper: 1.25 h at 80, then 1 h at the new default 90.
@@ -97,15 +105,21 @@ def test_entries_without_any_rate_are_named_and_left_out() -> None:
     for day in (2, 3, 12):
         time_entry_create(contractor=contractor, date=d(day), hours=Decimal("8"))
     overhead_entry_create(
-        engagement=contractor.engagement, person=person_create(name="Mo"), date=d(4), hours=Decimal("1.5"), activity="qa_review"
+        engagement=contractor.engagement,
+        person=person_create(name="Mo"),
+        date=d(4),
+        hours=Decimal("1.5"),
+        activity="qa_review",
     )
     costs = costs_of(contractor.engagement)
     assert (costs.labor_cost, costs.hours) == (Decimal("480.00"), Decimal("24.00"))
     assert costs.overhead_cost == Decimal("0.00")
     assert costs.missing_rates == [
         "Ana has no bill rate in effect for 2 entries (16.00 h) from 2026-04-02 to 2026-04-03; left out of the cost.",
-        ("Mo has no internal rate (nor an organisation default) in effect for 1 entry (1.50 h) on 2026-04-04; "
-         "left out of the cost."),
+        (
+            "Mo has no internal rate (nor an organisation default) in effect for 1 entry (1.50 h) on 2026-04-04; "
+            "left out of the cost."
+        ),
     ]
 
 
@@ -156,7 +170,9 @@ def _engagements_with_everything(count: int) -> list[int]:
         fee_schedule_create(engagement=managed, monthly_fee=Decimal("1000.00"), effective_from=d(1, 1))
         for day in (1, 2, 3):
             time_entry_create(contractor=contractor, date=d(day), hours=Decimal("1"))
-            overhead_entry_create(engagement=managed, person=person, date=d(day), hours=Decimal("1"), activity="training")
+            overhead_entry_create(
+                engagement=managed, person=person, date=d(day), hours=Decimal("1"), activity="training"
+            )
         ids += [staff_aug.pk, managed.pk]
     return ids
 

@@ -25,7 +25,11 @@ pytestmark = pytest.mark.django_db
 def test_assessing_april_records_the_managed_engagements_credit(worked_example: WorkedExample) -> None:
     (credit,) = service_credits_assess(month=APRIL)
     assert (credit.engagement, credit.month, credit.status) == (worked_example.managed, APRIL, CreditStatus.ELIGIBLE)
-    assert (credit.uptime_pct, credit.credit_pct, credit.amount) == (Decimal("99.688"), Decimal("10"), Decimal("400.00"))
+    assert (credit.uptime_pct, credit.credit_pct, credit.amount) == (
+        Decimal("99.688"),
+        Decimal("10"),
+        Decimal("400.00"),
+    )
 
 
 def test_closing_a_month_assesses_its_credits(worked_example: WorkedExample, superuser) -> None:  # type: ignore[no-untyped-def]

@@ -31,7 +31,9 @@ def test_a_missing_rate_is_an_error_naming_the_month_and_currency() -> None:
     exchange_rate_set(month=d(1, 3), currency="GBP", rate_to_base=Decimal("1.25"))
     with pytest.raises(MissingExchangeRate) as caught:
         convert(Decimal("100.00"), "GBP", APRIL)
-    assert str(caught.value) == "No exchange rate from GBP to USD for April 2026: add it under Billing > Exchange rates."
+    assert (
+        str(caught.value) == "No exchange rate from GBP to USD for April 2026: add it under Billing > Exchange rates."
+    )
     assert (caught.value.currency, caught.value.month) == ("GBP", APRIL)
 
 
@@ -54,7 +56,11 @@ def test_cost_lines_are_converted_one_by_one_and_totals_rebuilt_from_them() -> N
     one_time_charge_create(engagement=engagement, date=d(2), amount=Decimal("1000.01"), kind="setup")
     exchange_rate_set(month=APRIL, currency="EUR", rate_to_base=Decimal("1.5"))
     converted = convert_costs(engagement_month_costs([engagement.pk], APRIL)[engagement.pk], APRIL)
-    assert (converted.currency, converted.one_time_cost, converted.total_cost) == ("USD", Decimal("1500.02"), Decimal("1500.02"))
+    assert (converted.currency, converted.one_time_cost, converted.total_cost) == (
+        "USD",
+        Decimal("1500.02"),
+        Decimal("1500.02"),
+    )
 
 
 def test_a_rate_of_a_closed_month_is_locked_while_an_engagement_bills_in_that_currency(superuser) -> None:  # type: ignore[no-untyped-def]

@@ -30,8 +30,12 @@ pytestmark = pytest.mark.django_db
         ("3500.00", "-152.50", Reconciliation.UNDER),
     ],
 )
-def test_an_invoice_shows_its_variance_from_the_expected_amount(worked_example: WorkedExample, billed, variance, status) -> None:  # type: ignore[no-untyped-def]
-    invoice = invoice_create(engagement=worked_example.staff_aug, period=d(17), number="ACME-0412", amount=Decimal(billed))
+def test_an_invoice_shows_its_variance_from_the_expected_amount(
+    worked_example: WorkedExample, billed, variance, status
+) -> None:  # type: ignore[no-untyped-def]
+    invoice = invoice_create(
+        engagement=worked_example.staff_aug, period=d(17), number="ACME-0412", amount=Decimal(billed)
+    )
     assert invoice.period == APRIL
     assert invoice.expected_amount == Decimal("3652.50")  # labor 3,152.50 + placement fee 500.00
     assert (invoice.variance, invoice.reconciliation) == (Decimal(variance), status)
@@ -67,7 +71,11 @@ def test_an_invoice_is_unreconciled_while_a_rate_is_missing() -> None:
     contractor = ContractorFactory()
     time_entry_create(contractor=contractor, date=d(2), hours=Decimal("8"))
     invoice = invoice_create(engagement=contractor.engagement, period=APRIL, number="X-1", amount=Decimal("800.00"))
-    assert (invoice.expected_amount, invoice.variance, invoice.reconciliation) == (None, None, Reconciliation.UNRECONCILED)
+    assert (invoice.expected_amount, invoice.variance, invoice.reconciliation) == (
+        None,
+        None,
+        Reconciliation.UNRECONCILED,
+    )
     assert list(Invoice.objects.unreconciled()) == [invoice]
 
 

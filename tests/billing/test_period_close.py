@@ -88,7 +88,9 @@ def test_queryset_update_cannot_move_entries_into_a_closed_month(superuser) -> N
 
 def test_bulk_create_is_refused_and_saves_nothing(april_closed) -> None:  # type: ignore[no-untyped-def]
     contractor = ContractorFactory()
-    rows = [TimeEntry(contractor=contractor, date=d(day, month), hours=Decimal("1")) for day, month in [(30, 3), (1, 4)]]
+    rows = [
+        TimeEntry(contractor=contractor, date=d(day, month), hours=Decimal("1")) for day, month in [(30, 3), (1, 4)]
+    ]
     with pytest.raises(ValidationError, match=CLOSED):
         TimeEntry.objects.bulk_create(rows)
     assert not TimeEntry.objects.exists()
@@ -111,7 +113,10 @@ def test_a_charge_in_a_closed_month_is_refused_with_the_months_named(superuser) 
     with pytest.raises(ValidationError, match="March 2026 is closed: .* one-time charges dated in it."):
         OneTimeCharge.objects.filter(pk=charge.pk).update(date=d(1, 3))
     assert OneTimeCharge.objects.get().date == d(1, 5)
-    rows = [OneTimeCharge(engagement=charge.engagement, date=day, amount=Decimal("1"), kind="other") for day in (d(2, 3), d(2))]
+    rows = [
+        OneTimeCharge(engagement=charge.engagement, date=day, amount=Decimal("1"), kind="other")
+        for day in (d(2, 3), d(2))
+    ]
     with pytest.raises(ValidationError, match="March 2026 is closed: .* Also closed: April 2026."):
         OneTimeCharge.objects.bulk_create(rows)
     with pytest.raises(ValidationError, match=CLOSED + " one-time charges dated in it."):
@@ -122,20 +127,36 @@ def test_the_admin_add_form_shows_the_closed_month_and_saves_nothing(april_close
     engagement = EngagementFactory()
     response = operations_client.post(
         "/admin/billing/onetimecharge/add/",
-        {"engagement": engagement.pk, "date": "2026-04-02", "amount": "99.00", "kind": "setup",
-         "description": "", "source": "", "external_id": ""},
+        {
+            "engagement": engagement.pk,
+            "date": "2026-04-02",
+            "amount": "99.00",
+            "kind": "setup",
+            "description": "",
+            "source": "",
+            "external_id": "",
+        },
     )
     assert response.status_code == 200
     assert CLOSED in " ".join(response.context["adminform"].form.non_field_errors())
     assert not OneTimeCharge.objects.exists()
 
 
-def test_the_time_entry_admin_add_form_shows_the_closed_month_and_saves_nothing(april_closed, operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_time_entry_admin_add_form_shows_the_closed_month_and_saves_nothing(
+    april_closed, operations_client
+) -> None:  # type: ignore[no-untyped-def]
     contractor = ContractorFactory()
     operations_client.raise_request_exception = False
     response = operations_client.post(
         "/admin/engagements/timeentry/add/",
-        {"contractor": contractor.pk, "date": "2026-04-01", "hours": "7.50", "description": "", "source": "", "external_id": ""},
+        {
+            "contractor": contractor.pk,
+            "date": "2026-04-01",
+            "hours": "7.50",
+            "description": "",
+            "source": "",
+            "external_id": "",
+        },
     )
     assert response.status_code == 200
     assert CLOSED in " ".join(response.context["adminform"].form.non_field_errors())
@@ -143,7 +164,9 @@ def test_the_time_entry_admin_add_form_shows_the_closed_month_and_saves_nothing(
 
 
 def test_a_rate_change_reaching_into_a_closed_month_is_refused(superuser) -> None:  # type: ignore[no-untyped-def]
-    rate = ContractorRateFactory(effective_from=d(1, 3), contractor=ContractorFactory(engagement=EngagementFactory(start_date=d(1, 1))))
+    rate = ContractorRateFactory(
+        effective_from=d(1, 3), contractor=ContractorFactory(engagement=EngagementFactory(start_date=d(1, 1)))
+    )
     period_close(month=APRIL, user=superuser)
     with pytest.raises(ValidationError, match="April 2026 is closed"):
         contractor_rate_update(rate=rate, hourly_rate=Decimal("99.00"))

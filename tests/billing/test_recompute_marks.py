@@ -103,7 +103,9 @@ def _default_rate_queries(engagements: int, effective_from: dt.date) -> int:
     for _ in range(engagements):
         engagement = EngagementFactory()
         for month in (4, 5, 6):
-            overhead_entry_create(engagement=engagement, person=person, date=d(2, month), hours=Decimal("1"), activity="rework")
+            overhead_entry_create(
+                engagement=engagement, person=person, date=d(2, month), hours=Decimal("1"), activity="rework"
+            )
     with CaptureQueriesContext(connection) as ctx:
         internal_rate_create(person=None, hourly_cost=Decimal("95"), effective_from=effective_from)
     return len(ctx.captured_queries)

@@ -24,7 +24,14 @@ def test_operations_adds_a_time_entry_in_the_admin_and_the_trail_names_them(oper
     contractor = ContractorFactory()
     response = operations_client.post(
         "/admin/engagements/timeentry/add/",
-        {"contractor": contractor.pk, "date": "2026-04-01", "hours": "7.50", "description": "", "source": "", "external_id": ""},
+        {
+            "contractor": contractor.pk,
+            "date": "2026-04-01",
+            "hours": "7.50",
+            "description": "",
+            "source": "",
+            "external_id": "",
+        },
     )
     assert response.status_code == 302
     entry = TimeEntry.objects.get()
@@ -36,7 +43,14 @@ def test_a_bad_time_entry_shows_field_messages_and_saves_nothing(operations_clie
     contractor = ContractorFactory(engagement=EngagementFactory(start_date=dt.date(2026, 4, 1)))
     response = operations_client.post(
         "/admin/engagements/timeentry/add/",
-        {"contractor": contractor.pk, "date": "2026-03-01", "hours": "25", "description": "", "source": "", "external_id": ""},
+        {
+            "contractor": contractor.pk,
+            "date": "2026-03-01",
+            "hours": "25",
+            "description": "",
+            "source": "",
+            "external_id": "",
+        },
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -70,7 +84,10 @@ def _changelist_queries(client, url: str) -> int:  # type: ignore[no-untyped-def
 @pytest.mark.parametrize(
     ("url", "make"),
     [
-        ("/admin/engagements/timeentry/", lambda n: [TimeEntryFactory(date=dt.date(2026, 4, 1 + i % 28), hours=Decimal("0.5")) for i in range(n)]),
+        (
+            "/admin/engagements/timeentry/",
+            lambda n: [TimeEntryFactory(date=dt.date(2026, 4, 1 + i % 28), hours=Decimal("0.5")) for i in range(n)],
+        ),
         ("/admin/engagements/overheadentry/", lambda n: OverheadEntryFactory.create_batch(n)),
         ("/admin/engagements/engagement/", lambda n: EngagementFactory.create_batch(n)),
         ("/admin/engagements/auditlog/", lambda n: TimeEntryFactory.create_batch(n)),
@@ -108,12 +125,15 @@ class TestTheWeeklyTimesheet:
         ada, bob = ContractorFactory(engagement=engagement), ContractorFactory(engagement=engagement)
         monday = dt.date(2026, 4, 6)
         response = self._post(
-            operations_client, engagement, monday,
+            operations_client,
+            engagement,
+            monday,
             [(ada.pk, ["8", "8", "8", "8", "6.5", "", ""]), (bob.pk, ["4", "", "4", "", "4", "", ""])],
         )
         assert response.status_code == 302
         assert sorted(TimeEntry.objects.filter(contractor=ada).values_list("hours", flat=True)) == [
-            Decimal("6.50"), *[Decimal("8.00")] * 4
+            Decimal("6.50"),
+            *[Decimal("8.00")] * 4,
         ]
         assert TimeEntry.objects.filter(contractor=bob).count() == 3
 

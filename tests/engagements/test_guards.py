@@ -79,7 +79,9 @@ class TestAnEngagementChange:
         ChangedMonth.objects.all().delete()
         engagement_update(engagement=engagement, end_date=dt.date(2026, 4, 10))
         assert set(ChangedMonth.objects.values_list("month", flat=True)) >= {
-            dt.date(2026, 4, 1), dt.date(2026, 5, 1), dt.date(2026, 6, 1)
+            dt.date(2026, 4, 1),
+            dt.date(2026, 5, 1),
+            dt.date(2026, 6, 1),
         }
 
     def test_moving_its_end_date_across_a_locked_month_is_refused(self, engagement, lock_march) -> None:  # type: ignore[no-untyped-def]

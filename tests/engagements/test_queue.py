@@ -106,7 +106,14 @@ def test_an_admin_save_succeeds_while_the_broker_is_down_and_the_recompute_is_ke
     with django_capture_on_commit_callbacks(execute=True):
         response = operations_client.post(
             "/admin/engagements/timeentry/add/",
-            {"contractor": contractor.pk, "date": "2026-04-01", "hours": "8", "description": "", "source": "", "external_id": ""},
+            {
+                "contractor": contractor.pk,
+                "date": "2026-04-01",
+                "hours": "8",
+                "description": "",
+                "source": "",
+                "external_id": "",
+            },
         )
     assert response.status_code == 302
     assert TimeEntry.objects.filter(contractor=contractor).exists()

@@ -70,7 +70,11 @@ def test_an_overhead_entry_dated_before_the_engagement_starts_is_refused() -> No
     engagement = EngagementFactory(start_date=dt.date(2026, 4, 11))
     with pytest.raises(ValidationError) as excinfo:
         overhead_entry_create(
-            engagement=engagement, person=PersonFactory(), date=dt.date(2026, 4, 10), hours=Decimal("2"), activity="supervision"
+            engagement=engagement,
+            person=PersonFactory(),
+            date=dt.date(2026, 4, 10),
+            hours=Decimal("2"),
+            activity="supervision",
         )
     assert "within the engagement's dates (2026-04-11 to open-ended)" in messages_of(excinfo)["date"][0]
 
@@ -93,7 +97,9 @@ def test_an_engagement_cannot_shrink_around_its_recorded_entries() -> None:
     entry = TimeEntryFactory(date=dt.date(2026, 4, 20))
     with pytest.raises(ValidationError) as excinfo:
         engagement_update(engagement=entry.contractor.engagement, end_date=dt.date(2026, 4, 15))
-    assert messages_of(excinfo)["start_date"] == ["Entries are recorded outside these dates; move or delete them first."]
+    assert messages_of(excinfo)["start_date"] == [
+        "Entries are recorded outside these dates; move or delete them first."
+    ]
 
 
 def test_the_end_date_cannot_be_before_the_start_date() -> None:
@@ -113,16 +119,24 @@ def test_the_end_date_cannot_be_before_the_start_date() -> None:
 def test_the_currency_must_be_a_real_iso_4217_code(code: str) -> None:
     with pytest.raises(ValidationError) as excinfo:
         engagement_create(
-            name="Odd money", vendor=VendorFactory(), model=DeliveryModel.MANAGED,
-            service_area=ServiceAreaFactory(), start_date=dt.date(2026, 4, 1), currency=code,
+            name="Odd money",
+            vendor=VendorFactory(),
+            model=DeliveryModel.MANAGED,
+            service_area=ServiceAreaFactory(),
+            start_date=dt.date(2026, 4, 1),
+            currency=code,
         )
     assert "is not an ISO 4217 currency code" in messages_of(excinfo)["currency"][0]
 
 
 def test_a_lower_case_currency_code_is_accepted_and_stored_upper_case() -> None:
     engagement = engagement_create(
-        name="Euro work", vendor=VendorFactory(), model=DeliveryModel.MANAGED,
-        service_area=ServiceAreaFactory(), start_date=dt.date(2026, 4, 1), currency="eur",
+        name="Euro work",
+        vendor=VendorFactory(),
+        model=DeliveryModel.MANAGED,
+        service_area=ServiceAreaFactory(),
+        start_date=dt.date(2026, 4, 1),
+        currency="eur",
     )
     assert engagement.currency == "EUR"
 
@@ -146,9 +160,7 @@ def test_a_milestone_can_only_be_accepted_once_delivered() -> None:
 
 
 def test_an_attestation_must_expire_after_it_was_issued() -> None:
-    attestation = ComplianceAttestation(
-        vendor=VendorFactory(), type="soc2_type2", issued=APRIL_2, expires=APRIL_2
-    )
+    attestation = ComplianceAttestation(vendor=VendorFactory(), type="soc2_type2", issued=APRIL_2, expires=APRIL_2)
     with pytest.raises(ValidationError) as excinfo:
         attestation.full_clean()
     assert messages_of(excinfo)["expires"] == ["An attestation must expire after it was issued."]

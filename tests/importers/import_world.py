@@ -61,8 +61,14 @@ SAMPLE_FILES = [
     Sample("timesheets", "harvest", "harvest_semicolon_crlf.csv", {}, 3),
     Sample("timesheets", "toggl", "toggl_time_entries_import_test_1.csv", {"allow_partial": True}, 1, 1),
     Sample("timesheets", "toggl", "toggl_valid.csv", {"tz": "Europe/Berlin"}, 2),
-    Sample("timesheets", "clockify", "clockify_time_entries_import_test_1.csv",
-           {"day_first": False, "allow_partial": True}, 1, 1),
+    Sample(
+        "timesheets",
+        "clockify",
+        "clockify_time_entries_import_test_1.csv",
+        {"day_first": False, "allow_partial": True},
+        1,
+        1,
+    ),
     Sample("timesheets", "clockify", "clockify_time_entries_import_test_2.csv", {}, 1),
     Sample("timesheets", "clockify", "clockify_day_first.csv", {}, 2),
     Sample("timesheets", "clockify", "clockify_undecidable.csv", {"day_first": True}, 2),
@@ -74,7 +80,7 @@ SAMPLE_FILES = [
     Sample("tickets", "generic", "generic_tickets.csv", {"tz": "Europe/Berlin"}, 3),
     Sample("outages", "uptimerobot", "uptimerobot.csv", {}, 3),
     Sample("outages", "generic", "generic_outages.csv", {"tz": "Europe/Berlin"}, 3),
-]  # fmt: skip
+]
 
 # Each malformed variant: its rejected rows (one good row each).
 MALFORMED_FILES = [
@@ -95,10 +101,12 @@ def build_import_world() -> ImportWorld:
     """Record what the samples name, through the services."""
     vendor = vendor_create(name="Initech Staffing", kind="both")
     area = service_area_create(name="IT operations")
-    help_desk = engagement_create(name="Help desk (Acme)", vendor=vendor, model="staff_aug", service_area=area,
-                                  start_date=dt.date(2024, 1, 1))  # fmt: skip
-    managed_it = engagement_create(name="Managed IT (Globex)", vendor=vendor, model="managed", service_area=area,
-                                   start_date=dt.date(2024, 1, 1))  # fmt: skip
+    help_desk = engagement_create(
+        name="Help desk (Acme)", vendor=vendor, model="staff_aug", service_area=area, start_date=dt.date(2024, 1, 1)
+    )
+    managed_it = engagement_create(
+        name="Managed IT (Globex)", vendor=vendor, model="managed", service_area=area, start_date=dt.date(2024, 1, 1)
+    )
     for name, email in PEOPLE:
         contractor_create(engagement=help_desk, name=name, email=email)
     for monitor in MONITORS:
@@ -114,11 +122,21 @@ def import_world(db) -> ImportWorld:  # type: ignore[no-untyped-def]
 
 def add_generic_engagements(world: ImportWorld) -> None:
     """Record the engagements the malformed generic files name ("Help desk", "Managed IT") as well."""
-    help_desk = engagement_create(name="Help desk", vendor=world.help_desk.vendor, model="staff_aug",
-                                  service_area=world.help_desk.service_area, start_date=dt.date(2024, 1, 1))  # fmt: skip
+    help_desk = engagement_create(
+        name="Help desk",
+        vendor=world.help_desk.vendor,
+        model="staff_aug",
+        service_area=world.help_desk.service_area,
+        start_date=dt.date(2024, 1, 1),
+    )
     contractor_create(engagement=help_desk, name="Priya Nair")
-    engagement_create(name="Managed IT", vendor=world.help_desk.vendor, model="managed",
-                      service_area=world.help_desk.service_area, start_date=dt.date(2024, 1, 1))  # fmt: skip
+    engagement_create(
+        name="Managed IT",
+        vendor=world.help_desk.vendor,
+        model="managed",
+        service_area=world.help_desk.service_area,
+        start_date=dt.date(2024, 1, 1),
+    )
 
 
 def engagement_for(world: ImportWorld, kind: str) -> Engagement:

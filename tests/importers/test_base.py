@@ -109,11 +109,17 @@ def test_a_quote_left_open_does_not_crash_the_parse() -> None:
 
 def test_extreme_values_become_row_errors_not_overflows() -> None:
     toggl = b"User,Start date,Start time,End date,End time,Duration\nA,9999-12-31,23:00,9999-12-31,23:30,0:30\n"
-    zendesk = (b"Id,Subject,Priority,Ticket type,Created at,First reply time in minutes\n"
-               b"1,S,High,Task,2024-06-05 10:00,99999999999999999\n")
+    zendesk = (
+        b"Id,Subject,Priority,Ticket type,Created at,First reply time in minutes\n"
+        b"1,S,High,Task,2024-06-05 10:00,99999999999999999\n"
+    )
     uptime = b"Event,Monitor,Date-Time,Duration\nDown,VPN,2024-08-01 22:00:00,99999999 days\n"
     hours = b"contractor,date,hours\nA,2024-01-01,100000000000000000000000000000000\n"
-    for kind, fmt, data in [("timesheets", "toggl", toggl), ("tickets", "zendesk", zendesk),
-                            ("outages", "uptimerobot", uptime), ("timesheets", "generic", hours)]:
+    for kind, fmt, data in [
+        ("timesheets", "toggl", toggl),
+        ("tickets", "zendesk", zendesk),
+        ("outages", "uptimerobot", uptime),
+        ("timesheets", "generic", hours),
+    ]:
         result = parse(kind, fmt, data, tz="America/New_York")
         assert result.records == [] and result.errors[0].row == 2

@@ -18,8 +18,16 @@ def media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def upload(client, world, name: str, **extra: object):  # type: ignore[no-untyped-def]
-    data = {"kind": "timesheets", "format": "harvest", "engagement": world.help_desk.pk, "day_first": "", "tz": "UTC",
-            "file": SimpleUploadedFile(name, (SAMPLES / name).read_bytes()), "preview": "Preview", **extra}  # fmt: skip
+    data = {
+        "kind": "timesheets",
+        "format": "harvest",
+        "engagement": world.help_desk.pk,
+        "day_first": "",
+        "tz": "UTC",
+        "file": SimpleUploadedFile(name, (SAMPLES / name).read_bytes()),
+        "preview": "Preview",
+        **extra,
+    }
     return client.post(UPLOAD, data)
 
 

@@ -21,8 +21,15 @@ def import_file(*args: str) -> tuple[str, str]:
 
 
 def test_the_command_imports_a_file_and_draws_a_progress_bar(import_world) -> None:  # type: ignore[no-untyped-def]
-    out, err = import_file(str(SAMPLES / "harvest_semicolon_crlf.csv"), "--kind", "timesheets", "--format", "harvest",
-                           "--engagement", "Help desk (Acme)")  # fmt: skip
+    out, err = import_file(
+        str(SAMPLES / "harvest_semicolon_crlf.csv"),
+        "--kind",
+        "timesheets",
+        "--format",
+        "harvest",
+        "--engagement",
+        "Help desk (Acme)",
+    )
     assert "Imported timesheets (harvest): read 3, created 3, updated 0, unchanged 0, rejected 0." in out
     assert "[##############################] 3/3 rows" in err
     assert TimeEntry.objects.count() == 3 and ImportFile.objects.count() == 1
@@ -37,8 +44,16 @@ def test_running_the_command_twice_changes_nothing(import_world) -> None:  # typ
 
 
 def test_a_dry_run_writes_nothing(import_world) -> None:  # type: ignore[no-untyped-def]
-    out, _ = import_file(str(SAMPLES / "kimai_de.csv"), "--kind", "timesheets", "--format", "kimai", "--dry-run",
-                         "--engagement", str(import_world.help_desk.pk))  # fmt: skip
+    out, _ = import_file(
+        str(SAMPLES / "kimai_de.csv"),
+        "--kind",
+        "timesheets",
+        "--format",
+        "kimai",
+        "--dry-run",
+        "--engagement",
+        str(import_world.help_desk.pk),
+    )
     assert out.startswith("Dry run: would import timesheets (kimai): read 2, created 2")
     assert not TimeEntry.objects.exists()
 
@@ -54,7 +69,17 @@ def test_the_date_order_can_be_given(import_world) -> None:  # type: ignore[no-u
 def test_rejected_rows_are_listed_and_fail_the_command(import_world) -> None:  # type: ignore[no-untyped-def]
     out = StringIO()
     with pytest.raises(CommandError, match="4 row\\(s\\) rejected"):
-        call_command("import_file", str(SAMPLES / "toggl_malformed.csv"), "--kind", "timesheets", "--format", "toggl",
-                     "--engagement", "Help desk (Acme)", stdout=out, stderr=StringIO())  # fmt: skip
+        call_command(
+            "import_file",
+            str(SAMPLES / "toggl_malformed.csv"),
+            "--kind",
+            "timesheets",
+            "--format",
+            "toggl",
+            "--engagement",
+            "Help desk (Acme)",
+            stdout=out,
+            stderr=StringIO(),
+        )
     assert "line 3: Start time:" in out.getvalue()
     assert not TimeEntry.objects.exists()

@@ -20,8 +20,14 @@ MODELS = {"timesheets": TimeEntry, "tickets": Ticket, "outages": Outage}
 
 def run(world, sample: Sample, **overrides: object):  # type: ignore[no-untyped-def]
     options = {**sample.options, **overrides}
-    return file_import(kind=sample.kind, fmt=sample.fmt, data=sample.data(), name=sample.name,
-                       engagement=engagement_for(world, sample.kind), **options)  # fmt: skip
+    return file_import(
+        kind=sample.kind,
+        fmt=sample.fmt,
+        data=sample.data(),
+        name=sample.name,
+        engagement=engagement_for(world, sample.kind),
+        **options,
+    )
 
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=str)
@@ -95,13 +101,19 @@ def test_a_changed_re_export_updates_the_rows_and_moves_their_provenance(import_
 
 
 def test_people_and_projects_that_match_nothing_are_listed(import_world) -> None:  # type: ignore[no-untyped-def]
-    data = (b"Date,Client,Project,Task,Notes,Hours,First Name,Last Name\n"
-            b"2024-03-04,Acme,Help desk,,,1.5,Zoe,Nobody\n"
-            b"2024-03-04,Acme,Help desk,,,2,Anna,Schmidt\n")  # fmt: skip
+    data = (
+        b"Date,Client,Project,Task,Notes,Hours,First Name,Last Name\n"
+        b"2024-03-04,Acme,Help desk,,,1.5,Zoe,Nobody\n"
+        b"2024-03-04,Acme,Help desk,,,2,Anna,Schmidt\n"
+    )
     report = file_import(kind="timesheets", fmt="harvest", data=data, engagement=import_world.help_desk)
     assert report.unmatched == {"people": ["Zoe Nobody (Help desk (Acme))"]}
     assert report.rejected_rows == [
-        {"row": 2, "field": "person", "message": "'Zoe Nobody' is no contractor of Help desk (Acme) (by name or email)."}
+        {
+            "row": 2,
+            "field": "person",
+            "message": "'Zoe Nobody' is no contractor of Help desk (Acme) (by name or email).",
+        }
     ]
     assert not report.written and not TimeEntry.objects.exists()
 
@@ -137,7 +149,11 @@ def test_a_row_a_model_rule_refuses_is_rejected_with_the_rule_message(import_wor
     data = b"external_id,contractor,date,hours\nT-1,Anna Schmidt,2023-12-31,8\nT-2,Anna Schmidt,2024-02-01,8\n"
     report = file_import(kind="timesheets", fmt="generic", data=data, engagement=import_world.help_desk)
     assert report.rejected_rows == [
-        {"row": 2, "field": "date", "message": "The date must be within the engagement's dates (2024-01-01 to open-ended)."}
+        {
+            "row": 2,
+            "field": "date",
+            "message": "The date must be within the engagement's dates (2024-01-01 to open-ended).",
+        }
     ]
     assert not TimeEntry.objects.exists()
 

@@ -52,7 +52,10 @@ def test_uptimerobot_malformed_rows_become_row_errors(parse_sample: Parse) -> No
     result = parse_sample("outages", "uptimerobot", "uptimerobot_malformed.csv")
     assert [o.row for o in result.records] == [2]
     assert [(e.row, e.field) for e in result.errors] == [
-        (3, "Date-Time"), (4, "Monitor"), (5, "Duration"), (6, "Event"),
+        (3, "Date-Time"),
+        (4, "Monitor"),
+        (5, "Duration"),
+        (6, "Event"),
     ]
 
 
@@ -71,5 +74,8 @@ def test_generic_outages_malformed_rows_become_row_errors(parse_sample: Parse) -
     result = parse_sample("outages", "generic", "generic_outages_malformed.csv")
     assert [o.external_id for o in result.records] == ["OUT-1"]
     assert [(e.row, e.field) for e in result.errors] == [
-        (3, "ended_at"), (4, "service"), (5, "planned"), (6, "ended_at"),
+        (3, "ended_at"),
+        (4, "service"),
+        (5, "planned"),
+        (6, "ended_at"),
     ]

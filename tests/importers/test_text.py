@@ -253,7 +253,16 @@ def test_spans_reject_prose() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Yes", True), ("no", False), ("TRUE", True), ("0", False), ("Ja", True), ("Nein", False), ("", None), ("-", None)],
+    [
+        ("Yes", True),
+        ("no", False),
+        ("TRUE", True),
+        ("0", False),
+        ("Ja", True),
+        ("Nein", False),
+        ("", None),
+        ("-", None),
+    ],
 )
 def test_flags_read_english_and_german_yes_and_no(text: str, expected: bool | None) -> None:
     assert parse_bool(text) is expected

@@ -15,10 +15,21 @@ Parse = Callable[..., ParseResult[Any]]
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("Highest", "P1"), ("Urgent", "P1"), ("Blocker", "P1"),
-        ("High", "P2"), ("Critical", "P2"), ("P2", "P2"), ("p2 - High", "P2"),
-        ("Medium", "P3"), ("Normal", "P3"), ("Major", "P3"), ("3", "P3"),
-        ("Low", "P4"), ("Lowest", "P4"), ("Minor", "P4"), ("Trivial", "P4"),
+        ("Highest", "P1"),
+        ("Urgent", "P1"),
+        ("Blocker", "P1"),
+        ("High", "P2"),
+        ("Critical", "P2"),
+        ("P2", "P2"),
+        ("p2 - High", "P2"),
+        ("Medium", "P3"),
+        ("Normal", "P3"),
+        ("Major", "P3"),
+        ("3", "P3"),
+        ("Low", "P4"),
+        ("Lowest", "P4"),
+        ("Minor", "P4"),
+        ("Trivial", "P4"),
     ],
 )
 def test_tool_priorities_map_to_p1_to_p4(name: str, expected: str) -> None:
@@ -34,12 +45,20 @@ def test_unknown_priorities_are_refused(name: str) -> None:
 @pytest.mark.parametrize(
     ("issue_type", "expected"),
     [
-        ("[System] Incident", "incident"), ("Problem", "incident"), ("Bug", "incident"),
-        ("[System] Service request", "request"), ("Service request with approvals", "request"),
-        ("Question", "request"), ("Task", "request"), ("IT help", "request"),
-        ("[System] Change", "change"), ("Change request", "change"),
-        ("Security Incident", "security"), ("Vulnerability", "security"),
-        ("Epic", None), ("Story", None),
+        ("[System] Incident", "incident"),
+        ("Problem", "incident"),
+        ("Bug", "incident"),
+        ("[System] Service request", "request"),
+        ("Service request with approvals", "request"),
+        ("Question", "request"),
+        ("Task", "request"),
+        ("IT help", "request"),
+        ("[System] Change", "change"),
+        ("Change request", "change"),
+        ("Security Incident", "security"),
+        ("Vulnerability", "security"),
+        ("Epic", None),
+        ("Story", None),
     ],
 )
 def test_issue_and_ticket_types_map_to_categories(issue_type: str, expected: str | None) -> None:
@@ -74,7 +93,11 @@ def test_jira_malformed_rows_become_row_errors(parse_sample: Parse) -> None:
     result = parse_sample("tickets", "jira", "jira_malformed.csv")
     assert [t.external_id for t in result.records] == ["ITSM-201"]
     assert [(e.row, e.field) for e in result.errors] == [
-        (3, "Priority"), (4, "Issue Type"), (5, "Created"), (6, "Resolved"), (7, "Issue key"),
+        (3, "Priority"),
+        (4, "Issue Type"),
+        (5, "Created"),
+        (6, "Resolved"),
+        (7, "Issue key"),
     ]
     assert "'Epic' fits no category" in result.errors[1].message
 
@@ -124,5 +147,8 @@ def test_generic_tickets_malformed_rows_become_row_errors(parse_sample: Parse) -
     result = parse_sample("tickets", "generic", "generic_tickets_malformed.csv")
     assert [t.external_id for t in result.records] == ["INC-1"]
     assert [(e.row, e.field) for e in result.errors] == [
-        (3, "priority"), (4, "category"), (5, "opened_at"), (6, "first_response_at"),
+        (3, "priority"),
+        (4, "category"),
+        (5, "opened_at"),
+        (6, "first_response_at"),
     ]

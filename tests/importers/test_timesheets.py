@@ -124,7 +124,10 @@ def test_toggl_malformed_rows_name_the_column(parse_sample: Parse) -> None:
     result = parse_sample("timesheets", "toggl", "toggl_malformed.csv")
     assert [r.row for r in result.records] == [2]
     assert [(e.row, e.field) for e in result.errors] == [
-        (3, "Start time"), (4, "Duration"), (5, "User"), (6, "Billable"),
+        (3, "Start time"),
+        (4, "Duration"),
+        (5, "User"),
+        (6, "Billable"),
     ]
 
 
@@ -162,8 +165,10 @@ def test_clockify_malformed_rows_never_raise(parse_sample: Parse) -> None:
 
 
 def test_clockify_ignores_rate_columns_whatever_their_currency() -> None:
-    data = (b"Project,User,Start Date,Start Time,End Date,End Time,Duration (h),Billable Rate (CHF)\n"
-            b"Ops,Lea,2024-06-03,08:00,2024-06-03,09:00,01:00:00,120.00\n")
+    data = (
+        b"Project,User,Start Date,Start Time,End Date,End Time,Duration (h),Billable Rate (CHF)\n"
+        b"Ops,Lea,2024-06-03,08:00,2024-06-03,09:00,01:00:00,120.00\n"
+    )
     assert parse("timesheets", "clockify", data).records[0].hours == Decimal("1.00")
 
 
@@ -198,7 +203,10 @@ def test_kimai_malformed_rows_name_the_german_columns(parse_sample: Parse) -> No
     result = parse_sample("timesheets", "kimai", "kimai_malformed.csv")
     assert [r.row for r in result.records] == [2]
     assert [(e.row, e.field) for e in result.errors] == [
-        (3, "Dauer"), (4, "Datum"), (5, "Projekt"), (6, "Benutzer"),
+        (3, "Dauer"),
+        (4, "Datum"),
+        (5, "Projekt"),
+        (6, "Benutzer"),
     ]
 
 
@@ -214,7 +222,8 @@ def test_generic_timesheets_skip_blank_and_repeated_header_rows(parse_sample: Pa
     result = parse_sample("timesheets", "generic", "generic_timesheets.csv")
     assert result.errors == []
     assert [(r.row, r.external_id, r.hours) for r in result.records[:2]] == [
-        (2, "T-1", Decimal("8.00")), (3, "T-2", Decimal("7.50")),
+        (2, "T-1", Decimal("8.00")),
+        (3, "T-2", Decimal("7.50")),
     ]
     last = result.records[2]
     assert (last.row, last.hours, last.project) == (6, Decimal("1.75"), None)

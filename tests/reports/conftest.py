@@ -48,8 +48,21 @@ class RestartableWorker:
 
         self.starts += 1
         log = open(ROOT / "var" / f"live-worker-{self.queue}-{self.starts}.log", "w")  # noqa: SIM115
-        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queue, "--pool=solo",
-               f"--hostname={self.queue}-{self.starts}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            self.queue,
+            "--pool=solo",
+            f"--hostname={self.queue}-{self.starts}@%h",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **extra_env}, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         _wait_for_worker(app, f"{self.queue}-{self.starts}@", self.proc)

@@ -22,18 +22,28 @@ def april_report(worked_example):  # type: ignore[no-untyped-def]
     return report_build(month=APRIL)
 
 
-def test_a_saved_checklist_shows_its_recommendation_in_the_reports(april_report, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_saved_checklist_shows_its_recommendation_in_the_reports(
+    april_report, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     area = ServiceArea.objects.get(name="Help desk")
     with django_capture_on_commit_callbacks(execute=True):
-        checklist_set(service_area=area, short_term=False, offload_downtime_risk=True, predictable_cost=True,
-                      internal_manager=True, specific_skill_short=False)
+        checklist_set(
+            service_area=area,
+            short_term=False,
+            offload_downtime_risk=True,
+            predictable_cost=True,
+            internal_manager=True,
+            specific_skill_short=False,
+        )
     checklist = ComparisonReport.objects.get(month=APRIL).payload["service_areas"][0]["checklist"]
     assert checklist["recommendation"] == "managed"
     assert checklist["managed_votes"] == 4
     assert checklist["contradictions"] == []
 
 
-def test_the_report_says_where_the_data_contradicts_the_checklist(april_report, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_says_where_the_data_contradicts_the_checklist(
+    april_report, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     area = ServiceArea.objects.get(name="Help desk")
     with django_capture_on_commit_callbacks(execute=True):
         # No internal manager, yet 4.50 h of supervision and onboarding were recorded on the staff aug side.
@@ -43,7 +53,9 @@ def test_the_report_says_where_the_data_contradicts_the_checklist(april_report, 
     assert any("4.50 h of internal oversight" in text for text in checklist["contradictions"])
 
 
-def test_operations_can_ask_for_a_recompute_from_the_page(operations_client, april_report, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_operations_can_ask_for_a_recompute_from_the_page(
+    operations_client, april_report, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         response = operations_client.post(reverse("reports:recompute", kwargs={"month": "2026-04"}))
     assert response.status_code == 302

@@ -50,7 +50,9 @@ def _run_month_job(django_capture_on_commit_callbacks, **kwargs) -> RecomputeJob
     return job
 
 
-def test_a_month_job_computes_every_snapshot_then_the_report(worked_example, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_job_computes_every_snapshot_then_the_report(
+    worked_example, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     job = _run_month_job(django_capture_on_commit_callbacks)
     assert job.state == JobState.DONE
     assert (job.done, job.total) == (2, 2)
@@ -145,7 +147,9 @@ def test_a_closed_month_does_not_move(worked_example, superuser, monkeypatch) ->
     before = list(MonthlySnapshot.objects.filter(month=APRIL).values())
     asked: list[list[int]] = []
     original = snapshot_service.collect_inputs
-    monkeypatch.setattr(snapshot_service, "collect_inputs", lambda ids, month: asked.append(list(ids)) or original(ids, month))
+    monkeypatch.setattr(
+        snapshot_service, "collect_inputs", lambda ids, month: asked.append(list(ids)) or original(ids, month)
+    )
     mark_months_changed([(worked_example.augmented.pk, APRIL)], reason="closed month touched")
     changed_months_recompute()
     snapshots_compute(engagement_ids=[worked_example.augmented.pk, worked_example.msp.pk], month=APRIL)

@@ -76,8 +76,13 @@ def test_a_falling_trend_is_never_forecast_below_zero() -> None:
 
 
 def test_the_checklist_recommends_the_model_most_answers_point_to() -> None:
-    answers = {"short_term": True, "offload_downtime_risk": False, "predictable_cost": False,
-               "internal_manager": True, "specific_skill_short": True}
+    answers = {
+        "short_term": True,
+        "offload_downtime_risk": False,
+        "predictable_cost": False,
+        "internal_manager": True,
+        "specific_skill_short": True,
+    }
     result = maths.recommend(answers)
     assert (result.model, result.staff_aug_votes, result.managed_votes) == ("staff_aug", 4, 0)
 
@@ -103,8 +108,12 @@ def test_predictable_cost_contradicts_a_volatile_monthly_cost() -> None:
 
 
 def test_answers_that_agree_with_the_data_raise_no_contradiction() -> None:
-    answers = {"short_term": True, "internal_manager": False, "specific_skill_short": True,
-               "offload_downtime_risk": True}
+    answers = {
+        "short_term": True,
+        "internal_manager": False,
+        "specific_skill_short": True,
+        "offload_downtime_risk": True,
+    }
     facts = maths.AreaFacts(months_running=4, staff_aug_months_running=4, downtime_impact=D(10), credits=D(20))
     assert maths.contradictions(answers, facts) == []
 

@@ -53,9 +53,13 @@ def test_operations_and_superusers_read_the_reports_too(operations_client, super
 
 def test_users_of_neither_group_are_refused(client, nobody_user, april_report) -> None:  # type: ignore[no-untyped-def]
     client.force_login(nobody_user)
-    for name, kwargs in (("reports:index", {}), ("reports:month", {"month": "2026-04"}),
-                         ("reports:month_csv", {"month": "2026-04"}), ("reports:month_pdf", {"month": "2026-04"}),
-                         ("reports:latest", {})):
+    for name, kwargs in (
+        ("reports:index", {}),
+        ("reports:month", {"month": "2026-04"}),
+        ("reports:month_csv", {"month": "2026-04"}),
+        ("reports:month_pdf", {"month": "2026-04"}),
+        ("reports:latest", {}),
+    ):
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 403
 
 
@@ -68,7 +72,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, april_report) -> None:  #
 def test_the_months_page_lists_april_as_fresh(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
     html = leadership_client.get(reverse("reports:index")).content.decode()
     assert "April 2026" in html
-    assert 'badge fresh' in html
+    assert "badge fresh" in html
 
 
 def test_latest_redirects_to_the_newest_report(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
@@ -109,8 +113,11 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_the_pages_query_count_does_not_grow_with_engagements(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
-    urls = [reverse("reports:month", kwargs={"month": "2026-04"}), reverse("reports:index"),
-            reverse("reports:month_csv", kwargs={"month": "2026-04"})]
+    urls = [
+        reverse("reports:month", kwargs={"month": "2026-04"}),
+        reverse("reports:index"),
+        reverse("reports:month_csv", kwargs={"month": "2026-04"}),
+    ]
     before = [_queries(leadership_client, url) for url in urls]
     _add_staff_aug_engagements(5)
     after = [_queries(leadership_client, url) for url in urls]

@@ -72,11 +72,27 @@ def test_a_months_own_policy_goal_overrides_the_default_goal() -> None:
 
 def test_the_counts_decide_exactly_when_the_stored_percentage_is_rounded_up_to_the_goal() -> None:
     # 1,899,991 of 2,000,000 is 94.99955%, which the snapshot stores rounded as 95.000: not at goal.
-    row = maths.MonthAttainment(JAN, D("95.000"), D("100"), response_met=1899991, response_measured=2000000,
-                                resolution_met=1, resolution_measured=1, tickets=1)
+    row = maths.MonthAttainment(
+        JAN,
+        D("95.000"),
+        D("100"),
+        response_met=1899991,
+        response_measured=2000000,
+        resolution_met=1,
+        resolution_measured=1,
+        tickets=1,
+    )
     assert not maths.reaches_goal(row, GOAL)
-    exact = maths.MonthAttainment(JAN, D("95.000"), D("100"), response_met=19, response_measured=20,
-                                  resolution_met=1, resolution_measured=1, tickets=1)
+    exact = maths.MonthAttainment(
+        JAN,
+        D("95.000"),
+        D("100"),
+        response_met=19,
+        response_measured=20,
+        resolution_met=1,
+        resolution_measured=1,
+        tickets=1,
+    )
     assert maths.reaches_goal(exact, GOAL)
 
 
@@ -95,11 +111,23 @@ def _utc(month: dt.date, day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 def _tickets(engagement, month: dt.date, *, missed: int) -> None:  # type: ignore[no-untyped-def]
     """Record one ticket that meets both targets and `missed` that miss both (P2: 60 min / 480 min)."""
-    ticket_create(engagement=engagement, priority="P2", category="incident", opened_at=_utc(month, 12, 10),
-                  first_response_at=_utc(month, 12, 10, 30), resolved_at=_utc(month, 12, 11))
+    ticket_create(
+        engagement=engagement,
+        priority="P2",
+        category="incident",
+        opened_at=_utc(month, 12, 10),
+        first_response_at=_utc(month, 12, 10, 30),
+        resolved_at=_utc(month, 12, 11),
+    )
     for _ in range(missed):
-        ticket_create(engagement=engagement, priority="P2", category="incident", opened_at=_utc(month, 13, 8),
-                      first_response_at=_utc(month, 13, 10), resolved_at=_utc(month, 13, 20))
+        ticket_create(
+            engagement=engagement,
+            priority="P2",
+            category="incident",
+            opened_at=_utc(month, 13, 8),
+            first_response_at=_utc(month, 13, 10),
+            resolved_at=_utc(month, 13, 20),
+        )
 
 
 @pytest.fixture
@@ -109,8 +137,13 @@ def march_report(db):  # type: ignore[no-untyped-def]
     calendar = coverage_calendar_create(name="24x7", time_zone="UTC", always_on=True)
     targets = [{"priority": "P2", "response_minutes": 60, "resolution_minutes": 480}]
     strict = sla_policy_create(name="Strict", calendar=calendar, uptime_target=D("99.000"), priority_targets=targets)
-    lenient = sla_policy_create(name="Lenient", calendar=calendar, uptime_target=D("99.000"),
-                                attainment_goal=D("50.000"), priority_targets=targets)
+    lenient = sla_policy_create(
+        name="Lenient",
+        calendar=calendar,
+        uptime_target=D("99.000"),
+        attainment_goal=D("50.000"),
+        priority_targets=targets,
+    )
 
     def engagement(name: str, model: str, start: dt.date):  # type: ignore[no-untyped-def]
         vendor = msp if model == "managed" else agency
@@ -124,8 +157,13 @@ def march_report(db):  # type: ignore[no-untyped-def]
         _tickets(managed, FEB, missed=0)  # 100% in February
     task = engagement("Contractor task", "staff_aug", dt.date(2026, 2, 1))
     milestone_create(engagement=task, title="Draft", due_date=dt.date(2026, 2, 5), delivered_date=dt.date(2026, 2, 5))
-    milestone_create(engagement=task, title="Final", due_date=dt.date(2026, 2, 20),
-                     delivered_date=dt.date(2026, 2, 20), accepted=True)
+    milestone_create(
+        engagement=task,
+        title="Final",
+        due_date=dt.date(2026, 2, 20),
+        delivered_date=dt.date(2026, 2, 20),
+        accepted=True,
+    )
     waiting = engagement("Contractor waiting", "staff_aug", MAR)
     milestone_create(engagement=waiting, title="Unaccepted", due_date=MAR, delivered_date=dt.date(2026, 3, 2))
     ids = [onboarding.pk, quick.pk, task.pk, waiting.pk]
@@ -135,7 +173,8 @@ def march_report(db):  # type: ignore[no-untyped-def]
 
 
 def test_the_report_stores_each_engagements_time_to_value_and_each_models_summary(
-    march_report, leadership_client  # type: ignore[no-untyped-def]
+    march_report,
+    leadership_client,  # type: ignore[no-untyped-def]
 ) -> None:
     payload = march_report.payload
     by_name = {row["name"]: row for row in payload["engagements"]}
@@ -150,7 +189,10 @@ def test_the_report_stores_each_engagements_time_to_value_and_each_models_summar
     assert (managed["time_to_value_median_days"], managed["time_to_value_mean_days"]) == ("35", "35.0")
     assert (managed["time_to_value_reached"], managed["time_to_value_counted"]) == (2, 2)
     assert (staff["time_to_value_median_days"], staff["time_to_value_reached"], staff["time_to_value_counted"]) == (
-        "19", 1, 2)
+        "19",
+        1,
+        2,
+    )
     area = payload["service_areas"][0]
     assert area["managed"]["time_to_value_median_days"] == "35"
 

@@ -34,7 +34,9 @@ def _record_facts() -> list[int]:
         ids = [example.augmented.pk, example.msp.pk]
         for n in range(4):
             contractor = ContractorFactory(engagement=EngagementFactory(start_date=dt.date(2026, 1, 1)))
-            contractor_rate_create(contractor=contractor, hourly_rate=Decimal(60 + n), effective_from=dt.date(2026, 1, 1))
+            contractor_rate_create(
+                contractor=contractor, hourly_rate=Decimal(60 + n), effective_from=dt.date(2026, 1, 1)
+            )
             time_entry_create(contractor=contractor, date=dt.date(2026, 4, 8), hours=Decimal("7.25"))
             ids.append(contractor.engagement_id)
     return ids
@@ -46,7 +48,9 @@ def test_a_worker_killed_mid_job_and_restarted_leaves_snapshots_identical_to_a_c
     ids = _record_facts()
     # Batches of 2 engagements, each sleeping 10 s inside its transaction: long enough
     # that a loaded CI machine still kills the worker in the middle of the second one.
-    restartable_worker.start(REPORTS_SNAPSHOT_BATCH_DELAY="10", REPORTS_SNAPSHOT_BATCH="2", TIME_ZONE="America/New_York")
+    restartable_worker.start(
+        REPORTS_SNAPSHOT_BATCH_DELAY="10", REPORTS_SNAPSHOT_BATCH="2", TIME_ZONE="America/New_York"
+    )
     job = recompute_month_request(APRIL)
     assert wait_until(lambda: RecomputeJob.objects.get(pk=job.pk).done >= 2, timeout=60)
     time.sleep(2)  # the second batch is now inside its transaction

@@ -35,9 +35,7 @@ def ny(*parts: int) -> dt.datetime:
     return dt.datetime(*parts, tzinfo=NEW_YORK)  # type: ignore[misc]
 
 
-def office_hours(
-    *intervals: tuple[dt.time, dt.time | None], weekdays: range = range(5)
-) -> list[WorkingHoursSpec]:
+def office_hours(*intervals: tuple[dt.time, dt.time | None], weekdays: range = range(5)) -> list[WorkingHoursSpec]:
     """Return working hours on weekdays (Monday to Friday by default), 09:00-17:00 unless given."""
     spans = intervals or ((dt.time(9), dt.time(17)),)
     return [WorkingHoursSpec(weekday=day, start=start, end=end) for day in weekdays for start, end in spans]

@@ -53,8 +53,14 @@ def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 
 def test_the_ticket_list_shows_state_and_slack(operations_client) -> None:  # type: ignore[no-untyped-def]
     engagement = SLAAssignmentFactory().engagement
-    TicketFactory(engagement=engagement, priority="P1", opened_at=ny(2026, 4, 14, 10), first_response_at=ny(2026, 4, 14, 10, 5),
-                  resolved_at=ny(2026, 4, 14, 12), summary="VPN down")
+    TicketFactory(
+        engagement=engagement,
+        priority="P1",
+        opened_at=ny(2026, 4, 14, 10),
+        first_response_at=ny(2026, 4, 14, 10, 5),
+        resolved_at=ny(2026, 4, 14, 12),
+        summary="VPN down",
+    )
     page = operations_client.get(TICKETS).content.decode()
     assert "VPN down" in page and ">Met<" in page
     assert "10.00" in page and "120.00" in page  # slack: 15 - 5 minutes, 240 - 120 minutes
@@ -73,12 +79,27 @@ def test_the_ticket_list_shows_state_and_slack(operations_client) -> None:  # ty
 )
 def test_the_ticket_list_filters_by_state_priority_and_month(operations_client, query: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
     engagement = SLAAssignmentFactory().engagement
-    TicketFactory(engagement=engagement, priority="P1", summary="late", opened_at=ny(2026, 4, 1, 10),
-                  first_response_at=ny(2026, 4, 1, 11))
-    TicketFactory(engagement=engagement, summary="on time", opened_at=ny(2026, 4, 2, 10), first_response_at=ny(2026, 4, 2, 10, 5),
-                  resolved_at=ny(2026, 4, 2, 11))
+    TicketFactory(
+        engagement=engagement,
+        priority="P1",
+        summary="late",
+        opened_at=ny(2026, 4, 1, 10),
+        first_response_at=ny(2026, 4, 1, 11),
+    )
+    TicketFactory(
+        engagement=engagement,
+        summary="on time",
+        opened_at=ny(2026, 4, 2, 10),
+        first_response_at=ny(2026, 4, 2, 10, 5),
+        resolved_at=ny(2026, 4, 2, 11),
+    )
     TicketFactory(engagement=engagement, summary="open", opened_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
-    TicketFactory(engagement=EngagementFactory(), summary="untracked", opened_at=ny(2026, 4, 3, 10), resolved_at=ny(2026, 4, 3, 11))
+    TicketFactory(
+        engagement=EngagementFactory(),
+        summary="untracked",
+        opened_at=ny(2026, 4, 3, 10),
+        resolved_at=ny(2026, 4, 3, 11),
+    )
     if query.startswith("month"):
         # The month filter lists recent months; filter on the one the open ticket was opened in.
         query = f"month={dt.datetime.now(dt.UTC).astimezone(ny(2026, 1, 1).tzinfo):%Y-%m}"
@@ -99,7 +120,9 @@ def test_the_ticket_list_takes_the_same_queries_for_3_or_30_tickets(operations_c
     def make(count: int) -> None:
         for i in range(count):
             engagement = SLAAssignmentFactory().engagement
-            TicketFactory(engagement=engagement, opened_at=ny(2026, 4, 1 + i % 28, 10), resolved_at=ny(2026, 4, 1 + i % 28, 12))
+            TicketFactory(
+                engagement=engagement, opened_at=ny(2026, 4, 1 + i % 28, 10), resolved_at=ny(2026, 4, 1 + i % 28, 12)
+            )
 
     make(3)
     few = queries(operations_client, TICKETS)
@@ -145,9 +168,13 @@ def test_operations_adds_a_ticket_with_a_pause_and_its_clocks_are_computed(opera
         resolved_at_0="2026-04-14",
         resolved_at_1="20:00:00",
         **management("pauses", total=1),
-        **{"pauses-0-started_at_0": "2026-04-14", "pauses-0-started_at_1": "11:00:00",
-           "pauses-0-ended_at_0": "2026-04-14", "pauses-0-ended_at_1": "13:00:00",
-           "pauses-0-reason": "waiting_on_customer"},
+        **{
+            "pauses-0-started_at_0": "2026-04-14",
+            "pauses-0-started_at_1": "11:00:00",
+            "pauses-0-ended_at_0": "2026-04-14",
+            "pauses-0-ended_at_1": "13:00:00",
+            "pauses-0-reason": "waiting_on_customer",
+        },
     )
     response = operations_client.post(f"{TICKETS}add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -164,7 +191,9 @@ def test_a_ticket_resolved_before_it_was_opened_shows_the_field_message(operatio
         f"{TICKETS}add/", ticket_form(engagement, resolved_at_0="2026-04-13", resolved_at_1="10:00:00")
     )
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["resolved_at"] == ["A ticket cannot be resolved before it was opened."]
+    assert response.context["adminform"].form.errors["resolved_at"] == [
+        "A ticket cannot be resolved before it was opened."
+    ]
     assert not Ticket.objects.exists()
 
 
@@ -172,10 +201,16 @@ def test_overlapping_pauses_in_the_inline_are_refused(operations_client) -> None
     engagement = EngagementFactory()
     rows = {}
     for i, (start, end) in enumerate([("11:00:00", "13:00:00"), ("12:00:00", "14:00:00")]):
-        rows |= {f"pauses-{i}-started_at_0": "2026-04-14", f"pauses-{i}-started_at_1": start,
-                 f"pauses-{i}-ended_at_0": "2026-04-14", f"pauses-{i}-ended_at_1": end,
-                 f"pauses-{i}-reason": "waiting_on_customer"}
-    response = operations_client.post(f"{TICKETS}add/", ticket_form(engagement, **management("pauses", total=2), **rows))
+        rows |= {
+            f"pauses-{i}-started_at_0": "2026-04-14",
+            f"pauses-{i}-started_at_1": start,
+            f"pauses-{i}-ended_at_0": "2026-04-14",
+            f"pauses-{i}-ended_at_1": end,
+            f"pauses-{i}-reason": "waiting_on_customer",
+        }
+    response = operations_client.post(
+        f"{TICKETS}add/", ticket_form(engagement, **management("pauses", total=2), **rows)
+    )
     assert response.status_code == 200
     [formset] = response.context["inline_admin_formsets"]
     assert formset.formset.non_form_errors() == [
@@ -189,9 +224,14 @@ def test_a_pause_outside_the_tickets_life_shows_the_field_message(operations_cli
     data = ticket_form(
         ticket.engagement,
         **management("pauses", total=1),
-        **{"pauses-0-started_at_0": "2026-04-14", "pauses-0-started_at_1": "09:00:00",
-           "pauses-0-ended_at_0": "", "pauses-0-ended_at_1": "", "pauses-0-reason": "waiting_on_vendor",
-           "pauses-0-ticket": str(ticket.pk)},
+        **{
+            "pauses-0-started_at_0": "2026-04-14",
+            "pauses-0-started_at_1": "09:00:00",
+            "pauses-0-ended_at_0": "",
+            "pauses-0-ended_at_1": "",
+            "pauses-0-reason": "waiting_on_vendor",
+            "pauses-0-ticket": str(ticket.pk),
+        },
     )
     response = operations_client.post(f"{TICKETS}{ticket.pk}/change/", data)
     assert response.status_code == 200
@@ -242,7 +282,9 @@ def test_operations_adds_a_policy_with_targets_and_tiers(operations_client) -> N
     assert response.status_code == 302
     policy = SLAPolicy.objects.get()
     assert [(t.below_pct, t.credit_pct) for t in policy.credit_tiers.all()] == [
-        (Decimal("99.900"), Decimal("10.000")), (Decimal("99.000"), Decimal("25.000")), (Decimal("95.000"), Decimal("100.000"))
+        (Decimal("99.900"), Decimal("10.000")),
+        (Decimal("99.000"), Decimal("25.000")),
+        (Decimal("95.000"), Decimal("100.000")),
     ]
     assert policy.targets.get().resolution_minutes == 240
 
@@ -254,8 +296,10 @@ def test_tiers_that_do_not_descend_are_refused_in_the_admin(operations_client) -
     assert response.status_code == 200
     tiers = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is CreditTier)
     assert tiers.formset.non_form_errors() == [
-        ("Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
-         "not more than the 25% of below 99.9%.")
+        (
+            "Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
+            "not more than the 25% of below 99.9%."
+        )
     ]
     assert not SLAPolicy.objects.exists()
 
@@ -274,23 +318,34 @@ def test_operations_adds_a_calendar_with_a_lunch_break_and_a_holiday(operations_
         "name": "Berlin office",
         "time_zone": "Europe/Berlin",
         **management("working_hours", total=2),
-        "working_hours-0-weekday": "0", "working_hours-0-start": "09:00", "working_hours-0-end": "12:00",
-        "working_hours-1-weekday": "0", "working_hours-1-start": "13:00", "working_hours-1-end": "",
+        "working_hours-0-weekday": "0",
+        "working_hours-0-start": "09:00",
+        "working_hours-0-end": "12:00",
+        "working_hours-1-weekday": "0",
+        "working_hours-1-start": "13:00",
+        "working_hours-1-end": "",
         **management("holidays", total=1),
-        "holidays-0-date": "2026-10-03", "holidays-0-name": "Tag der Deutschen Einheit",
+        "holidays-0-date": "2026-10-03",
+        "holidays-0-name": "Tag der Deutschen Einheit",
     }
     response = operations_client.post("/admin/sla/coveragecalendar/add/", data)
     assert response.status_code == 302
     calendar = CoverageCalendar.objects.get()
     assert [str(row) for row in WorkingHours.objects.filter(calendar=calendar)] == [
-        "Monday 09:00-12:00", "Monday 13:00-24:00"
+        "Monday 09:00-12:00",
+        "Monday 13:00-24:00",
     ]
     assert calendar.holidays.get().name == "Tag der Deutschen Einheit"
 
 
 def test_an_unknown_time_zone_shows_the_field_message(operations_client) -> None:  # type: ignore[no-untyped-def]
-    data = {"name": "Mars", "time_zone": "Mars/Olympus_Mons", "always_on": "on",
-            **management("working_hours"), **management("holidays")}
+    data = {
+        "name": "Mars",
+        "time_zone": "Mars/Olympus_Mons",
+        "always_on": "on",
+        **management("working_hours"),
+        **management("holidays"),
+    }
     response = operations_client.post("/admin/sla/coveragecalendar/add/", data)
     assert response.context["adminform"].form.errors["time_zone"] == [
         "'Mars/Olympus_Mons' is not a known time zone: use an IANA name such as America/New_York, Europe/Berlin or UTC."
@@ -299,10 +354,15 @@ def test_an_unknown_time_zone_shows_the_field_message(operations_client) -> None
 
 def test_overlapping_working_hours_are_refused_in_the_admin(operations_client) -> None:  # type: ignore[no-untyped-def]
     data = {
-        "name": "Office", "time_zone": "UTC",
+        "name": "Office",
+        "time_zone": "UTC",
         **management("working_hours", total=2),
-        "working_hours-0-weekday": "2", "working_hours-0-start": "09:00", "working_hours-0-end": "13:00",
-        "working_hours-1-weekday": "2", "working_hours-1-start": "12:00", "working_hours-1-end": "17:00",
+        "working_hours-0-weekday": "2",
+        "working_hours-0-start": "09:00",
+        "working_hours-0-end": "13:00",
+        "working_hours-1-weekday": "2",
+        "working_hours-1-start": "12:00",
+        "working_hours-1-end": "17:00",
         **management("holidays"),
     }
     response = operations_client.post("/admin/sla/coveragecalendar/add/", data)
@@ -324,8 +384,11 @@ def test_a_policy_in_use_cannot_be_deleted_and_says_why(operations_client) -> No
 
 def test_the_outage_list_shows_duration_and_engagement(operations_client) -> None:  # type: ignore[no-untyped-def]
     engagement = EngagementFactory(name="Help desk (MSP)")
-    outage_create(service=monitored_service_create(engagement=engagement, name="Email"),
-                  started_at=ny(2026, 4, 20, 10), ended_at=ny(2026, 4, 20, 11, 30))
+    outage_create(
+        service=monitored_service_create(engagement=engagement, name="Email"),
+        started_at=ny(2026, 4, 20, 10),
+        ended_at=ny(2026, 4, 20, 11, 30),
+    )
     page = operations_client.get("/admin/sla/outage/").content.decode()
     assert "Help desk (MSP)" in page and "1:30" in page
 
@@ -369,8 +432,15 @@ def test_the_service_list_links_to_the_uptime_view(operations_client) -> None:  
 
 @pytest.mark.parametrize(
     "url",
-    [TICKETS, "/admin/sla/outage/", "/admin/sla/monitoredservice/", UPTIME, "/admin/sla/slapolicy/",
-     "/admin/sla/coveragecalendar/", "/admin/sla/slaassignment/"],
+    [
+        TICKETS,
+        "/admin/sla/outage/",
+        "/admin/sla/monitoredservice/",
+        UPTIME,
+        "/admin/sla/slapolicy/",
+        "/admin/sla/coveragecalendar/",
+        "/admin/sla/slaassignment/",
+    ],
 )
 def test_leadership_can_view_the_sla_pages(leadership_client, url: str) -> None:  # type: ignore[no-untyped-def]
     assert leadership_client.get(url).status_code == 200
@@ -402,8 +472,13 @@ def test_a_new_tickets_pause_before_it_was_opened_is_refused_on_the_form(operati
     data = ticket_form(
         EngagementFactory(),
         **management("pauses", total=1),
-        **{"pauses-0-started_at_0": "2026-04-14", "pauses-0-started_at_1": "09:00:00",
-           "pauses-0-ended_at_0": "2026-04-14", "pauses-0-ended_at_1": "09:30:00", "pauses-0-reason": "waiting_on_vendor"},
+        **{
+            "pauses-0-started_at_0": "2026-04-14",
+            "pauses-0-started_at_1": "09:00:00",
+            "pauses-0-ended_at_0": "2026-04-14",
+            "pauses-0-ended_at_1": "09:30:00",
+            "pauses-0-reason": "waiting_on_vendor",
+        },
     )
     response = operations_client.post(f"{TICKETS}add/", data)
     assert response.status_code == 200

@@ -33,7 +33,10 @@ def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
 def engagements() -> list[int]:
     """Two engagements under a business-hours policy and one under none."""
     calendar = coverage_calendar_create(
-        name="Office", time_zone="America/New_York", working_hours=office_hours(), holidays=[{"date": dt.date(2026, 4, 3)}]
+        name="Office",
+        time_zone="America/New_York",
+        working_hours=office_hours(),
+        holidays=[{"date": dt.date(2026, 4, 3)}],
     )
     policy = SLAPolicyFactory(calendar=calendar)
     governed = [SLAAssignmentFactory(policy=policy).engagement for _ in range(2)]
@@ -60,7 +63,9 @@ def bulk_tickets(engagement_ids: list[int], count: int) -> list[Ticket]:
     tickets = Ticket.objects.bulk_create(tickets, batch_size=1000)
     TicketPause.objects.bulk_create(
         [
-            TicketPause(ticket=t, started_at=t.opened_at + dt.timedelta(hours=1), ended_at=t.opened_at + dt.timedelta(hours=2))
+            TicketPause(
+                ticket=t, started_at=t.opened_at + dt.timedelta(hours=1), ended_at=t.opened_at + dt.timedelta(hours=2)
+            )
             for t in tickets[::4]
         ],
         batch_size=1000,
@@ -84,7 +89,9 @@ def test_refreshing_10_or_100_tickets_takes_the_same_queries(engagements, django
         assert ticket_clocks_refresh(engagement_ids=engagements, month=APRIL, now=END_OF_APRIL) == 100
 
 
-def test_a_month_of_10000_tickets_refreshes_with_the_same_queries_in_seconds(engagements, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_of_10000_tickets_refreshes_with_the_same_queries_in_seconds(
+    engagements, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     bulk_tickets(engagements, 10_000)
     started = time.monotonic()
     with django_assert_num_queries(REFRESH_QUERIES):
@@ -112,9 +119,12 @@ def test_the_bulk_refresh_agrees_with_the_one_ticket_refresh(engagements) -> Non
         single = Ticket.objects.get(pk=ticket.pk)
         ticket_clock_refresh(ticket=single, now=END_OF_APRIL)
         bulk = stored[ticket.pk]
-        assert (single.response_met, single.resolution_met, single.resolution_due_at, single.resolution_slack_minutes) == (
-            bulk.response_met, bulk.resolution_met, bulk.resolution_due_at, bulk.resolution_slack_minutes
-        )
+        assert (
+            single.response_met,
+            single.resolution_met,
+            single.resolution_due_at,
+            single.resolution_slack_minutes,
+        ) == (bulk.response_met, bulk.resolution_met, bulk.resolution_due_at, bulk.resolution_slack_minutes)
 
 
 def test_the_refresh_marks_the_months_whose_outcomes_changed(engagements) -> None:  # type: ignore[no-untyped-def]

@@ -374,8 +374,14 @@ ZONES = ("UTC", NEW_YORK, BERLIN, "Australia/Lord_Howe", "America/Santiago", "As
 # 2026 days on which one of ZONES changes its clocks (Lord Howe by 30 minutes,
 # Santiago at midnight), so generated instants cluster around gaps and folds.
 CHANGE_DAYS = (
-    date(2026, 3, 8), date(2026, 11, 1), date(2026, 3, 29), date(2026, 10, 25),
-    date(2026, 4, 5), date(2026, 10, 4), date(2026, 9, 6), date(2026, 6, 15),
+    date(2026, 3, 8),
+    date(2026, 11, 1),
+    date(2026, 3, 29),
+    date(2026, 10, 25),
+    date(2026, 4, 5),
+    date(2026, 10, 4),
+    date(2026, 9, 6),
+    date(2026, 6, 15),
 )
 QUARTERS_A_DAY = 96
 

@@ -40,10 +40,22 @@ def test_tickets_open_at_an_instant() -> None:
 
 def test_every_ticket_is_in_exactly_one_sla_state() -> None:
     engagement = SLAAssignmentFactory().engagement
-    TicketFactory(engagement=engagement, priority="P1", summary="breached", opened_at=ny(2026, 4, 1, 10),
-                  first_response_at=ny(2026, 4, 1, 11), resolved_at=ny(2026, 4, 1, 11))
-    TicketFactory(engagement=engagement, priority="P1", summary="met", opened_at=ny(2026, 4, 1, 10),
-                  first_response_at=ny(2026, 4, 1, 10, 5), resolved_at=ny(2026, 4, 1, 11))
+    TicketFactory(
+        engagement=engagement,
+        priority="P1",
+        summary="breached",
+        opened_at=ny(2026, 4, 1, 10),
+        first_response_at=ny(2026, 4, 1, 11),
+        resolved_at=ny(2026, 4, 1, 11),
+    )
+    TicketFactory(
+        engagement=engagement,
+        priority="P1",
+        summary="met",
+        opened_at=ny(2026, 4, 1, 10),
+        first_response_at=ny(2026, 4, 1, 10, 5),
+        resolved_at=ny(2026, 4, 1, 11),
+    )
     TicketFactory(engagement=engagement, summary="running", opened_at=dt.datetime.now(dt.UTC))
     TicketFactory(summary="no target", opened_at=ny(2026, 4, 1, 10), resolved_at=ny(2026, 4, 1, 11))
     for state in TicketState:

@@ -86,7 +86,12 @@ def test_every_write_of_a_ticket_and_its_pauses_is_in_the_audit_trail() -> None:
     pause = ticket_pause_create(ticket=ticket, started_at=ny(2026, 4, 14, 11))
     ticket_update(ticket=ticket, resolved_at=ny(2026, 4, 14, 15))
     actions = list(AuditLog.objects.order_by("id").values_list("content_type__model", "action"))
-    assert actions[-4:] == [("ticket", "create"), ("ticketpause", "create"), ("ticketpause", "update"), ("ticket", "update")]
+    assert actions[-4:] == [
+        ("ticket", "create"),
+        ("ticketpause", "create"),
+        ("ticketpause", "update"),
+        ("ticket", "update"),
+    ]
     pause.refresh_from_db()
     assert pause.ended_at == ny(2026, 4, 14, 15)
 
@@ -106,8 +111,15 @@ def test_a_write_guard_can_refuse_a_month_for_every_sla_fact() -> None:
             outage_update(outage=outage, ended_at=ny(2026, 4, 1, 1))
         with pytest.raises(ValidationError, match="April 2026 is closed for tickets"), transaction.atomic():
             Ticket.objects.bulk_create(
-                [Ticket(engagement=service.engagement, priority="P1", category="incident", opened_at=ny(2026, 4, 2),
-                        resolved_at=ny(2026, 4, 3))]
+                [
+                    Ticket(
+                        engagement=service.engagement,
+                        priority="P1",
+                        category="incident",
+                        opened_at=ny(2026, 4, 2),
+                        resolved_at=ny(2026, 4, 3),
+                    )
+                ]
             )
         assert month_of(ny(2026, 3, 31, 23)) == dt.date(2026, 3, 1)
     finally:

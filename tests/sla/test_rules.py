@@ -126,7 +126,9 @@ def test_a_pause_after_the_ticket_was_resolved_is_refused() -> None:
     }
     with pytest.raises(ValidationError) as excinfo:
         ticket_pause_create(ticket=ticket, started_at=ny(2026, 4, 14, 15))
-    assert errors_of(excinfo) == {"ended_at": ["The ticket is resolved, so the pause must end by 2026-04-14 16:00 EDT."]}
+    assert errors_of(excinfo) == {
+        "ended_at": ["The ticket is resolved, so the pause must end by 2026-04-14 16:00 EDT."]
+    }
 
 
 def test_a_pause_that_overlaps_another_pause_of_the_ticket_is_refused() -> None:
@@ -135,7 +137,9 @@ def test_a_pause_that_overlaps_another_pause_of_the_ticket_is_refused() -> None:
     with pytest.raises(ValidationError) as excinfo:
         ticket_pause_create(ticket=ticket, started_at=ny(2026, 4, 14, 11, 30), ended_at=ny(2026, 4, 14, 13))
     assert errors_of(excinfo) == {
-        "started_at": ["This pause overlaps another pause of the same ticket (2026-04-14 11:00 EDT to 2026-04-14 12:00 EDT)."]
+        "started_at": [
+            "This pause overlaps another pause of the same ticket (2026-04-14 11:00 EDT to 2026-04-14 12:00 EDT)."
+        ]
     }
     # Touching is fine: one wait ends as the next begins.
     ticket_pause_create(ticket=ticket, started_at=ny(2026, 4, 14, 12), ended_at=ny(2026, 4, 14, 13))
@@ -148,7 +152,9 @@ def test_a_running_pause_overlaps_every_later_pause() -> None:
     with pytest.raises(ValidationError) as excinfo:
         ticket_pause_create(ticket=ticket, started_at=ny(2026, 4, 15, 11), ended_at=ny(2026, 4, 15, 12))
     assert errors_of(excinfo) == {
-        "started_at": ["This pause overlaps another pause of the same ticket (2026-04-14 11:00 EDT to now (still running))."]
+        "started_at": [
+            "This pause overlaps another pause of the same ticket (2026-04-14 11:00 EDT to now (still running))."
+        ]
     }
 
 
@@ -213,8 +219,9 @@ def test_an_unknown_time_zone_is_refused() -> None:
         with pytest.raises(ValidationError) as excinfo:
             coverage_calendar_create(name="Office", time_zone=name, always_on=True)
         assert errors_of(excinfo) == {
-            "time_zone": [(f"{name!r} is not a known time zone: use an IANA name such as America/New_York, "
-                           "Europe/Berlin or UTC.")]
+            "time_zone": [
+                (f"{name!r} is not a known time zone: use an IANA name such as America/New_York, Europe/Berlin or UTC.")
+            ]
         }
 
 
@@ -230,7 +237,9 @@ def test_working_hours_that_end_before_they_start_are_refused() -> None:
     row = WorkingHours(calendar=calendar, weekday=5, start=dt.time(12), end=dt.time(11))
     with pytest.raises(ValidationError) as excinfo:
         row.full_clean()
-    assert errors_of(excinfo) == {"end": ["Working hours must end after they start (leave the end empty for midnight)."]}
+    assert errors_of(excinfo) == {
+        "end": ["Working hours must end after they start (leave the end empty for midnight)."]
+    }
 
 
 def test_overlapping_working_hours_on_one_day_are_refused_but_a_lunch_break_is_fine() -> None:
@@ -283,8 +292,10 @@ def test_tiers_that_do_not_descend_are_refused() -> None:
         )
     assert errors_of(excinfo) == {
         "credit_tiers": [
-            ("Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
-             "not more than the 25% of below 99.9%.")
+            (
+                "Tiers must descend: the credit must grow as uptime falls, but below 99% credits 10%, "
+                "not more than the 25% of below 99.9%."
+            )
         ]
     }
     assert not CreditTier.objects.exists()
@@ -310,8 +321,9 @@ def test_a_tier_above_the_uptime_target_is_refused_also_when_the_target_moves() 
             credit_tiers=[{"below_pct": Decimal("99.500"), "credit_pct": Decimal("10")}],
         )
     assert errors_of(excinfo) == {
-        "credit_tiers": [("A tier cannot start above the uptime target (99%): below 99.5% would credit a month "
-                          "that met the SLA.")]
+        "credit_tiers": [
+            ("A tier cannot start above the uptime target (99%): below 99.5% would credit a month that met the SLA.")
+        ]
     }
     policy = SLAPolicyFactory(uptime_target=Decimal("99.900"))
     with pytest.raises(ValidationError) as excinfo:
@@ -322,9 +334,14 @@ def test_a_tier_above_the_uptime_target_is_refused_also_when_the_target_moves() 
 @pytest.mark.parametrize(
     ("tier", "message"),
     [
-        ({"below_pct": Decimal("0"), "credit_pct": Decimal("10")},
-         "A tier's uptime threshold must be more than 0% and at most 100%."),
-        ({"below_pct": Decimal("99"), "credit_pct": Decimal("100.5")}, "A tier's credit must be more than 0% and at most 100%."),
+        (
+            {"below_pct": Decimal("0"), "credit_pct": Decimal("10")},
+            "A tier's uptime threshold must be more than 0% and at most 100%.",
+        ),
+        (
+            {"below_pct": Decimal("99"), "credit_pct": Decimal("100.5")},
+            "A tier's credit must be more than 0% and at most 100%.",
+        ),
     ],
 )
 def test_a_tier_outside_0_to_100_is_refused(tier: dict[str, Decimal], message: str) -> None:
@@ -392,7 +409,8 @@ def test_the_database_refuses_impossible_tickets(fields: dict[str, object]) -> N
     engagement = EngagementFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Ticket.objects.create(
-            engagement=engagement, **{"priority": "P1", "category": "incident", "opened_at": ny(2026, 4, 14, 10), **fields}
+            engagement=engagement,
+            **{"priority": "P1", "category": "incident", "opened_at": ny(2026, 4, 14, 10), **fields},
         )
 
 

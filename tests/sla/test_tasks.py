@@ -17,8 +17,16 @@ pytestmark = pytest.mark.django_db
 def test_the_refresh_task_recomputes_an_engagements_clocks_from_a_date() -> None:
     engagement = SLAAssignmentFactory().engagement
     Ticket.objects.bulk_create(
-        [Ticket(engagement=engagement, priority="P1", category="incident", opened_at=ny(2026, 4, 1, 10),
-                first_response_at=ny(2026, 4, 1, 10, 5), resolved_at=ny(2026, 4, 1, 12))]
+        [
+            Ticket(
+                engagement=engagement,
+                priority="P1",
+                category="incident",
+                opened_at=ny(2026, 4, 1, 10),
+                first_response_at=ny(2026, 4, 1, 10, 5),
+                resolved_at=ny(2026, 4, 1, 12),
+            )
+        ]
     )
     assert send_task_now("sla.refresh_ticket_clocks", {"engagement_ids": [engagement.pk], "since": "2026-03-01"})
     assert Ticket.objects.get().resolution_met is True
@@ -40,8 +48,14 @@ def test_the_running_clocks_job_breaches_an_overdue_ticket() -> None:
 
     engagement = SLAAssignmentFactory().engagement
     Ticket.objects.bulk_create(
-        [Ticket(engagement=engagement, priority="P1", category="incident",
-                opened_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))]
+        [
+            Ticket(
+                engagement=engagement,
+                priority="P1",
+                category="incident",
+                opened_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+            )
+        ]
     )
     assert refresh_running_clocks.apply().get() == 1
     assert Ticket.objects.breached().count() == 1

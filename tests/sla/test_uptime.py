@@ -93,7 +93,9 @@ def test_uptime_exactly_at_the_target_owes_no_credit() -> None:
 
 def test_the_credit_is_capped_at_the_policys_maximum() -> None:
     policy = SLAPolicyFactory(max_credit_pct=Decimal("50"))
-    engagement = SLAAssignmentFactory(policy=policy, engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))).engagement
+    engagement = SLAAssignmentFactory(
+        policy=policy, engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))
+    ).engagement
     down(MonitoredServiceFactory(engagement=engagement), ny(2026, 4, 1), ny(2026, 4, 5))
     assert credit_pct_for([engagement.pk], APRIL) == {engagement.pk: Decimal("50")}
 
@@ -206,7 +208,9 @@ def _engagements_with_outages(count: int) -> list[int]:
     policy = SLAPolicyFactory()
     ids = []
     for i in range(count):
-        engagement = SLAAssignmentFactory(policy=policy, engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))).engagement
+        engagement = SLAAssignmentFactory(
+            policy=policy, engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))
+        ).engagement
         for name in ("Email", "VPN"):
             OutageFactory(
                 service=MonitoredServiceFactory(engagement=engagement, name=name),

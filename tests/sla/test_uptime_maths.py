@@ -197,9 +197,7 @@ def test_tiers_whose_credit_does_not_rise_as_uptime_falls_are_refused() -> None:
         validate_tiers([CreditTier(Decimal("99.9"), Decimal("10")), CreditTier(Decimal("99"), Decimal("10"))])
 
 
-@pytest.mark.parametrize(
-    ("below", "credit"), [("0", "10"), ("-1", "10"), ("100.1", "10"), ("99", "0"), ("99", "101")]
-)
+@pytest.mark.parametrize(("below", "credit"), [("0", "10"), ("-1", "10"), ("100.1", "10"), ("99", "0"), ("99", "101")])
 def test_tier_percents_outside_zero_to_a_hundred_are_refused(below: str, credit: str) -> None:
     with pytest.raises(ValueError, match="must be above 0 and at most 100"):
         validate_tiers([CreditTier(Decimal(below), Decimal(credit))])

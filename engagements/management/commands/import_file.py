@@ -34,16 +34,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="The export file (CSV).")
         parser.add_argument("--kind", required=True, choices=sorted(IMPORTERS))
-        parser.add_argument("--format", required=True, dest="fmt",
-                            choices=sorted({f for formats in FORMATS.values() for f in formats}))  # fmt: skip
+        parser.add_argument(
+            "--format", required=True, dest="fmt", choices=sorted({f for formats in FORMATS.values() for f in formats})
+        )
         parser.add_argument("--engagement", help="Engagement (id or exact name) for rows whose file does not say.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
         parser.add_argument("--allow-partial", action="store_true", help="Import the good rows of a half-valid file.")
         order = parser.add_mutually_exclusive_group()
-        order.add_argument("--day-first", dest="day_first", action="store_const", const=True, default=None,
-                           help="Dates like 03/04/2024 are 3 April.")  # fmt: skip
-        order.add_argument("--month-first", dest="day_first", action="store_const", const=False,
-                           help="Dates like 03/04/2024 are 4 March.")  # fmt: skip
+        order.add_argument(
+            "--day-first",
+            dest="day_first",
+            action="store_const",
+            const=True,
+            default=None,
+            help="Dates like 03/04/2024 are 3 April.",
+        )
+        order.add_argument(
+            "--month-first",
+            dest="day_first",
+            action="store_const",
+            const=False,
+            help="Dates like 03/04/2024 are 4 March.",
+        )
         parser.add_argument("--tz", help="IANA time zone of times without an offset (default: TIME_ZONE).")
         parser.add_argument("--user", help="Username the import is recorded under.")
 
@@ -53,16 +65,25 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         try:
             report = file_import(
-                kind=options["kind"], fmt=options["fmt"], data=path.read_bytes(), name=path.name,
-                engagement=self._engagement(options["engagement"]), day_first=options["day_first"],
-                tz=options["tz"], dry_run=options["dry_run"], allow_partial=options["allow_partial"],
-                user=self._user(options["user"]), progress=progress_bar(self.stderr),
-            )  # fmt: skip
+                kind=options["kind"],
+                fmt=options["fmt"],
+                data=path.read_bytes(),
+                name=path.name,
+                engagement=self._engagement(options["engagement"]),
+                day_first=options["day_first"],
+                tz=options["tz"],
+                dry_run=options["dry_run"],
+                allow_partial=options["allow_partial"],
+                user=self._user(options["user"]),
+                progress=progress_bar(self.stderr),
+            )
         except FileError as exc:
             raise CommandError(str(exc)) from exc
         self._print(report)
         if report.rejected and not report.written and not report.dry_run:
-            raise CommandError(f"{report.rejected} row(s) rejected: nothing imported (use --allow-partial to import the rest).")
+            raise CommandError(
+                f"{report.rejected} row(s) rejected: nothing imported (use --allow-partial to import the rest)."
+            )
 
     def _engagement(self, value: str | None) -> Engagement | None:
         if not value:

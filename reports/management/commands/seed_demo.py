@@ -56,7 +56,9 @@ class Command(BaseCommand):
                 self.stdout.write("Data already present: kept as it is (seed_demo --reset replaces it).")
                 return
             if not options["reset"]:
-                raise CommandError("The database already has data; run `manage.py seed_demo --reset` to replace it all.")
+                raise CommandError(
+                    "The database already has data; run `manage.py seed_demo --reset` to replace it all."
+                )
             self._reset()
         last_month = add_months(current_month(), -1)
         with acting_as(label="seed_demo"), recompute_deferred():
@@ -70,17 +72,21 @@ class Command(BaseCommand):
             with transaction.atomic():
                 story.invoices_and_credits(engagements)
                 if story.first <= APRIL_2026 <= story.last:
-                    invoice_create(engagement=example.augmented, period=APRIL_2026, number="AUG-2026-04",
-                                   amount=Decimal("3652.50"))
-                    invoice_create(engagement=example.msp, period=APRIL_2026, number="MSP-2026-04",
-                                   amount=Decimal("6500.00"))
+                    invoice_create(
+                        engagement=example.augmented, period=APRIL_2026, number="AUG-2026-04", amount=Decimal("3652.50")
+                    )
+                    invoice_create(
+                        engagement=example.msp, period=APRIL_2026, number="MSP-2026-04", amount=Decimal("6500.00")
+                    )
         self.stdout.write(f"Computing snapshots and reports ({time.monotonic() - started:.1f} s)...")
         months = sorted(set(story.months) | {APRIL_2026})
         self._compute(months)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready in {time.monotonic() - started:.1f} s: {len(months)} monthly reports, latest "
-            f"{last_month:%B %Y}. Logins: operations/operations-demo, leadership/leadership-demo, admin/admin-demo."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready in {time.monotonic() - started:.1f} s: {len(months)} monthly reports, latest "
+                f"{last_month:%B %Y}. Logins: operations/operations-demo, leadership/leadership-demo, admin/admin-demo."
+            )
+        )
 
     def _reset(self) -> None:
         self.stdout.write("Deleting all data (--reset)...")
