@@ -80,13 +80,13 @@ def setup() -> tuple[list[int], str]:
     from rest_framework.authtoken.models import Token
 
     from engagements.models import Contractor, Engagement
-    from engagements.roles import OPERATIONS
     from engagements.services.engagements import (
         contractor_create,
         engagement_create,
         service_area_create,
         vendor_create,
     )
+    from kernel.roles import OPERATIONS
 
     engagement = Engagement.objects.filter(name="Bench staff aug").first()
     if engagement is None:

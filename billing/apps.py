@@ -9,8 +9,8 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.guards import refuse_closed_months
-        from engagements.facts import register_write_guard
-        from engagements.services.common import register_database_rule
+        from kernel.facts import register_write_guard
+        from kernel.services import register_database_rule
 
         # One guard in the shared write path: every model, every write path.
         register_write_guard(refuse_closed_months)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from engagements.facts import MonthKey, RecordedFact
+from kernel.facts import MonthKey, RecordedFact
 
 
 def month_label(month: object) -> str:

@@ -9,6 +9,11 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagements"
 
     def ready(self) -> None:
+        from engagements.services.trail import audit_and_mark
+        from kernel.facts import register_write_listener
+
+        # Every recorded write of every app leaves an audit row and marks its months.
+        register_write_listener(audit_and_mark)
         # Keep the groups' permissions complete as later apps add models.
         post_migrate.connect(_sync_roles_once, dispatch_uid="engagements.sync_roles")
 
@@ -16,6 +21,6 @@ class EngagementsConfig(AppConfig):
 def _sync_roles_once(sender: AppConfig, **kwargs: object) -> None:
     # post_migrate fires once per app; the last one ("reports") sees every model.
     if sender.name == "reports":
-        from engagements.roles import sync_roles
+        from kernel.roles import sync_roles
 
         sync_roles()

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
-from engagements.facts import FactQuerySet
+from kernel.facts import FactQuerySet
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import Celery
+from celery import Celery, current_app
 from django.db import transaction
 
-from config.celery import app as project_app
 from engagements.models import PendingTask
 
 log = logging.getLogger(__name__)
@@ -16,7 +15,8 @@ log = logging.getLogger(__name__)
 
 def send_task_now(name: str, kwargs: dict[str, Any], *, app: Celery | None = None) -> bool:
     """Send a task; on a broker failure record it as pending and return False."""
-    app = app or project_app
+    # The project's app (config.celery) is the current one; naming it would import the wiring layer.
+    app = app or current_app
     if app.conf.task_always_eager:
         # No broker: run in-process, and let its errors reach the caller.
         if name not in app.tasks:
@@ -42,7 +42,7 @@ def enqueue_on_commit(name: str, **kwargs: Any) -> None:
 
 def resend_pending(*, limit: int, app: Celery | None = None) -> int:
     """Try the pending tasks again, oldest first; return how many were sent."""
-    app = app or project_app
+    app = app or current_app
     sent = 0
     for pending in PendingTask.objects.order_by("created_at")[:limit]:
         try:

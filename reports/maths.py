@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from billing.money import to_cents
+from kernel.money import to_cents
 
 ZERO = Decimal("0.00")
 _PRECISION = 50

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from engagements.roles import LEADERSHIP, OPERATIONS
+from kernel.roles import LEADERSHIP, OPERATIONS
 from reports import charts
 from reports.exports import report_csv
 from reports.pdf import report_pdf

@@ -8,7 +8,7 @@ class SlaConfig(AppConfig):
     verbose_name = "SLA"
 
     def ready(self) -> None:
-        from engagements.services.common import register_database_rule
+        from kernel.services import register_database_rule
         from sla import tasks  # noqa: F401 - registers the tasks with the in-process (eager) worker too
 
         # A check that fires in a race the service lost reads like the service's own message.

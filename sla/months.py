@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from engagements.facts import month_of
+from kernel.months import month_of
 from sla.calendar import Interval, month_window
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
-from engagements.facts import FactQuerySet
+from kernel.facts import FactQuerySet
 from sla.calendar import Interval
 from sla.months import org_month_window
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from engagements.roles import LEADERSHIP, OPERATIONS
+from kernel.roles import LEADERSHIP, OPERATIONS
 from tests.factories import UserFactory
 
 # The sample-import world is shared by the importer and API tests; a plugin

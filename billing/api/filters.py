@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, Invoice, OneTimeCharge, Period
-from config.api import MonthFilter
 from engagements.models import DeliveryModel, Engagement, ServiceArea
+from kernel.api import MonthFilter
 
 
 def _model(path: str) -> django_filters.ChoiceFilter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, Invoice, OneTimeCharge, Period
-from config.api import MonthField, ResourceSerializer
+from kernel.api import MonthField, ResourceSerializer
 
 
 class InternalRateSerializer(ResourceSerializer):

@@ -33,7 +33,7 @@ from billing.services import (
     period_close,
     period_reopen,
 )
-from config.api import ReadOnlyViewSet, ServiceViewSet, parse_month
+from kernel.api import ReadOnlyViewSet, ServiceViewSet, parse_month
 
 MONTH_PATH = OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM")
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from engagements.facts import FactQuerySet, RecordedFact
+from kernel.facts import FactQuerySet, RecordedFact
 
 _CHUNK = 500
 

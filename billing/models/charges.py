@@ -13,8 +13,9 @@ from django.db.models import F, Q
 
 from billing.models.base import BillingFact, first_of_month_constraint, month_last_day
 from billing.querysets import ChargeQuerySet, InvoiceQuerySet, ServiceCreditQuerySet
-from engagements.facts import MonthKey, month_of, source_external_id_unique
 from engagements.models import Engagement
+from kernel.facts import MonthKey, source_external_id_unique
+from kernel.months import month_of
 
 
 def _amount(**kwargs: Any) -> models.DecimalField:

@@ -12,9 +12,10 @@ from django.db.models import Q
 
 from billing.models.base import BillingFact, first_of_month_constraint
 from billing.querysets import PeriodQuerySet
-from engagements.currencies import ISO_4217_CODES
-from engagements.facts import MonthKey, month_of
 from engagements.models import Engagement
+from kernel.currencies import ISO_4217_CODES
+from kernel.facts import MonthKey
+from kernel.months import month_of
 
 
 class Period(BillingFact):

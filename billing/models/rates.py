@@ -19,9 +19,9 @@ from django.db.models.functions import TruncMonth
 
 from billing.models.base import BillingFact, effective_span
 from billing.querysets import ContractorRateQuerySet, FeeScheduleQuerySet, InternalRateQuerySet
-from engagements.facts import MonthKey
 from engagements.models import Contractor, DeliveryModel, Engagement, OverheadEntry
 from engagements.selectors import engagement_dates_for
+from kernel.facts import MonthKey
 
 
 def _money(**kwargs: Any) -> models.DecimalField:

@@ -35,9 +35,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round
 
 from billing.models import ContractorRate, FeeSchedule, InternalRate, OneTimeCharge
-from billing.money import ZERO, cents_to_decimal, percent_of, prorate, ratio_pct
 from engagements.models import DeliveryModel, Engagement, OverheadEntry, TimeEntry
 from engagements.querysets import month_bounds
+from kernel.money import ZERO, cents_to_decimal, percent_of, prorate, ratio_pct
 from sla.selectors import credit_pct_for
 
 ONE_DAY = dt.timedelta(days=1)

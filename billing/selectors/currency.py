@@ -11,8 +11,8 @@ from django.conf import settings
 
 from billing.guards import month_label
 from billing.models import ExchangeRate
-from billing.money import to_cents
 from billing.selectors.costs import MonthCosts
+from kernel.money import to_cents
 
 MONEY_FIELDS = ("labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit")
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.db.models import F, Sum
 
 from billing.models import CreditStatus, Invoice, ServiceCredit
-from billing.money import cents_to_decimal
 from billing.selectors.costs import engagement_month_costs, hundredths
+from kernel.money import cents_to_decimal
 
 
 def _applied_credits(invoice_ids: list[int]) -> dict[int, Decimal]:

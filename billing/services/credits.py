@@ -11,11 +11,11 @@ from django.db import transaction
 
 from billing.guards import month_label
 from billing.models import CreditStatus, Invoice, Period, ServiceCredit
-from billing.money import round_pct
 from billing.selectors import engagement_month_costs, is_month_closed
 from billing.services.invoices import invoice_reconcile
 from engagements.models import DeliveryModel, Engagement
-from engagements.services.common import validated_delete, validated_save
+from kernel.money import round_pct
+from kernel.services import validated_delete, validated_save
 from sla.selectors import uptime_for
 
 

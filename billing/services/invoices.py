@@ -12,7 +12,7 @@ from django.utils import timezone
 from billing.models import Invoice, InvoiceLine, Reconciliation
 from billing.selectors import expected_invoice_amounts
 from engagements.models import Engagement
-from engagements.services.common import validated_delete, validated_save
+from kernel.services import validated_delete, validated_save
 
 # Vendors round lines their own way: a difference up to this is a match.
 RECONCILIATION_TOLERANCE = Decimal("1.00")

@@ -14,7 +14,7 @@ from billing.guards import month_label
 from billing.models import Period, PeriodReopening
 from billing.services.credits import service_credits_assess
 from billing.services.invoices import invoices_reconcile_month
-from engagements.services.common import validated_save
+from kernel.services import validated_save
 
 log = logging.getLogger(__name__)
 

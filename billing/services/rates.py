@@ -10,7 +10,7 @@ from django.db import transaction
 
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, OneTimeCharge
 from engagements.models import Contractor, Engagement, Person
-from engagements.services.common import validated_delete, validated_save
+from kernel.services import validated_delete, validated_save
 
 
 def _assign(instance: Any, fields: dict[str, Any]) -> None:

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "engagements.actor.AuditActorMiddleware",
+    "kernel.actor.AuditActorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from config.api import MonthFilter, parse_month
 from engagements.models import (
     AuditLog,
     Contractor,
@@ -17,6 +16,7 @@ from engagements.models import (
     TimeEntry,
 )
 from engagements.querysets import EngagementQuerySet
+from kernel.api import MonthFilter, parse_month
 
 
 class EngagementFilter(django_filters.FilterSet):

@@ -6,7 +6,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api import BatchPrimaryKeyRelatedField, ResourceSerializer
 from engagements.importers.files import IMPORTERS
 from engagements.models import (
     AuditLog,
@@ -20,6 +19,7 @@ from engagements.models import (
     Vendor,
 )
 from importers import FORMATS
+from kernel.api import BatchPrimaryKeyRelatedField, ResourceSerializer
 
 
 class VendorSerializer(ResourceSerializer):

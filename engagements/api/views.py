@@ -12,16 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import (
-    ApiViewMixin,
-    BatchUpsertMixin,
-    LargeTablePagination,
-    ReadOnlyViewSet,
-    ServiceViewSet,
-)
 from engagements.api import filters, serializers
 from engagements.importers.files import FileError, file_import
-from engagements.importers.upserts import UpsertOutcome, time_entries_upsert
+from engagements.importers.upserts import time_entries_upsert
 from engagements.models import (
     AuditLog,
     Contractor,
@@ -51,6 +44,14 @@ from engagements.services.entries import (
     time_entry_delete,
     time_entry_update,
 )
+from kernel.api import (
+    ApiViewMixin,
+    BatchUpsertMixin,
+    LargeTablePagination,
+    ReadOnlyViewSet,
+    ServiceViewSet,
+)
+from kernel.batches import UpsertOutcome
 
 
 class VendorViewSet(ServiceViewSet):

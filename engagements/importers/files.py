@@ -18,19 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from engagements.actor import acting_as
 from engagements.importers.mapping import Mapped
-from engagements.importers.upserts import (
-    CREATED,
-    UNCHANGED,
-    UPDATED,
-    BatchRejected,
-    RowProblem,
-    UpsertOutcome,
-    provenance_record,
-)
+from engagements.importers.upserts import provenance_record
 from engagements.models import Engagement, ImportFile
 from importers import FORMATS, FileError, parse
+from kernel.actor import acting_as
+from kernel.batches import CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
 
 # Rows written per step (and per tick of the command's progress bar).
 STEP = 1000

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from engagements.importers.upserts import RowProblem
+from kernel.batches import RowProblem
 
 
 def norm(text: str | None) -> str:

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from engagements.importers.mapping import Mapped, norm
-from engagements.importers.upserts import RowProblem, UpsertOutcome, time_entries_upsert
+from engagements.importers.upserts import time_entries_upsert
 from engagements.models import Contractor, Engagement, TimeEntry
 from importers import TimeRecord
+from kernel.batches import RowProblem, UpsertOutcome
 
 
 def _engagements_by_name() -> dict[str, Engagement]:

@@ -11,136 +11,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import Sum
 
-from engagements.facts import month_of
 from engagements.models import Contractor, ImportedRow, ImportFile, TimeEntry
 from engagements.models.entries import MAX_HOURS_PER_DAY, check_date_in, check_hours
-from engagements.services.common import translate_database_error
+from kernel.batches import (
+    CHUNK,
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    BatchRejected,
+    RowProblem,
+    UpsertOutcome,
+    chunks,
+    duplicate_keys,
+    problems_of,
+)
+from kernel.months import month_of
+from kernel.services import translate_database_error
 
-CHUNK = 500
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 TIME_ENTRY_FIELDS = ("contractor_id", "date", "hours", "description")
 _CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One problem of one row (row = index in an API list, or line of a file; None = the whole batch)."""
-
-    row: int | None
-    field: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the problem as the API answers it."""
-        return {"row": self.row, "field": self.field, "message": self.message}
-
-
-class BatchRejected(Exception):
-    """A batch with bad rows: nothing of it was stored."""
-
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        super().__init__("; ".join(f"row {p.row}: {p.field or '-'}: {p.message}" for p in problems[:5]))
-        self.problems = sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
-
-
-@dataclass
-class UpsertOutcome:
-    """What a batch upsert did, row by row, and (in a partial write) the rows it left out."""
-
-    objects: list[Any] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        """Return how many rows ended with a status (created, updated, unchanged)."""
-        return self.statuses.count(status)
-
-    def add(self, row: int, obj: Any, status: str) -> None:
-        """Record one row's result."""
-        self.rows.append(row)
-        self.objects.append(obj)
-        self.statuses.append(status)
-
-    def extend(self, other: UpsertOutcome) -> None:
-        """Append another batch's results."""
-        self.objects += other.objects
-        self.statuses += other.statuses
-        self.rows += other.rows
-        self.problems += other.problems
-
-
-def problems_of(row: int | None, exc: ValidationError) -> list[RowProblem]:
-    """Return a Django ValidationError as row problems, one per field message."""
-    if hasattr(exc, "error_dict"):
-        return [
-            RowProblem(row, None if name == "__all__" else name, message)
-            for name, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    return [RowProblem(row, None, message) for message in exc.messages]
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-# --- row by row, through another app's services ---------------------------------------------------
-
-RowWrite = Callable[[], tuple[Any, str]]
-
-
-@transaction.atomic
-def upsert_each(
-    *, items: Sequence[tuple[int, RowWrite]], keys: Sequence[tuple[int, str, str]] = (), partial: bool = False
-) -> UpsertOutcome:
-    """Run one service call per row, each in a savepoint; all or nothing unless partial.
-
-    `keys` are the rows' (row, source, external_id): a key repeated within the batch is refused.
-    """
-    outcome = UpsertOutcome(problems=duplicate_keys(keys))
-    repeated = {p.row for p in outcome.problems}
-    for row, write in items:
-        if row in repeated:
-            continue
-        try:
-            with transaction.atomic():
-                obj, status = write()
-        except ValidationError as exc:
-            outcome.problems += problems_of(row, exc)
-            continue
-        outcome.add(row, obj, status)
-    if outcome.problems and not partial:
-        raise BatchRejected(outcome.problems)
-    return outcome
-
-
-def duplicate_keys(items: Sequence[tuple[int, str, str]]) -> list[RowProblem]:
-    """Return a problem for each row repeating the (source, external_id) of an earlier row of the batch."""
-    first: dict[tuple[str, str], int] = {}
-    problems = []
-    for row, source, external_id in items:
-        if not external_id:
-            continue
-        key = (source, external_id)
-        if key in first:
-            problems.append(
-                RowProblem(row, "external_id", f"Row {first[key]} already has source {source!r} and this external id.")
-            )
-        else:
-            first[key] = row
-    return problems
 
 
 # --- time entries as a batch -----------------------------------------------------------------------
@@ -154,7 +51,7 @@ def _existing_entries(entries: Sequence[TimeEntry]) -> dict[tuple[str, str], Tim
             wanted[entry.source].append(entry.external_id)
     found: dict[tuple[str, str], TimeEntry] = {}
     for source, ids in wanted.items():
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids))):
             # The explicit exclude lets PostgreSQL use the partial unique index for a long IN list.
             for entry in TimeEntry.objects.filter(source=source, external_id__in=chunk).exclude(external_id=""):
                 found[(entry.source, entry.external_id)] = entry

@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from engagements.currencies import ISO_4217_CODES
-from engagements.facts import MonthKey, RecordedFact, months_between
 from engagements.querysets import EngagementQuerySet
+from kernel.currencies import ISO_4217_CODES
+from kernel.facts import MonthKey, RecordedFact
+from kernel.months import months_between
 
 
 class VendorKind(models.TextChoices):

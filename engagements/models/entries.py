@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 
-from engagements.facts import RecordedFact, source_external_id_unique
 from engagements.models.core import Contractor, Engagement, Person
 from engagements.querysets import DatedQuerySet
+from kernel.facts import RecordedFact, source_external_id_unique
 
 MAX_HOURS_PER_DAY = Decimal("24")
 

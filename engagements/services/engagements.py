@@ -8,7 +8,7 @@ from typing import Any, TypedDict, Unpack
 from django.db import transaction
 
 from engagements.models import Contractor, Engagement, Milestone, Person, ServiceArea, Vendor
-from engagements.services.common import assign, validated_delete, validated_save
+from kernel.services import assign, validated_delete, validated_save
 
 
 class VendorChanges(TypedDict, total=False):

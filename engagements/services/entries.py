@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Contractor, Engagement, OverheadEntry, Person, TimeEntry
-from engagements.services.common import assign, validated_delete, validated_save
+from kernel.services import assign, validated_delete, validated_save
 
 
 class OverheadEntryChanges(TypedDict, total=False):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from config.api import parse_month
 from engagements.models import DeliveryModel, ServiceArea
+from kernel.api import parse_month
 from reports.models import MonthlySnapshot
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api import BatchPrimaryKeyRelatedField, MonthField
 from engagements.models import Engagement
+from kernel.api import BatchPrimaryKeyRelatedField, MonthField
 from reports.models import MonthlySnapshot, RecomputeJob
 
 # The snapshot fields api.md promises, then the ones added beside them.

@@ -12,8 +12,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import ApiViewMixin, PagePagination, ReadOnlyViewSet, parse_month
 from engagements.models import ChangedMonth
+from kernel.api import ApiViewMixin, PagePagination, ReadOnlyViewSet, parse_month
 from reports.api import filters, serializers
 from reports.models import ComparisonReport, MonthlySnapshot, RecomputeJob
 from reports.selectors import month_status, report_for

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from billing.guards import month_label
 from billing.models import FeeSchedule
-from billing.money import round_pct, to_cents
 from billing.selectors import MissingExchangeRate, exchange_rates_for
 from engagements.models import DeliveryModel, Engagement
 from engagements.selectors import first_accepted_deliveries_for
+from kernel.money import round_pct, to_cents
 from reports import maths
 from reports.models import (
     FIGURE_FIELDS,

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements.roles import LEADERSHIP
+from kernel.roles import LEADERSHIP
 from reports.models import ComparisonReport
 
 

@@ -22,11 +22,11 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from billing.money import ratio_pct, round_pct, to_cents
 from billing.selectors import engagement_month_costs, is_month_closed
 from engagements.models import ChangedMonth, Engagement, Milestone
 from engagements.querysets import month_bounds
 from engagements.services.marks import release_changed_month
+from kernel.money import ratio_pct, round_pct, to_cents
 from reports.models import FIGURE_FIELDS, MonthlySnapshot
 from sla.selectors import downtime_hours_for, ticket_outcomes_for, uptime_for
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from billing.money import round_pct, to_cents
+from kernel.money import round_pct, to_cents
 
 ZERO = Decimal("0.00")
 _PRECISION = 50

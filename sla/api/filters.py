@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
-from config.api import MonthFilter
 from engagements.models import DeliveryModel, Engagement, ServiceArea
+from kernel.api import MonthFilter
 from sla.models import MonitoredService, Outage, SLAPolicy, Ticket
 
 

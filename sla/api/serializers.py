@@ -6,9 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api import BatchPrimaryKeyRelatedField, ResourceSerializer, SaneDateField, SaneDateTimeField
 from engagements.api import serializers as engagement_api
 from engagements.models import Engagement
+from kernel.api import BatchPrimaryKeyRelatedField, ResourceSerializer, SaneDateField, SaneDateTimeField
 from sla.models import (
     CoverageCalendar,
     MonitoredService,

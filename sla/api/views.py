@@ -7,11 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from config.api import BatchUpsertMixin, LargeTablePagination, ServiceViewSet
 from engagements.api import views as engagement_api
-from engagements.importers.upserts import UpsertOutcome
 from engagements.models import Engagement
 from engagements.services.engagements import engagement_create
+from kernel.api import BatchUpsertMixin, LargeTablePagination, ServiceViewSet
+from kernel.batches import UpsertOutcome
 from sla.api import filters, serializers
 from sla.importers.outages import outages_write
 from sla.importers.tickets import tickets_write

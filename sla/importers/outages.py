@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from engagements.importers.mapping import Mapped, norm
-from engagements.importers.upserts import CREATED, RowProblem, UpsertOutcome, upsert_each
 from engagements.models import Engagement
 from importers import OutageRecord
+from kernel.batches import CREATED, RowProblem, UpsertOutcome, upsert_each
 from sla.models import MonitoredService, Outage
 from sla.services.monitoring import outage_create, outage_upsert
 

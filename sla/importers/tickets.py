@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from engagements.importers.mapping import Mapped, norm
-from engagements.importers.upserts import CREATED, RowProblem, UpsertOutcome, upsert_each
 from engagements.models import Engagement
 from importers import TicketRecord
+from kernel.batches import CREATED, RowProblem, UpsertOutcome, upsert_each
 from sla.models import Ticket
 from sla.services.tickets import ticket_create, ticket_upsert
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 import sla.calendar as clock
-from engagements.facts import RecordedFact
+from kernel.facts import RecordedFact
 
 
 class Weekday(models.IntegerChoices):

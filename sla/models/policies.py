@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from engagements.facts import MonthKey, RecordedFact, month_of
+from kernel.facts import MonthKey, RecordedFact
+from kernel.months import month_of
 from sla.models.calendars import CoverageCalendar
 from sla.months import current_month, months_between
 

@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from engagements.facts import MonthKey, RecordedFact, month_of, source_external_id_unique
+from kernel.facts import MonthKey, RecordedFact, source_external_id_unique
+from kernel.months import month_of
 from sla.models.policies import Priority, SLAPolicy
 from sla.months import current_month, months_between
 from sla.querysets import TicketQuerySet, TicketState

@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 import sla.calendar as clock
-from engagements.facts import MonthKey, month_of
 from engagements.services.marks import mark_months_changed
+from kernel.facts import MonthKey
+from kernel.months import month_of
 from sla.models import SLAPolicy, Ticket, TicketPause
 from sla.months import current_month, months_between
 from sla.selectors import PolicyTimelines, policy_timelines_for

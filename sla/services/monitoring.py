@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Engagement
-from engagements.services.common import validated_delete, validated_save
+from kernel.services import validated_delete, validated_save
 from sla.models import MonitoredService, Outage
 
 OUTAGE_FIELDS = ("service", "started_at", "ended_at", "planned", "reason", "source", "external_id")

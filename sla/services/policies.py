@@ -20,8 +20,8 @@ from django.utils import timezone
 import sla.calendar as clock
 from engagements.models import Engagement
 from engagements.queue import enqueue_on_commit
-from engagements.services.common import validated_delete, validated_save
 from engagements.services.marks import mark_months_changed
+from kernel.services import validated_delete, validated_save
 from sla.models import (
     CoverageCalendar,
     CreditTier,

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Engagement
-from engagements.services.common import validated_delete, validated_save
+from kernel.services import validated_delete, validated_save
 from sla.models import PauseReason, Ticket, TicketPause
 from sla.models.tickets import local_label
 from sla.services.clocks import ticket_clock_refresh

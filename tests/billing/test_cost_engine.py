@@ -10,12 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from billing.money import to_cents
 from billing.selectors import engagement_month_costs
 from billing.services import contractor_rate_create, fee_schedule_create, internal_rate_create
 from engagements.models import Engagement
 from engagements.services.engagements import contractor_create, person_create
 from engagements.services.entries import overhead_entry_create, time_entry_create
+from kernel.money import to_cents
 from tests.billing.conftest import APRIL, d
 from tests.billing.factories import ManagedEngagementFactory
 from tests.factories import EngagementFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from billing.money import cents_to_decimal, percent_of, prorate, ratio_pct, round_pct, to_cents
+from kernel.money import cents_to_decimal, percent_of, prorate, ratio_pct, round_pct, to_cents
 
 
 def test_amounts_round_half_up_to_the_cent_not_to_even() -> None:

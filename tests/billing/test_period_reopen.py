@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from billing.models import Period, PeriodReopening
 from billing.services import period_close, period_reopen
-from engagements.actor import acting_as
 from engagements.models import AuditLog
 from engagements.services.entries import time_entry_create
+from kernel.actor import acting_as
 from tests.billing.conftest import APRIL, d
 from tests.factories import ContractorFactory, UserFactory
 

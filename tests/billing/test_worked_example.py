@@ -45,7 +45,7 @@ def test_the_managed_engagement_costs_6340_00_in_april_after_its_sla_credit(work
 
 
 def test_the_managed_engagements_uptime_is_99_688_percent(worked_example: WorkedExample) -> None:
-    from billing.money import round_pct
+    from kernel.money import round_pct
     from sla.selectors import uptime_for
 
     uptime = uptime_for([worked_example.managed.pk], APRIL)[worked_example.managed.pk]

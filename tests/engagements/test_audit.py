@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from engagements.actor import acting_as
 from engagements.models import AuditAction, AuditLog, ChangedMonth, TimeEntry
 from engagements.services.entries import time_entry_create, time_entry_update
+from kernel.actor import acting_as
 from tests.factories import ContractorFactory, TimeEntryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

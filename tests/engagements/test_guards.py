@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements import facts
+from kernel import facts
 from engagements.models import Milestone
 from engagements.services.engagements import milestone_create, milestone_deliver
 from tests.factories import EngagementFactory

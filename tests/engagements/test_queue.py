@@ -98,7 +98,7 @@ def test_an_admin_save_succeeds_while_the_broker_is_down_and_the_recompute_is_ke
     from tests.factories import ContractorFactory
 
     # A separate app pointed at a closed port: the project app's pools stay untouched.
-    monkeypatch.setattr(queue, "project_app", app_with_broker(closed_port_url()))
+    monkeypatch.setattr(queue, "current_app", app_with_broker(closed_port_url()))
     from reports.hooks import recompute_deferred
 
     with recompute_deferred():  # only the admin save below may ask for a recompute

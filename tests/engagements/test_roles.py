@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from engagements.roles import LEADERSHIP, OPERATIONS
+from kernel.roles import LEADERSHIP, OPERATIONS
 from tests.factories import EngagementFactory, TimeEntryFactory
 
 pytestmark = pytest.mark.django_db

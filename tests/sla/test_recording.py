@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from engagements.facts import _guards, month_of, register_write_guard
 from engagements.models import AuditLog, ChangedMonth
+from kernel.facts import _guards, register_write_guard
+from kernel.months import month_of
 from sla.models import Outage, Ticket, TicketPause
 from sla.months import current_month, months_between
 from sla.services.monitoring import outage_update

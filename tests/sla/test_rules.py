@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from engagements.services.common import translate_database_error
+from kernel.services import translate_database_error
 from sla.models import CreditTier, Outage, Ticket, TicketPause, WorkingHours
 from sla.services.monitoring import monitored_service_create, outage_create, outage_update
 from sla.services.policies import (

@@ -16,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from billing.services import invoice_create
-from engagements.actor import acting_as
 from engagements.models import Engagement
-from engagements.roles import LEADERSHIP, OPERATIONS, sync_roles
+from kernel.actor import acting_as
+from kernel.roles import LEADERSHIP, OPERATIONS, sync_roles
 from reports.demo.story import Story, demo_manager
 from reports.demo.worked_example import APRIL_2026, build_worked_example
 from reports.hooks import recompute_deferred

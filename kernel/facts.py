@@ -13,33 +13,45 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 
-from engagements.actor import current_actor
+from kernel.months import month_of
 
 MonthKey = tuple[int, dt.date]
 WriteGuard = Callable[[type["RecordedFact"], set[MonthKey]], None]
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row a write created (old is None), deleted (new is None) or changed, with its diff."""
+
+    pk: int
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    changes: dict[str, list[Any]]
+
+
+WriteListener = Callable[[type["RecordedFact"], list[RowChange], bool], None]
 _guards: list[WriteGuard] = []
+_listeners: list[WriteListener] = []
 _PK_CHUNK = 500
 
 
 def register_write_guard(guard: WriteGuard) -> None:
-    """Let a higher app (billing) veto writes to some months, without an import cycle."""
+    """Let an app (billing) veto writes to some months, without the kernel naming it."""
     if guard not in _guards:
         _guards.append(guard)
 
 
-def month_of(value: dt.date | dt.datetime) -> dt.date:
-    """Return the first day of the organisation-local month containing a date or instant."""
-    if isinstance(value, dt.datetime):
-        value = timezone.localdate(value)
-    return value.replace(day=1)
+def register_write_listener(listener: WriteListener) -> None:
+    """Let an app (engagements) record what every write changed: the audit trail, the month marks."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def source_external_id_unique(noun: str) -> models.UniqueConstraint:
@@ -53,15 +65,6 @@ def source_external_id_unique(noun: str) -> models.UniqueConstraint:
         name="%(app_label)s_%(class)s_source_external_id_unique",
         violation_error_message=f"{noun} with this source and external id already exists.",
     )
-
-
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Return the first day of every month from first's month through last's month."""
-    month, end, months = first.replace(day=1), last.replace(day=1), []
-    while month <= end:
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
 
 
 def _jsonable(value: Any) -> Any:
@@ -258,34 +261,18 @@ class RecordedFact(models.Model):
 
     @classmethod
     def after_write(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], *, bulk: bool) -> None:
-        """Write the audit trail and the changed-month marks for a set of rows."""
-        from engagements.models import AuditAction, AuditLog
-        from engagements.services.marks import mark_months_changed
-
-        actor = current_actor()
-        content_type = ContentType.objects.get_for_model(cls)
-        entries, keys = [], set()
+        """Hand the rows that changed to every write listener (the audit trail and month marks)."""
+        changes: list[RowChange] = []
         for pk in before.keys() | after.keys():
             old, new = before.get(pk), after.get(pk)
-            changes = _diff(old, new)
-            if old is not None and new is not None and not changes:
+            diff = _diff(old, new)
+            if old is not None and new is not None and not diff:
                 continue
-            action = AuditAction.CREATE if old is None else AuditAction.DELETE if new is None else AuditAction.UPDATE
-            keys |= cls.month_keys(old or {}) | cls.month_keys(new or {})
-            entries.append(
-                AuditLog(
-                    actor_id=actor.user_id,
-                    actor_label=actor.label[:200],
-                    action=action,
-                    bulk=bulk,
-                    content_type=content_type,
-                    object_id=pk,
-                    object_repr=cls.describe_row(new or old or {})[:200],
-                    changes=changes,
-                )
-            )
-        AuditLog.objects.bulk_create(entries, batch_size=1000)
-        mark_months_changed(keys, reason=f"{cls._meta.verbose_name} changed")
+            changes.append(RowChange(pk=pk, old=old, new=new, changes=diff))
+        if not changes:
+            return
+        for listener in _listeners:
+            listener(cls, changes, bulk)
 
     @classmethod
     def describe_row(cls, row: dict[str, Any]) -> str:

@@ -1,0 +1,181 @@
+"""List POSTs: one object or a list, upserted on (source, external_id), all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.db import transaction
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.schemas.inspectors import ViewInspector
+from rest_framework.views import APIView
+
+from kernel.batches import BatchRejected, RowProblem, UpsertOutcome
+
+if TYPE_CHECKING:
+    # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
+
+    # What the mixins below are mixed into, so that mypy checks their super() calls and view methods.
+    _APIView = APIView
+    _GenericAPIView = GenericAPIView
+else:
+    _APIView = _GenericAPIView = object
+from kernel.api.fields import MAX_BATCH
+
+
+def flatten_errors(row: int, detail: Any, prefix: str = "") -> list[RowProblem]:
+    """Return a serializer's error detail for one row as flat (row, field, message) problems."""
+    if isinstance(detail, dict):
+        problems = []
+        for name, value in detail.items():
+            if isinstance(name, int) or str(name).isdigit():
+                dotted = f"{prefix}[{name}]"
+            else:
+                label = None if name == "non_field_errors" else str(name)
+                dotted = f"{prefix}.{label}" if prefix and label else (label or prefix)
+            problems += flatten_errors(row, value, dotted)
+        return problems
+    if isinstance(detail, list):
+        if detail and all(isinstance(item, dict | list) for item in detail):
+            problems = []
+            for index, item in enumerate(detail):
+                problems += flatten_errors(row, item, f"{prefix}[{index}]")
+            return problems
+        return [RowProblem(row, prefix or None, str(message)) for message in detail]
+    return [RowProblem(row, prefix or None, str(detail))]
+
+
+class UpsertResultSerializer(serializers.Serializer):
+    """What a batch did."""
+
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    ids = serializers.ListField(child=serializers.IntegerField(), help_text="The rows' ids, in the order sent.")
+
+
+class RowErrorSerializer(serializers.Serializer):
+    """One problem of one row."""
+
+    row = serializers.IntegerField(allow_null=True, help_text="Index of the row in the list sent (0 = first).")
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class BatchErrorSerializer(serializers.Serializer):
+    """Why a batch was refused (nothing of it was stored)."""
+
+    # A declared field: DRF's serializer metaclass moves it out of the class, so
+    # it never hides the `errors` property the stubs see it overriding.
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
+
+
+class UpsertSchema(AutoSchema):
+    """OpenAPI of a list POST that takes one object or a list, and answers a row or the batch's counts."""
+
+    def _is_upsert(self) -> bool:
+        return self.method == "POST" and getattr(self.view, "action", None) == "create"
+
+    def _get_request_for_media_type(
+        self, serializer: Any, direction: Literal["request", "response"] = "request"
+    ) -> Any:
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        if self._is_upsert() and schema is not None:
+            schema = {"oneOf": [schema, {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_BATCH}]}
+            required = True
+        return schema, required
+
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> Any:
+        bodies = super()._get_response_bodies(direction)
+        if not self._is_upsert():
+            return bodies
+        assert isinstance(self.view, GenericAPIView), "only resource viewsets upsert"
+        item_class = self.view.get_serializer_class()
+        assert issubclass(item_class, serializers.Serializer), "a resource serializer describes one row"
+        item = self.resolve_serializer(item_class(), "response").ref
+        result = self.resolve_serializer(UpsertResultSerializer(), "response").ref
+        errors = self.resolve_serializer(BatchErrorSerializer(), "response").ref
+        return {
+            "201": {"content": {"application/json": {"schema": item}}, "description": "One object, created."},
+            "200": {
+                "content": {"application/json": {"schema": {"anyOf": [item, result]}}},
+                "description": "One object, updated or unchanged; or a list's counts.",
+            },
+            "400": {"content": {"application/json": {"schema": errors}}, "description": "Bad rows; nothing stored."},
+        }
+
+
+class BatchUpsertMixin(_GenericAPIView):
+    """List POST: one object or a JSON list, upserted on (source, external_id), all or nothing.
+
+    Subclasses implement `upsert(rows)` with the validated rows (index, data)
+    and return an UpsertOutcome, raising BatchRejected for bad rows.
+    """
+
+    schema: ViewInspector | None = UpsertSchema()
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+
+    def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
+        raise NotImplementedError
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            payload = request.data
+        except ParseError as exc:
+            return _rejected([RowProblem(None, None, str(exc.detail))])
+        many = isinstance(payload, list)
+        items = payload if many else [payload]
+        if not items:
+            return _rejected([RowProblem(None, None, "The list is empty: send at least one object.")])
+        if len(items) > MAX_BATCH:
+            return _rejected([RowProblem(None, None, f"Send at most {MAX_BATCH} rows per request.")])
+        context = self.get_serializer_context()
+        batch = BatchListSerializer(child=self.get_serializer_class()(context=context), data=items, context=context)
+        batch.is_valid()
+        problems = [p for index, detail in sorted(batch.row_errors.items()) for p in flatten_errors(index, detail)]
+        try:
+            with transaction.atomic():
+                outcome = self.upsert(batch.valid_rows)
+                if problems:
+                    # The good rows were checked by the services too; store none of them.
+                    raise BatchRejected([])
+        except BatchRejected as exc:
+            problems += exc.problems
+        if problems:
+            return _rejected(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
+        if not many:
+            body = self.get_serializer(outcome.objects[0]).data
+            code = status.HTTP_201_CREATED if outcome.statuses[0] == "created" else status.HTTP_200_OK
+            return Response(body, status=code)
+        return Response(
+            {
+                "created": outcome.count("created"),
+                "updated": outcome.count("updated"),
+                "unchanged": outcome.count("unchanged"),
+                "ids": [obj.pk for obj in outcome.objects],
+            }
+        )
+
+
+class BatchListSerializer(serializers.ListSerializer):
+    """Validate every row of a batch, keeping the good rows and each bad row's errors."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        self.valid_rows: list[tuple[int, dict[str, Any]]] = []
+        self.row_errors: dict[int, Any] = {}
+        for index, item in enumerate(data):
+            try:
+                self.valid_rows.append((index, self.run_child_validation(item)))
+            except ValidationError as exc:
+                self.row_errors[index] = exc.detail
+        return [row for _, row in self.valid_rows]
+
+
+def _rejected(problems: Sequence[RowProblem]) -> Response:
+    return Response({"errors": [problem.as_dict() for problem in problems]}, status=status.HTTP_400_BAD_REQUEST)

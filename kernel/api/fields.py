@@ -1,0 +1,145 @@
+"""Serializer fields that refuse what would crash or mislead: ids past bigint, years past 2199, bad months."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.validators import UniqueValidator
+from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
+
+    # What the mixins below are mixed into, so that mypy checks their super() calls and view methods.
+    _APIView = APIView
+    _GenericAPIView = GenericAPIView
+else:
+    _APIView = _GenericAPIView = object
+
+
+# The largest id a bigint column holds: bigger ids are "not found", never a crash.
+MAX_ID = 2**63 - 1
+# Dates and instants outside these years are typing mistakes, and month
+# arithmetic over millennia would mark thousands of months for recompute.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+# A batch beyond this is refused: send several batches instead.
+MAX_BATCH = 5_000
+
+
+def _check_year(value: dt.date) -> None:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise serializers.ValidationError(f"Enter a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+
+
+class SaneDateField(serializers.DateField):
+    """A date within sane years."""
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        result = super().to_internal_value(value)
+        _check_year(result)
+        return result
+
+
+class SaneDateTimeField(serializers.DateTimeField):
+    """An instant within sane years; a string without offset is in the organisation's zone."""
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        try:
+            result = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("invalid", format="an ISO 8601 timestamp")
+        _check_year(result)
+        return result
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-04"})
+class MonthField(serializers.Field):
+    """A month written `YYYY-MM`, held as the first day of the month."""
+
+    default_error_messages = {"invalid": "Enter a month as YYYY-MM."}
+
+    def to_internal_value(self, data: Any) -> dt.date:
+        try:
+            month = dt.datetime.strptime(str(data), "%Y-%m").date()
+        except ValueError:
+            self.fail("invalid")
+        _check_year(month)
+        return month
+
+    def to_representation(self, value: dt.date | str) -> str:
+        return value[:7] if isinstance(value, str) else f"{value:%Y-%m}"
+
+
+def parse_month(raw: str) -> dt.date:
+    """Return the first day of a `YYYY-MM` month, or raise a 400."""
+    try:
+        return MonthField().to_internal_value(raw)
+    except serializers.ValidationError as exc:
+        raise ValidationError({"month": exc.detail}) from None
+
+
+class BatchPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key by id, looked up once for a whole batch (one query, not one per row)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < pk <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        found = self._batch().get(pk)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+    def _batch(self) -> dict[int, Any]:
+        """Load every id of this field in the request's rows at once; cache it in the context."""
+        cache = self.context.setdefault("_batch_fk", {})
+        key = (id(self.parent.__class__), self.field_name)
+        if key not in cache:
+            rows = getattr(self.root, "initial_data", None)
+            rows = rows if isinstance(rows, list) else [rows]
+            ids = set()
+            for row in rows:
+                raw = row.get(self.field_name) if isinstance(row, dict) else None
+                # Only what to_internal_value would look up: ints and digit strings.
+                if isinstance(raw, bool) or not isinstance(raw, int | str):
+                    continue
+                with contextlib.suppress(ValueError):
+                    if 0 < (pk := int(raw)) <= MAX_ID:
+                        ids.add(pk)
+            queryset = self.get_queryset()
+            assert queryset is not None, "a writable related field has a queryset"
+            cache[key] = queryset.in_bulk(ids) if ids else {}
+        return cache[key]
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    """Base serializer: shapes data only; uniqueness and every other rule is the services' (full_clean)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: SaneDateField,
+        models.DateTimeField: SaneDateTimeField,
+    }
+    serializer_related_field = BatchPrimaryKeyRelatedField
+
+    def get_validators(self) -> list[Any]:
+        return []
+
+    def build_field(self, field_name: str, info: Any, model_class: Any, nested_depth: int) -> Any:
+        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
+        # The model's rules answer uniqueness (one query per batch, with their own messages).
+        if "validators" in kwargs:
+            kwargs["validators"] = [v for v in kwargs["validators"] if not isinstance(v, UniqueValidator)]
+        return field_class, kwargs
