@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def tasks_in_process(request):  # type: ignore[no-untyped-def]
+def tasks_in_process(request):
     """Run tasks in-process in every test but the live-worker ones, whatever broker is configured.
 
     A test's data lives in its own open transaction, which no worker process can see.
@@ -44,7 +44,7 @@ def tasks_in_process(request):  # type: ignore[no-untyped-def]
         app.conf.task_always_eager = previous
 
 
-def _user_in(group: str | None, username: str, **extra: object):  # type: ignore[no-untyped-def]
+def _user_in(group: str | None, username: str, **extra: object):
     user = UserFactory(username=username, is_staff=True, **extra)
     if group:
         user.groups.add(Group.objects.get(name=group))
@@ -52,43 +52,43 @@ def _user_in(group: str | None, username: str, **extra: object):  # type: ignore
 
 
 @pytest.fixture
-def operations_user(db):  # type: ignore[no-untyped-def]
+def operations_user(db):
     return _user_in(OPERATIONS, "ops")
 
 
 @pytest.fixture
-def leadership_user(db):  # type: ignore[no-untyped-def]
+def leadership_user(db):
     return _user_in(LEADERSHIP, "lead")
 
 
 @pytest.fixture
-def nobody_user(db):  # type: ignore[no-untyped-def]
+def nobody_user(db):
     return _user_in(None, "nobody")
 
 
 @pytest.fixture
-def superuser(db):  # type: ignore[no-untyped-def]
+def superuser(db):
     return _user_in(None, "root", is_superuser=True)
 
 
-def _client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def operations_client(operations_user) -> Client:  # type: ignore[no-untyped-def]
+def operations_client(operations_user) -> Client:
     return _client_for(operations_user)
 
 
 @pytest.fixture
-def leadership_client(leadership_user) -> Client:  # type: ignore[no-untyped-def]
+def leadership_client(leadership_user) -> Client:
     return _client_for(leadership_user)
 
 
 @pytest.fixture
-def superuser_client(superuser) -> Client:  # type: ignore[no-untyped-def]
+def superuser_client(superuser) -> Client:
     return _client_for(superuser)
 
 
@@ -104,7 +104,7 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_worker(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def live_worker(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Start a real Celery worker process on the test database; yield its queue name."""
     from django.db import connection
 
@@ -156,7 +156,7 @@ def live_worker(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: i
         app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
 
 
-def _wait_for_worker(app, prefix: str, proc: subprocess.Popen, timeout: float = 60) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _wait_for_worker(app, prefix: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -167,7 +167,7 @@ def _wait_for_worker(app, prefix: str, proc: subprocess.Popen, timeout: float = 
     pytest.fail("the Celery worker did not answer a ping within 60 s")
 
 
-def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:  # type: ignore[no-untyped-def]
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
     """Poll until predicate() is true (for effects of another process); return whether it became true."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -9,7 +9,7 @@ from config import health
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_the_database_and_the_broker(client, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_reports_the_database_and_the_broker(client, settings, monkeypatch) -> None:
     from tests.engagements.test_queue import app_with_broker
 
     if settings.CELERY_BROKER_URL:
@@ -25,7 +25,7 @@ def test_healthz_reports_the_database_and_the_broker(client, settings, monkeypat
     )
 
 
-def test_healthz_fails_with_503_when_the_broker_is_unreachable(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_fails_with_503_when_the_broker_is_unreachable(client, monkeypatch) -> None:
     from tests.engagements.test_queue import app_with_broker, closed_port_url
 
     # Celery prefers the environment variable to its configuration.

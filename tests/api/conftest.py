@@ -49,7 +49,7 @@ def token_client(user: Any) -> APIClient:
 
 
 @pytest.fixture
-def api_as(operations_user, leadership_user, nobody_user, superuser) -> Callable[[str], APIClient]:  # type: ignore[no-untyped-def]
+def api_as(operations_user, leadership_user, nobody_user, superuser) -> Callable[[str], APIClient]:
     """Return a token client for a persona: anonymous, nobody, leadership, operations or superuser."""
     users = {
         "anonymous": None,
@@ -62,7 +62,7 @@ def api_as(operations_user, leadership_user, nobody_user, superuser) -> Callable
 
 
 @pytest.fixture
-def ops_api(operations_user) -> APIClient:  # type: ignore[no-untyped-def]
+def ops_api(operations_user) -> APIClient:
     """A token client of an Operations user."""
     return token_client(operations_user)
 
@@ -160,6 +160,6 @@ def build_world(*, entries: int = 1) -> World:
 
 
 @pytest.fixture
-def world(db) -> World:  # type: ignore[no-untyped-def]
+def world(db) -> World:
     """One of every fact, on two engagements."""
     return build_world()

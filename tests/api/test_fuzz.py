@@ -37,7 +37,7 @@ def keep_the_test_connection() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
-def test_no_operation_errors_or_answers_outside_its_schema(operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_no_operation_errors_or_answers_outside_its_schema(operations_user) -> None:
     build_world(entries=2)
     headers = {"Authorization": f"Token {Token.objects.get_or_create(user=operations_user)[0].key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())

@@ -12,12 +12,12 @@ from tests.importers.import_world import SAMPLES
 pytestmark = pytest.mark.django_db
 
 
-def post(client, name: str, **fields: object):  # type: ignore[no-untyped-def]
+def post(client, name: str, **fields: object):
     body = {"file": SimpleUploadedFile(name, (SAMPLES / name).read_bytes()), **fields}
     return client.post("/api/v1/imports/", body, format="multipart")
 
 
-def test_an_export_is_imported_and_answers_the_counts(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_an_export_is_imported_and_answers_the_counts(ops_api, import_world) -> None:
     response = post(
         ops_api, "harvest_semicolon_crlf.csv", kind="timesheets", format="harvest", engagement=import_world.help_desk.pk
     )
@@ -34,20 +34,20 @@ def test_an_export_is_imported_and_answers_the_counts(ops_api, import_world) -> 
     assert TimeEntry.objects.count() == 3
 
 
-def test_the_same_file_again_changes_nothing(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_file_again_changes_nothing(ops_api, import_world) -> None:
     post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot")
     again = post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot").json()
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
     assert Outage.objects.count() == 3
 
 
-def test_a_dry_run_answers_the_counts_and_writes_nothing(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_dry_run_answers_the_counts_and_writes_nothing(ops_api, import_world) -> None:
     body = post(ops_api, "jira.csv", kind="tickets", format="jira", dry_run="true", tz="Europe/London").json()
     assert body["created"] == 4 and body["dry_run"] and not body["written"]
     assert not ImportFile.objects.exists()
 
 
-def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, import_world) -> None:
     response = post(
         ops_api, "toggl_malformed.csv", kind="timesheets", format="toggl", engagement=import_world.help_desk.pk
     )
@@ -58,7 +58,7 @@ def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, 
     assert not TimeEntry.objects.exists()
 
 
-def test_allow_partial_imports_the_good_rows(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_allow_partial_imports_the_good_rows(ops_api, import_world) -> None:
     body = post(
         ops_api,
         "toggl_malformed.csv",
@@ -70,13 +70,13 @@ def test_allow_partial_imports_the_good_rows(ops_api, import_world) -> None:  # 
     assert (body["created"], body["rejected"], body["written"]) == (1, 4, True)
 
 
-def test_the_date_order_is_asked_for_when_the_file_cannot_tell(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_the_date_order_is_asked_for_when_the_file_cannot_tell(ops_api, import_world) -> None:
     fields = {"kind": "timesheets", "format": "clockify", "engagement": import_world.help_desk.pk}
     refused = post(ops_api, "clockify_undecidable.csv", **fields)
     assert refused.status_code == 400 and "day_first" in refused.json()["file"][0]
     assert post(ops_api, "clockify_undecidable.csv", day_first="false", **fields).json()["created"] == 2
 
 
-def test_a_format_of_another_kind_is_refused(ops_api, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_format_of_another_kind_is_refused(ops_api, import_world) -> None:
     response = post(ops_api, "jira.csv", kind="timesheets", format="jira")
     assert response.status_code == 400 and "format" in response.json()

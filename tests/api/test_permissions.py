@@ -68,14 +68,14 @@ def expected_read(persona: str, leadership_may_read: bool) -> int:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("path", "leadership_may_read"), READS)
-def test_each_persona_reads_exactly_what_its_role_allows(api_as, persona, path, leadership_may_read) -> None:  # type: ignore[no-untyped-def]
+def test_each_persona_reads_exactly_what_its_role_allows(api_as, persona, path, leadership_may_read) -> None:
     response = api_as(persona).get(path)
     assert response.status_code == expected_read(persona, leadership_may_read), response.content[:300]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("path", WRITES)
-def test_only_operations_and_superusers_get_past_the_permission_check_on_writes(api_as, persona, path) -> None:  # type: ignore[no-untyped-def]
+def test_only_operations_and_superusers_get_past_the_permission_check_on_writes(api_as, persona, path) -> None:
     response = api_as(persona).post(path, {}, format="json" if "imports" not in path else "multipart")
     if persona == "anonymous":
         assert response.status_code == 401
@@ -86,13 +86,13 @@ def test_only_operations_and_superusers_get_past_the_permission_check_on_writes(
         assert response.status_code not in (401, 403), response.content[:300]
 
 
-def test_an_anonymous_request_is_told_to_send_a_token(api_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_anonymous_request_is_told_to_send_a_token(api_as) -> None:
     response = api_as("anonymous").get("/api/v1/engagements/")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
 
 
-def test_leadership_cannot_change_an_engagement_it_may_read(api_as, world) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_cannot_change_an_engagement_it_may_read(api_as, world) -> None:
     client = api_as("leadership")
     assert client.get(f"/api/v1/engagements/{world.staff_aug.pk}/").status_code == 200
     assert (
@@ -102,11 +102,11 @@ def test_leadership_cannot_change_an_engagement_it_may_read(api_as, world) -> No
     assert client.delete(f"/api/v1/engagements/{world.staff_aug.pk}/").status_code == 403
 
 
-def test_the_admin_session_authenticates_the_api_too(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_session_authenticates_the_api_too(operations_client) -> None:
     assert operations_client.get("/api/v1/vendors/").status_code == 200
 
 
-def test_reopening_needs_its_own_permission_even_for_operations(api_as, world, operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_reopening_needs_its_own_permission_even_for_operations(api_as, world, operations_user) -> None:
     client = api_as("operations")
     assert client.post("/api/v1/periods/2026-04/close/").status_code == 200
     response = client.post("/api/v1/periods/2026-04/reopen/", {"reason": "typo in April"}, format="json")

@@ -39,18 +39,18 @@ SNAPSHOT_FIELDS = {
 
 
 @pytest.fixture
-def compute_april(world) -> None:  # type: ignore[no-untyped-def]
+def compute_april(world) -> None:
     """April's snapshots and report, computed through the reports services (as the queued job does)."""
     snapshots_compute(engagement_ids=[world.staff_aug.pk, world.managed.pk], month=dt.date(2026, 4, 1))
     report_build(month=dt.date(2026, 4, 1))
 
 
-def post_recompute(client, month: str = "2026-04"):  # type: ignore[no-untyped-def]
+def post_recompute(client, month: str = "2026-04"):
     return client.post("/api/v1/recompute/", {"month": month}, format="json")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_recompute_answers_202_with_a_job_that_has_run_in_process_without_a_broker(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_answers_202_with_a_job_that_has_run_in_process_without_a_broker(world, ops_api) -> None:
     # Tasks run in-process here (tests/conftest.py); CI's production-stack check covers the worker path.
     response = ops_api.post("/api/v1/recompute/", {"month": "2026-04"}, format="json")
     assert response.status_code == 202, response.json()
@@ -61,7 +61,7 @@ def test_recompute_answers_202_with_a_job_that_has_run_in_process_without_a_brok
 
 def test_snapshots_carry_every_field_of_the_contract_and_leadership_reads_them(
     world, ops_api, api_as, compute_april
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = api_as("leadership").get(f"/api/v1/snapshots/?engagement={world.staff_aug.pk}&month=2026-04")
     assert response.status_code == 200
     rows = response.json()["results"]
@@ -71,13 +71,13 @@ def test_snapshots_carry_every_field_of_the_contract_and_leadership_reads_them(
     assert rows[0]["hours"] == "1.00" and rows[0]["labor_cost"] == "85.00"
 
 
-def test_a_snapshot_turns_stale_when_its_facts_change(world, ops_api, compute_april) -> None:  # type: ignore[no-untyped-def]
+def test_a_snapshot_turns_stale_when_its_facts_change(world, ops_api, compute_april) -> None:
     time_entry_create(contractor=world.anna, date=dt.date(2026, 4, 10), hours=Decimal("2.00"))
     rows = ops_api.get(f"/api/v1/snapshots/?engagement={world.staff_aug.pk}&month=2026-04").json()["results"]
     assert rows[0]["stale"] is True
 
 
-def test_the_months_report_is_served_as_json(world, ops_api, api_as, compute_april) -> None:  # type: ignore[no-untyped-def]
+def test_the_months_report_is_served_as_json(world, ops_api, api_as, compute_april) -> None:
     report = api_as("leadership").get("/api/v1/reports/2026-04/")
     assert report.status_code == 200, report.content[:500]
     assert report.json()["month"] == "2026-04"
@@ -86,18 +86,18 @@ def test_the_months_report_is_served_as_json(world, ops_api, api_as, compute_apr
     assert [row["month"] for row in listed] == ["2026-04"]
 
 
-def test_a_month_without_a_report_is_404_and_a_bad_month_400(ops_api, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_without_a_report_is_404_and_a_bad_month_400(ops_api, db) -> None:
     assert ops_api.get("/api/v1/reports/2030-01/").status_code == 404
     assert post_recompute(ops_api, month="2026-13").status_code == 400
     assert ops_api.get("/api/v1/snapshots/?month=April").status_code == 400
 
 
-def test_recompute_answers_202_with_a_job_to_follow(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_answers_202_with_a_job_to_follow(world, ops_api) -> None:
     response = post_recompute(ops_api)
     assert response.status_code == 202
     job = ops_api.get(f"/api/v1/recompute/{response.json()['id']}/")
     assert job.status_code == 200 and job.json()["state"] in ("queued", "running", "done")
 
 
-def test_leadership_may_not_start_a_recompute(world, api_as) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_may_not_start_a_recompute(world, api_as) -> None:
     assert post_recompute(api_as("leadership")).status_code == 403

@@ -14,7 +14,7 @@ from sla.models import SLAAssignment, Ticket
 pytestmark = pytest.mark.django_db
 
 
-def test_an_engagement_is_created_with_its_sla_policy(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_an_engagement_is_created_with_its_sla_policy(world, ops_api) -> None:
     body = {
         "name": "Cloud (MSP)",
         "vendor": world.staff_aug.vendor_id,
@@ -31,18 +31,18 @@ def test_an_engagement_is_created_with_its_sla_policy(world, ops_api) -> None:  
     assert SLAAssignment.objects.get(engagement=engagement).effective_from == dt.date(2026, 5, 1)
 
 
-def test_a_model_rule_answers_400_with_its_field_message(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_model_rule_answers_400_with_its_field_message(world, ops_api) -> None:
     response = ops_api.patch(f"/api/v1/engagements/{world.staff_aug.pk}/", {"start_date": "2026-05-01"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"start_date": ["Entries are recorded outside these dates; move or delete them first."]}
 
 
-def test_a_contractor_cannot_join_a_managed_engagement(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_contractor_cannot_join_a_managed_engagement(world, ops_api) -> None:
     response = ops_api.post("/api/v1/contractors/", {"engagement": world.managed.pk, "name": "X"}, format="json")
     assert response.status_code == 400 and "staff augmentation" in response.json()["engagement"][0]
 
 
-def test_a_calendar_is_created_with_working_hours_and_holidays(ops_api, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_calendar_is_created_with_working_hours_and_holidays(ops_api, db) -> None:
     body = {
         "name": "Berlin office",
         "time_zone": "Europe/Berlin",
@@ -55,7 +55,7 @@ def test_a_calendar_is_created_with_working_hours_and_holidays(ops_api, db) -> N
     assert response.json()["holidays"] == ["2026-12-25"]
 
 
-def test_a_policy_with_tiers_that_do_not_descend_is_refused(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_policy_with_tiers_that_do_not_descend_is_refused(world, ops_api) -> None:
     body = {
         "name": "Bad",
         "calendar": world.policy.calendar_id,
@@ -66,7 +66,7 @@ def test_a_policy_with_tiers_that_do_not_descend_is_refused(world, ops_api) -> N
     assert response.status_code == 400 and "descend" in response.json()["credit_tiers"][0]
 
 
-def test_a_tickets_pauses_are_replaced_by_a_put(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_tickets_pauses_are_replaced_by_a_put(world, ops_api) -> None:
     ticket = Ticket.objects.get(external_id="tic-0")
     body = ops_api.get(f"/api/v1/tickets/{ticket.pk}/").json()
     body["pauses"] = []
@@ -76,7 +76,7 @@ def test_a_tickets_pauses_are_replaced_by_a_put(world, ops_api) -> None:  # type
     assert response.json()["pauses"] == [] and response.json()["resolution_met"] is True
 
 
-def test_invoices_and_exchange_rates_take_months_as_year_and_month(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_invoices_and_exchange_rates_take_months_as_year_and_month(world, ops_api) -> None:
     body = {"engagement": world.managed.pk, "period": "2026-05", "number": "INV-2", "amount": "6000.00"}
     response = ops_api.post("/api/v1/invoices/", body, format="json")
     assert response.status_code == 201, response.json()
@@ -87,7 +87,7 @@ def test_invoices_and_exchange_rates_take_months_as_year_and_month(world, ops_ap
     assert rate.status_code == 201 and rate.json()["currency"] == "GBP"
 
 
-def test_closing_a_period_through_the_api_locks_its_facts(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_period_through_the_api_locks_its_facts(world, ops_api) -> None:
     response = ops_api.post("/api/v1/periods/2026-04/close/")
     assert response.status_code == 200 and response.json()["closed"] is True
     assert Period.objects.get(month=dt.date(2026, 4, 1)).closed
@@ -101,12 +101,12 @@ def test_closing_a_period_through_the_api_locks_its_facts(world, ops_api) -> Non
     assert ops_api.post("/api/v1/periods/2026-04/close/").status_code == 400
 
 
-def test_a_protected_record_cannot_be_deleted(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_protected_record_cannot_be_deleted(world, ops_api) -> None:
     response = ops_api.delete(f"/api/v1/vendors/{world.staff_aug.vendor_id}/")
     assert response.status_code == 400 and "cannot be deleted" in str(response.json())
 
 
-def test_an_overhead_entry_is_changed_through_the_validated_save(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_an_overhead_entry_is_changed_through_the_validated_save(world, ops_api) -> None:
     entry = world.staff_aug.overhead_entries.first()
     response = ops_api.patch(f"/api/v1/overhead-entries/{entry.pk}/", {"hours": "25"}, format="json")
     assert response.status_code == 400 and response.json() == {"hours": ["Hours must be more than 0 and at most 24."]}
@@ -118,7 +118,7 @@ def test_an_overhead_entry_is_changed_through_the_validated_save(world, ops_api)
     assert entry.hours == Decimal("2.50")
 
 
-def test_huge_ids_and_years_are_refused_not_crashed_on(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_huge_ids_and_years_are_refused_not_crashed_on(world, ops_api) -> None:
     assert ops_api.get(f"/api/v1/vendors/{2**70}/").status_code == 404
     body = {"contractor": 2**70, "date": "9999-01-01", "hours": "1"}
     errors = ops_api.post("/api/v1/time-entries/", body, format="json").json()["errors"]

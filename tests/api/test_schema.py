@@ -94,7 +94,7 @@ COMMANDS = [
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:  # type: ignore[type-arg]
+def schema(django_db_blocker) -> dict:
     from django.test import Client
 
     with django_db_blocker.unblock():
@@ -103,7 +103,7 @@ def schema(django_db_blocker) -> dict:  # type: ignore[type-arg]
     return yaml.safe_load(response.content)
 
 
-def _resolve(schema: dict, node: dict) -> dict:  # type: ignore[type-arg]
+def _resolve(schema: dict, node: dict) -> dict:
     while "$ref" in node:
         node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
     if "allOf" in node:
@@ -111,36 +111,36 @@ def _resolve(schema: dict, node: dict) -> dict:  # type: ignore[type-arg]
     return node
 
 
-def _list_item(schema: dict, path: str) -> dict:  # type: ignore[type-arg]
+def _list_item(schema: dict, path: str) -> dict:
     listing = schema["paths"][f"/api/v1/{path}/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     page = _resolve(schema, listing)
     return _resolve(schema, page["properties"]["results"]["items"])
 
 
 @pytest.mark.parametrize("path", sorted(CONTRACT))
-def test_every_resource_of_the_contract_lists_its_fields_in_the_schema(schema, path) -> None:  # type: ignore[no-untyped-def]
+def test_every_resource_of_the_contract_lists_its_fields_in_the_schema(schema, path) -> None:
     properties = _list_item(schema, path)["properties"]
     assert {"id", *CONTRACT[path]} <= set(properties)
 
 
 @pytest.mark.parametrize(("path", "field"), sorted(NESTED))
-def test_nested_lists_of_the_contract_have_their_fields(schema, path, field) -> None:  # type: ignore[no-untyped-def]
+def test_nested_lists_of_the_contract_have_their_fields(schema, path, field) -> None:
     nested = _list_item(schema, path)["properties"][field]
     assert set(NESTED[(path, field)]) <= set(_resolve(schema, nested["items"])["properties"])
 
 
 @pytest.mark.parametrize(("path", "method"), COMMANDS)
-def test_the_commands_and_computed_reads_are_in_the_schema(schema, path, method) -> None:  # type: ignore[no-untyped-def]
+def test_the_commands_and_computed_reads_are_in_the_schema(schema, path, method) -> None:
     assert method in schema["paths"][path]
 
 
-def test_list_posts_with_external_ids_take_one_object_or_a_list(schema) -> None:  # type: ignore[no-untyped-def]
+def test_list_posts_with_external_ids_take_one_object_or_a_list(schema) -> None:
     for path in ("time-entries", "outages", "tickets"):
         body = schema["paths"][f"/api/v1/{path}/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert body["oneOf"][1]["type"] == "array"
 
 
-def test_the_docs_page_loads_its_assets_from_this_server_only(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_docs_page_loads_its_assets_from_this_server_only(client) -> None:
     page = client.get("/api/docs/").content.decode()
     assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page)
     assets += re.findall(r"""["'](https?://[^"']+)["']""", page)
@@ -149,7 +149,7 @@ def test_the_docs_page_loads_its_assets_from_this_server_only(client) -> None:  
     assert "/static/drf_spectacular_sidecar/" in page
 
 
-def test_the_docs_assets_are_served(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_docs_assets_are_served(client, settings) -> None:
     from django.contrib.staticfiles import finders
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")

@@ -14,7 +14,7 @@ class TwoPerMinute(UserRateThrottle):
     rate = "2/min"
 
 
-def test_a_client_over_its_rate_gets_429(ops_api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_client_over_its_rate_gets_429(ops_api, monkeypatch) -> None:
     from django.core.cache import cache
 
     cache.clear()

@@ -33,14 +33,14 @@ def entries(
     ]
 
 
-def test_one_object_is_created_and_answers_the_row(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_one_object_is_created_and_answers_the_row(world, ops_api) -> None:
     response = ops_api.post("/api/v1/time-entries/", entries(world, 1)[0], format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["hours"] == "2.00"
     assert response.json()["engagement"] == world.staff_aug.pk
 
 
-def test_the_same_object_again_answers_200_and_changes_nothing(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_object_again_answers_200_and_changes_nothing(world, ops_api) -> None:
     row = entries(world, 1)[0]
     ops_api.post("/api/v1/time-entries/", row, format="json")
     audit_rows = AuditLog.objects.count()
@@ -49,7 +49,7 @@ def test_the_same_object_again_answers_200_and_changes_nothing(world, ops_api) -
     assert AuditLog.objects.count() == audit_rows
 
 
-def test_a_list_is_upserted_and_the_same_batch_twice_creates_nothing(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_list_is_upserted_and_the_same_batch_twice_creates_nothing(world, ops_api) -> None:
     batch = entries(world, 10)
     first = ops_api.post("/api/v1/time-entries/", batch, format="json")
     assert first.status_code == 200, first.json()
@@ -62,7 +62,7 @@ def test_a_list_is_upserted_and_the_same_batch_twice_creates_nothing(world, ops_
     assert TimeEntry.objects.count() == stored and AuditLog.objects.count() == audit_rows
 
 
-def test_a_changed_row_is_updated_in_place(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_row_is_updated_in_place(world, ops_api) -> None:
     batch = entries(world, 3)
     ops_api.post("/api/v1/time-entries/", batch, format="json")
     batch[1]["hours"] = "3.25"
@@ -71,7 +71,7 @@ def test_a_changed_row_is_updated_in_place(world, ops_api) -> None:  # type: ign
     assert TimeEntry.objects.get(source="harvest", external_id="E-1").hours == Decimal("3.25")
 
 
-def test_a_batch_with_one_bad_row_stores_nothing_and_names_that_row_and_field(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_with_one_bad_row_stores_nothing_and_names_that_row_and_field(world, ops_api) -> None:
     batch = entries(world, 5)
     batch[3]["hours"] = "25"
     before = TimeEntry.objects.count()
@@ -83,7 +83,7 @@ def test_a_batch_with_one_bad_row_stores_nothing_and_names_that_row_and_field(wo
     assert TimeEntry.objects.count() == before
 
 
-def test_field_errors_of_several_rows_are_all_named(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_field_errors_of_several_rows_are_all_named(world, ops_api) -> None:
     batch = entries(world, 4)
     batch[0]["contractor"] = 999_999
     batch[2]["date"] = "2025-12-31"
@@ -92,7 +92,7 @@ def test_field_errors_of_several_rows_are_all_named(world, ops_api) -> None:  # 
     assert "within the engagement's dates" in errors[1]["message"]
 
 
-def test_a_key_repeated_within_a_batch_is_refused(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_repeated_within_a_batch_is_refused(world, ops_api) -> None:
     batch = entries(world, 2)
     batch[1]["external_id"] = batch[0]["external_id"]
     errors = ops_api.post("/api/v1/time-entries/", batch, format="json").json()["errors"]
@@ -101,7 +101,7 @@ def test_a_key_repeated_within_a_batch_is_refused(world, ops_api) -> None:  # ty
     ]
 
 
-def test_a_day_over_24_hours_across_the_batch_names_each_row(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_day_over_24_hours_across_the_batch_names_each_row(world, ops_api) -> None:
     batch = [entries(world, 1, start=0, hours="13.00")[0], entries(world, 1, start=28, hours="12.00")[0]]
     batch[1]["contractor"] = batch[0]["contractor"]
     errors = ops_api.post("/api/v1/time-entries/", batch, format="json").json()["errors"]
@@ -109,7 +109,7 @@ def test_a_day_over_24_hours_across_the_batch_names_each_row(world, ops_api) -> 
     assert "would total 25.00 h" in errors[0]["message"]
 
 
-def test_a_closed_month_is_refused_with_the_rows_that_touch_it(world, ops_api, operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_month_is_refused_with_the_rows_that_touch_it(world, ops_api, operations_user) -> None:
     period_close(month=dt.date(2026, 5, 1), user=operations_user)
     response = ops_api.post("/api/v1/time-entries/", entries(world, 2), format="json")
     assert response.status_code == 400
@@ -118,20 +118,20 @@ def test_a_closed_month_is_refused_with_the_rows_that_touch_it(world, ops_api, o
     assert "May 2026 is closed" in errors[0]["message"]
 
 
-def test_an_empty_list_and_a_non_list_are_refused(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_list_and_a_non_list_are_refused(world, ops_api) -> None:
     assert ops_api.post("/api/v1/time-entries/", [], format="json").status_code == 400
     answer = ops_api.post("/api/v1/time-entries/", ["nonsense"], format="json")
     assert answer.status_code == 400 and answer.json()["errors"][0]["row"] == 0
 
 
-def test_writes_are_attributed_to_the_token_user(world, ops_api, operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_writes_are_attributed_to_the_token_user(world, ops_api, operations_user) -> None:
     ops_api.post("/api/v1/time-entries/", entries(world, 2), format="json")
     created = AuditLog.objects.filter(content_type__model="timeentry", action="create", bulk=True)
     assert created.count() == 2
     assert {row.actor_id for row in created} == {operations_user.pk}
 
 
-def test_an_upsert_marks_the_months_it_touches_changed(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_an_upsert_marks_the_months_it_touches_changed(world, ops_api) -> None:
     ChangedMonth.objects.all().delete()
     ops_api.post("/api/v1/time-entries/", entries(world, 2), format="json")
     assert set(ChangedMonth.objects.values_list("engagement_id", "month")) == {
@@ -139,7 +139,7 @@ def test_an_upsert_marks_the_months_it_touches_changed(world, ops_api) -> None: 
     }
 
 
-def test_a_batch_takes_the_same_number_of_queries_for_3_and_30_rows(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_takes_the_same_number_of_queries_for_3_and_30_rows(world, ops_api) -> None:
     counts = []
     for size, start in ((3, 0), (30, 100)):
         with CaptureQueriesContext(connection) as queries:
@@ -151,7 +151,7 @@ def test_a_batch_takes_the_same_number_of_queries_for_3_and_30_rows(world, ops_a
     assert counts[0] == counts[1]
 
 
-def test_a_resent_batch_takes_the_same_number_of_queries_for_3_and_30_rows(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_resent_batch_takes_the_same_number_of_queries_for_3_and_30_rows(world, ops_api) -> None:
     counts = []
     for size, start in ((3, 0), (30, 100)):
         batch = entries(world, size, start=start, hours="0.25")
@@ -183,7 +183,7 @@ def tickets(world: Any, count: int) -> list[dict[str, Any]]:
     ]
 
 
-def test_tickets_with_pauses_upsert_and_resending_changes_nothing(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_tickets_with_pauses_upsert_and_resending_changes_nothing(world, ops_api) -> None:
     batch = tickets(world, 3)
     assert ops_api.post("/api/v1/tickets/", batch, format="json").json()["created"] == 3
     again = ops_api.post("/api/v1/tickets/", batch, format="json").json()
@@ -192,7 +192,7 @@ def test_tickets_with_pauses_upsert_and_resending_changes_nothing(world, ops_api
     assert ticket.pauses.count() == 1 and ticket.resolution_met is True
 
 
-def test_a_ticket_batch_with_a_bad_pause_stores_nothing_and_names_the_nested_field(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_ticket_batch_with_a_bad_pause_stores_nothing_and_names_the_nested_field(world, ops_api) -> None:
     batch = tickets(world, 3)
     batch[2]["pauses"][0]["ended_at"] = "yesterday"
     response = ops_api.post("/api/v1/tickets/", batch, format="json")
@@ -201,7 +201,7 @@ def test_a_ticket_batch_with_a_bad_pause_stores_nothing_and_names_the_nested_fie
     assert not Ticket.objects.filter(source="jira").exists()
 
 
-def test_a_ticket_batch_refused_by_a_model_rule_stores_nothing(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_a_ticket_batch_refused_by_a_model_rule_stores_nothing(world, ops_api) -> None:
     batch = tickets(world, 3)
     batch[1]["resolved_at"] = "2026-04-01T00:00:00Z"
     response = ops_api.post("/api/v1/tickets/", batch, format="json")
@@ -210,7 +210,7 @@ def test_a_ticket_batch_refused_by_a_model_rule_stores_nothing(world, ops_api) -
     assert not Ticket.objects.filter(source="jira").exists()
 
 
-def test_outages_upsert_on_source_and_external_id(world, ops_api) -> None:  # type: ignore[no-untyped-def]
+def test_outages_upsert_on_source_and_external_id(world, ops_api) -> None:
     batch = [
         {
             "service": world.email.pk,

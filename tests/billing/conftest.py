@@ -30,7 +30,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.fixture(autouse=True)
-def organisation_in_new_york(settings):  # type: ignore[no-untyped-def]
+def organisation_in_new_york(settings):
     """domain.md's worked example runs in America/New_York."""
     settings.TIME_ZONE = "America/New_York"
 
@@ -125,5 +125,5 @@ def record_email_sla(engagement: Engagement) -> None:
 
 
 @pytest.fixture
-def worked_example(db) -> WorkedExample:  # type: ignore[no-untyped-def]
+def worked_example(db) -> WorkedExample:
     return build_worked_example()

@@ -31,18 +31,18 @@ CHANGELISTS = [
 
 
 @pytest.mark.parametrize("model", CHANGELISTS)
-def test_every_billing_list_opens_for_operations_and_leadership(operations_client, leadership_client, model) -> None:  # type: ignore[no-untyped-def]
+def test_every_billing_list_opens_for_operations_and_leadership(operations_client, leadership_client, model) -> None:
     assert operations_client.get(f"/admin/billing/{model}/").status_code == 200
     assert leadership_client.get(f"/admin/billing/{model}/").status_code == 200
 
 
-def test_a_contractors_page_lists_their_rates_inline(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_contractors_page_lists_their_rates_inline(operations_client) -> None:
     contractor = ContractorFactory()
     page = operations_client.get(f"/admin/engagements/contractor/{contractor.pk}/change/").content.decode()
     assert "rates-TOTAL_FORMS" in page
 
 
-def test_a_rate_added_inline_is_saved_through_the_service_path(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_rate_added_inline_is_saved_through_the_service_path(operations_client) -> None:
     contractor = ContractorFactory()
     data = {
         "engagement": contractor.engagement.pk,
@@ -59,12 +59,12 @@ def test_a_rate_added_inline_is_saved_through_the_service_path(operations_client
     assert ContractorRate.objects.get().hourly_rate == Decimal("88.50")
 
 
-def test_a_persons_page_lists_their_internal_rates_inline(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_persons_page_lists_their_internal_rates_inline(operations_client) -> None:
     page = operations_client.get(f"/admin/engagements/person/{PersonFactory().pk}/change/").content.decode()
     assert "internal_rates-TOTAL_FORMS" in page
 
 
-def test_fees_are_inline_on_managed_engagements_only_and_charges_on_both(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_fees_are_inline_on_managed_engagements_only_and_charges_on_both(operations_client) -> None:
     managed, staff_aug = ManagedEngagementFactory(), EngagementFactory(model=DeliveryModel.STAFF_AUG)
     page = operations_client.get(f"/admin/engagements/engagement/{managed.pk}/change/").content.decode()
     assert "fee_schedules-TOTAL_FORMS" in page and "one_time_charges-TOTAL_FORMS" in page
@@ -76,7 +76,7 @@ def test_fees_are_inline_on_managed_engagements_only_and_charges_on_both(operati
 
 def test_an_invoice_entered_in_the_admin_is_reconciled_and_its_variance_is_read_only(
     operations_client, worked_example: WorkedExample
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = {
         "engagement": worked_example.staff_aug.pk,
         "period": "2026-04-01",
@@ -96,7 +96,7 @@ def test_an_invoice_entered_in_the_admin_is_reconciled_and_its_variance_is_read_
     assert 'name="variance"' not in page and 'name="expected_amount"' not in page
 
 
-def test_the_credit_ledger_moves_claims_along_with_actions(operations_client, worked_example: WorkedExample) -> None:  # type: ignore[no-untyped-def]
+def test_the_credit_ledger_moves_claims_along_with_actions(operations_client, worked_example: WorkedExample) -> None:
     (credit,) = service_credits_assess(month=APRIL)
     url = "/admin/billing/servicecredit/"
     for action, status in [("claim", CreditStatus.CLAIMED), ("grant", CreditStatus.GRANTED)]:
@@ -109,7 +109,7 @@ def test_the_credit_ledger_moves_claims_along_with_actions(operations_client, wo
     assert (credit.status, credit.applied_invoice.number) == (CreditStatus.APPLIED, "NW-5")
 
 
-def test_a_refused_claim_action_says_why(operations_client, worked_example: WorkedExample) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_claim_action_says_why(operations_client, worked_example: WorkedExample) -> None:
     (credit,) = service_credits_assess(month=APRIL)
     response = operations_client.post(
         "/admin/billing/servicecredit/", {"action": "grant", "_selected_action": [credit.pk]}, follow=True
@@ -118,7 +118,7 @@ def test_a_refused_claim_action_says_why(operations_client, worked_example: Work
     assert ServiceCredit.objects.get().status == CreditStatus.ELIGIBLE
 
 
-def test_a_month_is_added_open_and_closed_with_the_close_action(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_is_added_open_and_closed_with_the_close_action(operations_client) -> None:
     data = {"month": "2026-04-13", "reopenings-TOTAL_FORMS": "0", "reopenings-INITIAL_FORMS": "0"}
     assert operations_client.post("/admin/billing/period/add/", data).status_code == 302
     period = Period.objects.get()
@@ -127,7 +127,7 @@ def test_a_month_is_added_open_and_closed_with_the_close_action(operations_clien
     assert Period.objects.get().closed
 
 
-def test_operations_are_not_offered_the_reopen_action(operations_client, superuser) -> None:  # type: ignore[no-untyped-def]
+def test_operations_are_not_offered_the_reopen_action(operations_client, superuser) -> None:
     period = period_close(month=APRIL, user=superuser)
     page = operations_client.get("/admin/billing/period/").content.decode()
     assert 'value="close_periods"' in page and 'value="reopen_periods"' not in page
@@ -138,7 +138,7 @@ def test_operations_are_not_offered_the_reopen_action(operations_client, superus
     assert Period.objects.get().closed
 
 
-def test_reopening_in_the_admin_asks_why_on_a_confirmation_page(operations_client, operations_user, superuser) -> None:  # type: ignore[no-untyped-def]
+def test_reopening_in_the_admin_asks_why_on_a_confirmation_page(operations_client, operations_user, superuser) -> None:
     operations_user.user_permissions.add(Permission.objects.get(codename="reopen_period"))
     period = period_close(month=APRIL, user=superuser)
     action = {"action": "reopen_periods", "_selected_action": [period.pk]}
@@ -155,12 +155,12 @@ def test_reopening_in_the_admin_asks_why_on_a_confirmation_page(operations_clien
     assert not Period.objects.get().closed
 
 
-def test_periods_cannot_be_deleted_in_the_admin(superuser_client) -> None:  # type: ignore[no-untyped-def]
+def test_periods_cannot_be_deleted_in_the_admin(superuser_client) -> None:
     period = period_ensure(month=APRIL)
     assert superuser_client.get(f"/admin/billing/period/{period.pk}/delete/").status_code == 403
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -182,14 +182,14 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
         ),
     ],
 )
-def test_changelist_queries_do_not_grow_with_the_number_of_rows(operations_client, url, make) -> None:  # type: ignore[no-untyped-def]
+def test_changelist_queries_do_not_grow_with_the_number_of_rows(operations_client, url, make) -> None:
     make(2)
     few = _queries(operations_client, url)
     make(10)
     assert _queries(operations_client, url) == few
 
 
-def test_charges_inline_on_an_engagement_in_a_closed_month_show_the_error(operations_client, superuser) -> None:  # type: ignore[no-untyped-def]
+def test_charges_inline_on_an_engagement_in_a_closed_month_show_the_error(operations_client, superuser) -> None:
     engagement = EngagementFactory(start_date=d(1, 1))
     period_close(month=APRIL, user=superuser)
     data = {

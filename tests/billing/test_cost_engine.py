@@ -23,7 +23,7 @@ from tests.factories import EngagementFactory
 pytestmark = pytest.mark.django_db
 
 
-def costs_of(engagement: Engagement, month: dt.date = APRIL):  # type: ignore[no-untyped-def]
+def costs_of(engagement: Engagement, month: dt.date = APRIL):
     return engagement_month_costs([engagement.pk], month)[engagement.pk]
 
 
@@ -183,7 +183,7 @@ def _queries(ids: list[int]) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_number_of_queries_does_not_grow_with_engagements_or_entries(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_number_of_queries_does_not_grow_with_engagements_or_entries(django_assert_num_queries) -> None:
     few, many = _engagements_with_everything(1), _engagements_with_everything(5)
     assert _queries(few) == _queries(many)
     with django_assert_num_queries(_queries(few)):

@@ -32,14 +32,14 @@ def test_assessing_april_records_the_managed_engagements_credit(worked_example: 
     )
 
 
-def test_closing_a_month_assesses_its_credits(worked_example: WorkedExample, superuser) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_month_assesses_its_credits(worked_example: WorkedExample, superuser) -> None:
     period_close(month=APRIL, user=superuser)
     assert ServiceCredit.objects.get().amount == Decimal("400.00")
     with pytest.raises(ValidationError, match="April 2026 is closed"):
         service_credits_assess(month=APRIL)
 
 
-def test_a_granted_credit_is_deducted_from_the_next_invoice(worked_example: WorkedExample, superuser) -> None:  # type: ignore[no-untyped-def]
+def test_a_granted_credit_is_deducted_from_the_next_invoice(worked_example: WorkedExample, superuser) -> None:
     (credit,) = service_credits_assess(month=APRIL)
     service_credit_claim(credit=credit, user=superuser, note="Ticket #88 with Northwind")
     service_credit_grant(credit=credit, user=superuser)
@@ -91,7 +91,7 @@ def test_assessing_again_leaves_claims_in_progress_alone(worked_example: WorkedE
     assert (credit.status, credit.amount, credit.note) == (CreditStatus.CLAIMED, Decimal("400.00"), "kept")
 
 
-def test_a_credit_cannot_be_applied_to_an_invoice_of_a_closed_month(worked_example: WorkedExample, superuser) -> None:  # type: ignore[no-untyped-def]
+def test_a_credit_cannot_be_applied_to_an_invoice_of_a_closed_month(worked_example: WorkedExample, superuser) -> None:
     april = invoice_create(engagement=worked_example.managed, period=APRIL, number="N-1", amount=Decimal("6500.00"))
     period_close(month=APRIL, user=superuser)
     credit = ServiceCredit.objects.get()

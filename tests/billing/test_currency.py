@@ -22,7 +22,7 @@ def test_an_amount_is_converted_with_the_months_rate_and_rounded_half_up() -> No
     assert convert(Decimal("0.10"), "EUR", APRIL) == Decimal("0.11")  # 0.10805
 
 
-def test_the_base_currency_needs_no_rate(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_base_currency_needs_no_rate(django_assert_num_queries) -> None:
     with django_assert_num_queries(0):
         assert convert(Decimal("12.34"), "USD", APRIL) == Decimal("12.34")
 
@@ -63,7 +63,7 @@ def test_cost_lines_are_converted_one_by_one_and_totals_rebuilt_from_them() -> N
     )
 
 
-def test_a_rate_of_a_closed_month_is_locked_while_an_engagement_bills_in_that_currency(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_a_rate_of_a_closed_month_is_locked_while_an_engagement_bills_in_that_currency(superuser) -> None:
     exchange_rate_set(month=APRIL, currency="EUR", rate_to_base=Decimal("1.08"))
     period_close(month=APRIL, user=superuser)
     exchange_rate_set(month=APRIL, currency="EUR", rate_to_base=Decimal("1.10"))  # no EUR engagement yet

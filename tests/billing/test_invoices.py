@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_an_invoice_shows_its_variance_from_the_expected_amount(
     worked_example: WorkedExample, billed, variance, status
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     invoice = invoice_create(
         engagement=worked_example.staff_aug, period=d(17), number="ACME-0412", amount=Decimal(billed)
     )

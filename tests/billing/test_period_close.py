@@ -28,32 +28,32 @@ CLOSED = "April 2026 is closed: reopen the period before recording, changing or 
 
 
 @pytest.fixture
-def april_closed(superuser) -> Period:  # type: ignore[no-untyped-def]
+def april_closed(superuser) -> Period:
     return period_close(month=APRIL, user=superuser)
 
 
-def test_closing_records_who_closed_the_month_and_when(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_closing_records_who_closed_the_month_and_when(superuser) -> None:
     period = period_close(month=d(17), user=superuser)
     assert (period.month, period.closed, period.closed_by) == (APRIL, True, superuser)
     assert period.closed_at is not None
 
 
-def test_a_month_cannot_be_closed_twice(april_closed, superuser) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_cannot_be_closed_twice(april_closed, superuser) -> None:
     with pytest.raises(ValidationError, match="April 2026 is already closed."):
         period_close(month=APRIL, user=superuser)
 
 
-def test_closing_needs_the_close_permission(leadership_user) -> None:  # type: ignore[no-untyped-def]
+def test_closing_needs_the_close_permission(leadership_user) -> None:
     with pytest.raises(PermissionDenied):
         period_close(month=APRIL, user=leadership_user)
     assert not Period.objects.closed().exists()
 
 
-def test_operations_may_close_a_month(operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_operations_may_close_a_month(operations_user) -> None:
     assert period_close(month=APRIL, user=operations_user).closed
 
 
-def test_the_service_refuses_a_new_entry_in_a_closed_month(april_closed) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_refuses_a_new_entry_in_a_closed_month(april_closed) -> None:
     contractor = ContractorFactory()
     with pytest.raises(ValidationError, match=CLOSED + " time entries dated in it."):
         time_entry_create(contractor=contractor, date=d(3), hours=Decimal("8"))
@@ -61,7 +61,7 @@ def test_the_service_refuses_a_new_entry_in_a_closed_month(april_closed) -> None
     assert list(TimeEntry.objects.values_list("date", flat=True)) == [d(1, 5)]
 
 
-def test_an_entry_cannot_be_moved_into_or_out_of_a_closed_month(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_an_entry_cannot_be_moved_into_or_out_of_a_closed_month(superuser) -> None:
     inside, outside = TimeEntryFactory(date=d(3)), TimeEntryFactory(date=d(3, 5))
     period_close(month=APRIL, user=superuser)
     with pytest.raises(ValidationError, match=CLOSED):
@@ -70,7 +70,7 @@ def test_an_entry_cannot_be_moved_into_or_out_of_a_closed_month(superuser) -> No
         time_entry_update(entry=inside, date=d(4, 5))
 
 
-def test_queryset_update_is_refused_and_changes_nothing(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_queryset_update_is_refused_and_changes_nothing(superuser) -> None:
     entry = TimeEntryFactory(date=d(3), hours=Decimal("8"))
     period_close(month=APRIL, user=superuser)
     with pytest.raises(ValidationError, match=CLOSED):
@@ -79,14 +79,14 @@ def test_queryset_update_is_refused_and_changes_nothing(superuser) -> None:  # t
     assert entry.hours == Decimal("8")
 
 
-def test_queryset_update_cannot_move_entries_into_a_closed_month(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_queryset_update_cannot_move_entries_into_a_closed_month(superuser) -> None:
     entry = TimeEntryFactory(date=d(3, 5))
     period_close(month=APRIL, user=superuser)
     with pytest.raises(ValidationError, match=CLOSED):
         TimeEntry.objects.filter(pk=entry.pk).update(date=d(3))
 
 
-def test_bulk_create_is_refused_and_saves_nothing(april_closed) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_create_is_refused_and_saves_nothing(april_closed) -> None:
     contractor = ContractorFactory()
     rows = [
         TimeEntry(contractor=contractor, date=d(day, month), hours=Decimal("1")) for day, month in [(30, 3), (1, 4)]
@@ -96,7 +96,7 @@ def test_bulk_create_is_refused_and_saves_nothing(april_closed) -> None:  # type
     assert not TimeEntry.objects.exists()
 
 
-def test_deleting_one_entry_or_a_queryset_is_refused(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_one_entry_or_a_queryset_is_refused(superuser) -> None:
     entry = TimeEntryFactory(date=d(3))
     period_close(month=APRIL, user=superuser)
     with pytest.raises(ValidationError, match=CLOSED):
@@ -106,7 +106,7 @@ def test_deleting_one_entry_or_a_queryset_is_refused(superuser) -> None:  # type
     assert TimeEntry.objects.filter(pk=entry.pk).exists()
 
 
-def test_a_charge_in_a_closed_month_is_refused_with_the_months_named(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_a_charge_in_a_closed_month_is_refused_with_the_months_named(superuser) -> None:
     period_close(month=d(1, 3), user=superuser)
     period_close(month=APRIL, user=superuser)
     charge = OneTimeChargeFactory(date=d(1, 5), engagement=EngagementFactory(start_date=d(1, 1)))
@@ -123,7 +123,7 @@ def test_a_charge_in_a_closed_month_is_refused_with_the_months_named(superuser) 
         one_time_charge_create(engagement=charge.engagement, date=d(2), amount=Decimal("10"), kind="other")
 
 
-def test_the_admin_add_form_shows_the_closed_month_and_saves_nothing(april_closed, operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_add_form_shows_the_closed_month_and_saves_nothing(april_closed, operations_client) -> None:
     engagement = EngagementFactory()
     response = operations_client.post(
         "/admin/billing/onetimecharge/add/",
@@ -144,7 +144,7 @@ def test_the_admin_add_form_shows_the_closed_month_and_saves_nothing(april_close
 
 def test_the_time_entry_admin_add_form_shows_the_closed_month_and_saves_nothing(
     april_closed, operations_client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     contractor = ContractorFactory()
     operations_client.raise_request_exception = False
     response = operations_client.post(
@@ -163,7 +163,7 @@ def test_the_time_entry_admin_add_form_shows_the_closed_month_and_saves_nothing(
     assert not TimeEntry.objects.exists()
 
 
-def test_a_rate_change_reaching_into_a_closed_month_is_refused(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_a_rate_change_reaching_into_a_closed_month_is_refused(superuser) -> None:
     rate = ContractorRateFactory(
         effective_from=d(1, 3), contractor=ContractorFactory(engagement=EngagementFactory(start_date=d(1, 1)))
     )
@@ -177,7 +177,7 @@ def test_a_rate_change_reaching_into_a_closed_month_is_refused(superuser) -> Non
     assert ContractorRate.objects.count() == 2
 
 
-def test_invoices_of_a_closed_month_are_locked(superuser) -> None:  # type: ignore[no-untyped-def]
+def test_invoices_of_a_closed_month_are_locked(superuser) -> None:
     engagement = EngagementFactory()
     invoice = invoice_create(engagement=engagement, period=APRIL, number="A-1", amount=Decimal("10.00"))
     period_close(month=APRIL, user=superuser)
@@ -189,7 +189,7 @@ def test_invoices_of_a_closed_month_are_locked(superuser) -> None:  # type: igno
         invoice.delete()
 
 
-def test_tickets_of_a_closed_month_are_refused(april_closed) -> None:  # type: ignore[no-untyped-def]
+def test_tickets_of_a_closed_month_are_refused(april_closed) -> None:
     from sla.models import Ticket
     from sla.services.tickets import ticket_create
 
@@ -199,7 +199,7 @@ def test_tickets_of_a_closed_month_are_refused(april_closed) -> None:  # type: i
     assert not Ticket.objects.exists()
 
 
-def test_outages_of_a_closed_month_are_refused(april_closed) -> None:  # type: ignore[no-untyped-def]
+def test_outages_of_a_closed_month_are_refused(april_closed) -> None:
     from sla.models import Outage
     from sla.services.monitoring import monitored_service_create, outage_create
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def today_is_mid_june(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def today_is_mid_june(monkeypatch) -> None:
     monkeypatch.setattr("billing.models.base.today", lambda: d(15, 6))
 
 

@@ -20,7 +20,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_operations_adds_a_time_entry_in_the_admin_and_the_trail_names_them(operations_client, operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_operations_adds_a_time_entry_in_the_admin_and_the_trail_names_them(operations_client, operations_user) -> None:
     contractor = ContractorFactory()
     response = operations_client.post(
         "/admin/engagements/timeentry/add/",
@@ -39,7 +39,7 @@ def test_operations_adds_a_time_entry_in_the_admin_and_the_trail_names_them(oper
     assert AuditLog.objects.get(content_type__model="timeentry").actor == operations_user
 
 
-def test_a_bad_time_entry_shows_field_messages_and_saves_nothing(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_time_entry_shows_field_messages_and_saves_nothing(operations_client) -> None:
     contractor = ContractorFactory(engagement=EngagementFactory(start_date=dt.date(2026, 4, 1)))
     response = operations_client.post(
         "/admin/engagements/timeentry/add/",
@@ -59,14 +59,14 @@ def test_a_bad_time_entry_shows_field_messages_and_saves_nothing(operations_clie
     assert not TimeEntry.objects.exists()
 
 
-def test_the_change_page_shows_the_audit_trail(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_change_page_shows_the_audit_trail(operations_client) -> None:
     entry = TimeEntryFactory(hours=Decimal("8"))
     TimeEntry.objects.filter(pk=entry.pk).update(hours=Decimal("6"))
     page = operations_client.get(f"/admin/engagements/timeentry/{entry.pk}/change/")
     assert "hours: 8.00 → 6.00" in page.content.decode()
 
 
-def test_the_engagement_page_has_contractor_and_milestone_inlines(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_engagement_page_has_contractor_and_milestone_inlines(operations_client) -> None:
     staff_aug = EngagementFactory(model=DeliveryModel.STAFF_AUG)
     managed = EngagementFactory(model=DeliveryModel.MANAGED)
     page = operations_client.get(f"/admin/engagements/engagement/{staff_aug.pk}/change/").content.decode()
@@ -75,7 +75,7 @@ def test_the_engagement_page_has_contractor_and_milestone_inlines(operations_cli
     assert "contractors-TOTAL_FORMS" not in page and "milestones-TOTAL_FORMS" in page
 
 
-def _changelist_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _changelist_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -93,14 +93,14 @@ def _changelist_queries(client, url: str) -> int:  # type: ignore[no-untyped-def
         ("/admin/engagements/auditlog/", lambda n: TimeEntryFactory.create_batch(n)),
     ],
 )
-def test_changelist_queries_do_not_grow_with_the_number_of_rows(operations_client, url, make) -> None:  # type: ignore[no-untyped-def]
+def test_changelist_queries_do_not_grow_with_the_number_of_rows(operations_client, url, make) -> None:
     make(3)
     few = _changelist_queries(operations_client, url)
     make(27)
     assert _changelist_queries(operations_client, url) == few
 
 
-def test_the_changelist_never_counts_the_whole_table(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_changelist_never_counts_the_whole_table(operations_client) -> None:
     TimeEntryFactory()
     with CaptureQueriesContext(connection) as ctx:
         operations_client.get("/admin/engagements/timeentry/")
@@ -111,7 +111,7 @@ def test_the_changelist_never_counts_the_whole_table(operations_client) -> None:
 class TestTheWeeklyTimesheet:
     """A team's week of hours is one page load and one save."""
 
-    def _post(self, client, engagement, monday: dt.date, rows: list[tuple[int, list[str]]]):  # type: ignore[no-untyped-def]
+    def _post(self, client, engagement, monday: dt.date, rows: list[tuple[int, list[str]]]):
         data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": str(len(rows))}
         for i, (contractor_id, hours) in enumerate(rows):
             data[f"form-{i}-contractor"] = str(contractor_id)
@@ -120,7 +120,7 @@ class TestTheWeeklyTimesheet:
         url = f"/admin/engagements/timeentry/week/?engagement={engagement.pk}&week={monday.isoformat()}"
         return client.post(url, data)
 
-    def test_saves_every_contractors_week_in_one_post(self, operations_client) -> None:  # type: ignore[no-untyped-def]
+    def test_saves_every_contractors_week_in_one_post(self, operations_client) -> None:
         engagement = EngagementFactory()
         ada, bob = ContractorFactory(engagement=engagement), ContractorFactory(engagement=engagement)
         monday = dt.date(2026, 4, 6)
@@ -137,7 +137,7 @@ class TestTheWeeklyTimesheet:
         ]
         assert TimeEntry.objects.filter(contractor=bob).count() == 3
 
-    def test_a_second_save_replaces_the_days_instead_of_adding_to_them(self, operations_client) -> None:  # type: ignore[no-untyped-def]
+    def test_a_second_save_replaces_the_days_instead_of_adding_to_them(self, operations_client) -> None:
         contractor = ContractorFactory()
         monday = dt.date(2026, 4, 6)
         self._post(operations_client, contractor.engagement, monday, [(contractor.pk, ["8", "8", "", "", "", "", ""])])
@@ -146,7 +146,7 @@ class TestTheWeeklyTimesheet:
             (monday, Decimal("7.00"))
         ]
 
-    def test_a_bad_day_is_shown_on_its_cell_and_nothing_is_saved(self, operations_client) -> None:  # type: ignore[no-untyped-def]
+    def test_a_bad_day_is_shown_on_its_cell_and_nothing_is_saved(self, operations_client) -> None:
         engagement = EngagementFactory(start_date=dt.date(2026, 4, 8))
         contractor = ContractorFactory(engagement=engagement)
         response = self._post(
@@ -157,7 +157,7 @@ class TestTheWeeklyTimesheet:
         assert "within the engagement's dates" in form.errors["d0"][0]
         assert not TimeEntry.objects.exists()
 
-    def test_the_page_shows_the_hours_already_entered(self, operations_client) -> None:  # type: ignore[no-untyped-def]
+    def test_the_page_shows_the_hours_already_entered(self, operations_client) -> None:
         entry = TimeEntryFactory(date=dt.date(2026, 4, 7), hours=Decimal("5.25"))
         page = operations_client.get(
             f"/admin/engagements/timeentry/week/?engagement={entry.contractor.engagement_id}&week=2026-04-09"
@@ -165,7 +165,7 @@ class TestTheWeeklyTimesheet:
         assert page.context["formset"].forms[0].initial["d1"] == Decimal("5.25")
 
 
-def test_the_milestone_action_records_delivery_through_the_service(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_milestone_action_records_delivery_through_the_service(operations_client) -> None:
     from engagements.models import Milestone
     from engagements.services.engagements import milestone_create
 

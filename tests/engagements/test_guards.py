@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.core.exceptions import ValidationError
 
-from kernel import facts
 from engagements.models import Milestone
 from engagements.services.engagements import milestone_create, milestone_deliver
+from kernel import facts
 from tests.factories import EngagementFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,19 +36,19 @@ def march_milestone() -> Milestone:
     return milestone_create(engagement=engagement, title="Cutover", due_date=dt.date(2026, 3, 20))
 
 
-def test_a_fact_due_in_a_locked_month_can_still_be_delivered_in_an_open_one(march_milestone, lock_march) -> None:  # type: ignore[no-untyped-def]
+def test_a_fact_due_in_a_locked_month_can_still_be_delivered_in_an_open_one(march_milestone, lock_march) -> None:
     lock_march()
     milestone_deliver(milestone=march_milestone, delivered_date=dt.date(2026, 4, 2), accepted=False)
     assert Milestone.objects.get().delivered_date == dt.date(2026, 4, 2)
 
 
-def test_accepting_it_changes_the_locked_months_on_time_count_and_is_refused(march_milestone, lock_march) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_it_changes_the_locked_months_on_time_count_and_is_refused(march_milestone, lock_march) -> None:
     lock_march()
     with pytest.raises(ValidationError, match="March 2026 is locked"):
         milestone_deliver(milestone=march_milestone, delivered_date=dt.date(2026, 4, 2), accepted=True)
 
 
-def test_changing_anything_else_about_it_belongs_to_the_locked_month(march_milestone, lock_march) -> None:  # type: ignore[no-untyped-def]
+def test_changing_anything_else_about_it_belongs_to_the_locked_month(march_milestone, lock_march) -> None:
     lock_march()
     march_milestone.title = "Renamed"
     with pytest.raises(ValidationError, match="March 2026 is locked") as excinfo:
@@ -56,7 +56,7 @@ def test_changing_anything_else_about_it_belongs_to_the_locked_month(march_miles
     assert "__all__" in excinfo.value.message_dict
 
 
-def test_moving_a_date_into_a_locked_month_is_refused_and_rolled_back(lock_march) -> None:  # type: ignore[no-untyped-def]
+def test_moving_a_date_into_a_locked_month_is_refused_and_rolled_back(lock_march) -> None:
     engagement = EngagementFactory(start_date=dt.date(2026, 1, 1))
     milestone = milestone_create(engagement=engagement, title="Cutover", due_date=dt.date(2026, 4, 20))
     lock_march()
@@ -69,10 +69,10 @@ class TestAnEngagementChange:
     """Changing an engagement touches the months whose figures it changes, and no others."""
 
     @pytest.fixture
-    def engagement(self):  # type: ignore[no-untyped-def]
+    def engagement(self):
         return EngagementFactory(start_date=dt.date(2026, 1, 15), end_date=dt.date(2026, 6, 30))
 
-    def test_moving_its_end_date_marks_the_months_in_between(self, engagement) -> None:  # type: ignore[no-untyped-def]
+    def test_moving_its_end_date_marks_the_months_in_between(self, engagement) -> None:
         from engagements.models import ChangedMonth
         from engagements.services.engagements import engagement_update
 
@@ -84,14 +84,14 @@ class TestAnEngagementChange:
             dt.date(2026, 6, 1),
         }
 
-    def test_moving_its_end_date_across_a_locked_month_is_refused(self, engagement, lock_march) -> None:  # type: ignore[no-untyped-def]
+    def test_moving_its_end_date_across_a_locked_month_is_refused(self, engagement, lock_march) -> None:
         from engagements.services.engagements import engagement_update
 
         lock_march()
         with pytest.raises(ValidationError, match="March 2026 is locked"):
             engagement_update(engagement=engagement, end_date=dt.date(2026, 2, 28))
 
-    def test_renaming_it_is_allowed_while_a_month_it_ran_in_is_locked(self, engagement, lock_march) -> None:  # type: ignore[no-untyped-def]
+    def test_renaming_it_is_allowed_while_a_month_it_ran_in_is_locked(self, engagement, lock_march) -> None:
         from engagements.services.engagements import engagement_update
 
         lock_march()
@@ -99,7 +99,7 @@ class TestAnEngagementChange:
         engagement.refresh_from_db()
         assert engagement.name == "Renamed"
 
-    def test_changing_its_currency_touches_every_month_it_ran(self, engagement, lock_march) -> None:  # type: ignore[no-untyped-def]
+    def test_changing_its_currency_touches_every_month_it_ran(self, engagement, lock_march) -> None:
         from engagements.services.engagements import engagement_update
 
         lock_march()

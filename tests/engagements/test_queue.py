@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _broker_url_from_conf_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def _broker_url_from_conf_only(monkeypatch) -> None:
     # Celery prefers the CELERY_BROKER_URL environment variable over its
     # configuration; these tests point apps at other brokers through conf.
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
@@ -81,7 +81,7 @@ def test_pending_tasks_stay_pending_while_the_broker_is_down() -> None:
     assert PendingTask.objects.get().attempts == 2
 
 
-def test_without_a_broker_tasks_run_in_process(settings) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_broker_tasks_run_in_process(settings) -> None:
     from config.celery import app
     from engagements.models import WorkerHeartbeat
 
@@ -92,7 +92,7 @@ def test_without_a_broker_tasks_run_in_process(settings) -> None:  # type: ignor
 
 def test_an_admin_save_succeeds_while_the_broker_is_down_and_the_recompute_is_kept(
     operations_client, monkeypatch, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from engagements import queue
     from engagements.models import ChangedMonth, TimeEntry
     from tests.factories import ContractorFactory

@@ -15,19 +15,19 @@ def test_the_migration_creates_both_groups() -> None:
     assert set(Group.objects.values_list("name", flat=True)) >= {OPERATIONS, LEADERSHIP}
 
 
-def test_operations_may_add_change_and_delete_recorded_facts(operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_operations_may_add_change_and_delete_recorded_facts(operations_user) -> None:
     for action in ("add", "change", "delete", "view"):
         assert operations_user.has_perm(f"engagements.{action}_timeentry")
         assert operations_user.has_perm(f"engagements.{action}_engagement")
 
 
-def test_operations_may_not_rewrite_the_audit_trail(operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_operations_may_not_rewrite_the_audit_trail(operations_user) -> None:
     assert operations_user.has_perm("engagements.view_auditlog")
     assert not operations_user.has_perm("engagements.change_auditlog")
     assert not operations_user.has_perm("engagements.delete_auditlog")
 
 
-def test_leadership_may_view_but_never_edit(leadership_user) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_may_view_but_never_edit(leadership_user) -> None:
     assert leadership_user.has_perm("engagements.view_engagement")
     assert leadership_user.has_perm("engagements.view_timeentry")
     assert not any(
@@ -35,14 +35,14 @@ def test_leadership_may_view_but_never_edit(leadership_user) -> None:  # type: i
     )
 
 
-def test_leadership_gets_403_when_adding_a_time_entry_in_the_admin(leadership_client) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_gets_403_when_adding_a_time_entry_in_the_admin(leadership_client) -> None:
     assert leadership_client.get("/admin/engagements/timeentry/add/").status_code == 403
     entry = TimeEntryFactory()
     page = leadership_client.get(f"/admin/engagements/timeentry/{entry.pk}/change/")
     assert page.status_code == 200 and b'name="_save"' not in page.content
 
 
-def test_a_staff_user_without_a_role_cannot_see_engagements(nobody_user, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_staff_user_without_a_role_cannot_see_engagements(nobody_user, client) -> None:
     client.force_login(nobody_user)
     EngagementFactory()
     assert client.get("/admin/engagements/engagement/").status_code == 403

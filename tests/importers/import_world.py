@@ -115,7 +115,7 @@ def build_import_world() -> ImportWorld:
 
 
 @pytest.fixture
-def import_world(db) -> ImportWorld:  # type: ignore[no-untyped-def]
+def import_world(db) -> ImportWorld:
     """The engagements, contractors and services of the samples."""
     return build_import_world()
 

@@ -13,11 +13,11 @@ UPLOAD = "/admin/engagements/importfile/upload/"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
-def upload(client, world, name: str, **extra: object):  # type: ignore[no-untyped-def]
+def upload(client, world, name: str, **extra: object):
     data = {
         "kind": "timesheets",
         "format": "harvest",
@@ -31,7 +31,7 @@ def upload(client, world, name: str, **extra: object):  # type: ignore[no-untype
     return client.post(UPLOAD, data)
 
 
-def test_the_upload_shows_a_preview_and_writes_nothing(operations_client, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_the_upload_shows_a_preview_and_writes_nothing(operations_client, import_world) -> None:
     page = upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
     assert page.status_code == 200
     text = page.content.decode()
@@ -41,7 +41,7 @@ def test_the_upload_shows_a_preview_and_writes_nothing(operations_client, import
     assert not TimeEntry.objects.exists() and not ImportFile.objects.exists()
 
 
-def test_confirming_the_preview_imports_the_file(operations_client, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_confirming_the_preview_imports_the_file(operations_client, import_world) -> None:
     page = upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
     confirm = {**page.context["confirm_form"].initial, "confirm": "Import"}
     confirm["engagement"] = import_world.help_desk.pk
@@ -51,12 +51,12 @@ def test_confirming_the_preview_imports_the_file(operations_client, import_world
     assert ImportFile.objects.get().name == "harvest_semicolon_crlf.csv"
 
 
-def test_a_preview_with_rejected_rows_lists_them_and_offers_no_confirm(operations_client, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_preview_with_rejected_rows_lists_them_and_offers_no_confirm(operations_client, import_world) -> None:
     text = upload(operations_client, import_world, "harvest_malformed.csv").content.decode()
     assert "Rejected rows" in text and "nothing would be imported" in text
     assert 'name="confirm"' not in text
 
 
-def test_people_without_the_import_permission_cannot_upload(client, nobody_user, import_world) -> None:  # type: ignore[no-untyped-def]
+def test_people_without_the_import_permission_cannot_upload(client, nobody_user, import_world) -> None:
     client.force_login(nobody_user)
     assert client.get(UPLOAD).status_code == 403

@@ -20,7 +20,7 @@ def import_file(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_the_command_imports_a_file_and_draws_a_progress_bar(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_imports_a_file_and_draws_a_progress_bar(import_world) -> None:
     out, err = import_file(
         str(SAMPLES / "harvest_semicolon_crlf.csv"),
         "--kind",
@@ -35,7 +35,7 @@ def test_the_command_imports_a_file_and_draws_a_progress_bar(import_world) -> No
     assert TimeEntry.objects.count() == 3 and ImportFile.objects.count() == 1
 
 
-def test_running_the_command_twice_changes_nothing(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_running_the_command_twice_changes_nothing(import_world) -> None:
     args = (str(SAMPLES / "jira.csv"), "--kind", "tickets", "--format", "jira", "--tz", "Europe/London")
     import_file(*args)
     out, _ = import_file(*args)
@@ -43,7 +43,7 @@ def test_running_the_command_twice_changes_nothing(import_world) -> None:  # typ
     assert Ticket.objects.count() == 4
 
 
-def test_a_dry_run_writes_nothing(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_dry_run_writes_nothing(import_world) -> None:
     out, _ = import_file(
         str(SAMPLES / "kimai_de.csv"),
         "--kind",
@@ -58,7 +58,7 @@ def test_a_dry_run_writes_nothing(import_world) -> None:  # type: ignore[no-unty
     assert not TimeEntry.objects.exists()
 
 
-def test_the_date_order_can_be_given(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_the_date_order_can_be_given(import_world) -> None:
     path = str(SAMPLES / "clockify_undecidable.csv")
     with pytest.raises(CommandError, match="day_first"):
         import_file(path, "--kind", "timesheets", "--format", "clockify", "--engagement", "Help desk (Acme)")
@@ -66,7 +66,7 @@ def test_the_date_order_can_be_given(import_world) -> None:  # type: ignore[no-u
     assert sorted(str(d) for d in TimeEntry.objects.values_list("date", flat=True)) == ["2024-05-03", "2024-05-04"]
 
 
-def test_rejected_rows_are_listed_and_fail_the_command(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_rejected_rows_are_listed_and_fail_the_command(import_world) -> None:
     out = StringIO()
     with pytest.raises(CommandError, match="4 row\\(s\\) rejected"):
         call_command(

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 MODELS = {"timesheets": TimeEntry, "tickets": Ticket, "outages": Outage}
 
 
-def run(world, sample: Sample, **overrides: object):  # type: ignore[no-untyped-def]
+def run(world, sample: Sample, **overrides: object):
     options = {**sample.options, **overrides}
     return file_import(
         kind=sample.kind,
@@ -31,7 +31,7 @@ def run(world, sample: Sample, **overrides: object):  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=str)
-def test_every_sample_file_imports_through_the_service_into_models(import_world, sample) -> None:  # type: ignore[no-untyped-def]
+def test_every_sample_file_imports_through_the_service_into_models(import_world, sample) -> None:
     report = run(import_world, sample)
     assert report.written, report.rejected_rows
     assert (report.created, report.rejected) == (sample.created, sample.rejected), report.rejected_rows
@@ -39,7 +39,7 @@ def test_every_sample_file_imports_through_the_service_into_models(import_world,
 
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=str)
-def test_re_importing_a_sample_changes_nothing(import_world, sample) -> None:  # type: ignore[no-untyped-def]
+def test_re_importing_a_sample_changes_nothing(import_world, sample) -> None:
     run(import_world, sample)
     audit_rows, files = AuditLog.objects.count(), list(ImportFile.objects.values())
     again = run(import_world, sample)
@@ -50,7 +50,7 @@ def test_re_importing_a_sample_changes_nothing(import_world, sample) -> None:  #
 
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES[:1] + SAMPLE_FILES[11:12] + SAMPLE_FILES[14:15], ids=str)
-def test_a_dry_run_reports_the_counts_and_writes_nothing(import_world, sample) -> None:  # type: ignore[no-untyped-def]
+def test_a_dry_run_reports_the_counts_and_writes_nothing(import_world, sample) -> None:
     audit_rows = AuditLog.objects.count()
     report = run(import_world, sample, dry_run=True)
     assert report.created == sample.created and report.dry_run and not report.written
@@ -59,7 +59,7 @@ def test_a_dry_run_reports_the_counts_and_writes_nothing(import_world, sample) -
 
 
 @pytest.mark.parametrize("sample", MALFORMED_FILES, ids=str)
-def test_a_malformed_variant_yields_row_errors_and_imports_nothing(import_world, sample) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_variant_yields_row_errors_and_imports_nothing(import_world, sample) -> None:
     if sample.fmt == "generic":
         add_generic_engagements(import_world)
     report = run(import_world, sample)
@@ -70,7 +70,7 @@ def test_a_malformed_variant_yields_row_errors_and_imports_nothing(import_world,
 
 
 @pytest.mark.parametrize("sample", MALFORMED_FILES, ids=str)
-def test_a_malformed_variant_imports_its_good_row_when_partial_imports_are_allowed(import_world, sample) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_variant_imports_its_good_row_when_partial_imports_are_allowed(import_world, sample) -> None:
     if sample.fmt == "generic":
         add_generic_engagements(import_world)
     report = run(import_world, sample, allow_partial=True)
@@ -78,7 +78,7 @@ def test_a_malformed_variant_imports_its_good_row_when_partial_imports_are_allow
     assert MODELS[sample.kind].objects.filter(source=sample.fmt).count() == 1
 
 
-def test_each_imported_row_keeps_its_file_and_line(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_each_imported_row_keeps_its_file_and_line(import_world) -> None:
     sample = SAMPLE_FILES[1]  # harvest_semicolon_crlf.csv: a repeated header on line 4
     report = run(import_world, sample)
     ben = TimeEntry.objects.get(contractor__name="Ben Okafor")
@@ -88,7 +88,7 @@ def test_each_imported_row_keeps_its_file_and_line(import_world) -> None:  # typ
     assert ImportedRow.objects.filter(file_id=report.file_id).count() == 3
 
 
-def test_a_changed_re_export_updates_the_rows_and_moves_their_provenance(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_re_export_updates_the_rows_and_moves_their_provenance(import_world) -> None:
     header = b"external_id,service,started_at,ended_at,planned,reason\n"
     first = header + b"OUT-9,Email,2024-04-20T10:00:00Z,,no,Down\n"
     later = header + b"OUT-9,Email,2024-04-20T10:00:00Z,2024-04-20T10:45:00Z,no,Down\n"
@@ -97,10 +97,10 @@ def test_a_changed_re_export_updates_the_rows_and_moves_their_provenance(import_
     assert (report.created, report.updated) == (0, 1)
     outage = Outage.objects.get(external_id="OUT-9")
     assert outage.ended_at == dt.datetime(2024, 4, 20, 10, 45, tzinfo=dt.UTC)
-    assert provenance_of(outage).file.name == "b.csv"  # type: ignore[union-attr]
+    assert provenance_of(outage).file.name == "b.csv"
 
 
-def test_people_and_projects_that_match_nothing_are_listed(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_people_and_projects_that_match_nothing_are_listed(import_world) -> None:
     data = (
         b"Date,Client,Project,Task,Notes,Hours,First Name,Last Name\n"
         b"2024-03-04,Acme,Help desk,,,1.5,Zoe,Nobody\n"
@@ -118,34 +118,34 @@ def test_people_and_projects_that_match_nothing_are_listed(import_world) -> None
     assert not report.written and not TimeEntry.objects.exists()
 
 
-def test_a_tracker_project_matching_no_engagement_needs_an_engagement_for_the_upload(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_tracker_project_matching_no_engagement_needs_an_engagement_for_the_upload(import_world) -> None:
     data = b"Date,Project,Hours,First Name,Last Name\n2024-03-04,Secret project,1.5,Anna,Schmidt\n"
     report = file_import(kind="timesheets", fmt="harvest", data=data)
     assert report.unmatched == {"projects": ["Secret project"]}
     assert report.rejected_rows[0]["field"] == "project"
 
 
-def test_a_project_named_like_an_engagement_goes_to_that_engagement(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_project_named_like_an_engagement_goes_to_that_engagement(import_world) -> None:
     data = b"Date,Project,Hours,First Name,Last Name\n2024-03-04,help desk (ACME),1.5,Anna,Schmidt\n"
     report = file_import(kind="timesheets", fmt="harvest", data=data)
     assert report.created == 1
     assert TimeEntry.objects.get().hours == Decimal("1.50")
 
 
-def test_a_person_is_matched_by_email_when_the_name_differs(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_is_matched_by_email_when_the_name_differs(import_world) -> None:
     report = run(import_world, SAMPLE_FILES[9])  # kimai_en.csv: the second row names only the user "jweber"
     assert report.created == 2
     assert set(TimeEntry.objects.values_list("contractor__name", flat=True)) == {"Jonas Weber"}
 
 
-def test_a_monitor_without_a_service_is_listed_and_rejected(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_monitor_without_a_service_is_listed_and_rejected(import_world) -> None:
     data = b"external_id,service,started_at\nX-1,Printer,2024-04-20T10:00:00Z\n"
     report = file_import(kind="outages", fmt="generic", data=data, engagement=import_world.managed_it)
     assert report.unmatched == {"monitors": ["Printer"]}
     assert report.rejected_rows[0]["field"] == "monitor"
 
 
-def test_a_row_a_model_rule_refuses_is_rejected_with_the_rule_message(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_a_model_rule_refuses_is_rejected_with_the_rule_message(import_world) -> None:
     data = b"external_id,contractor,date,hours\nT-1,Anna Schmidt,2023-12-31,8\nT-2,Anna Schmidt,2024-02-01,8\n"
     report = file_import(kind="timesheets", fmt="generic", data=data, engagement=import_world.help_desk)
     assert report.rejected_rows == [
@@ -158,7 +158,7 @@ def test_a_row_a_model_rule_refuses_is_rejected_with_the_rule_message(import_wor
     assert not TimeEntry.objects.exists()
 
 
-def test_an_unknown_format_or_an_undecidable_date_order_is_a_file_error(import_world) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_format_or_an_undecidable_date_order_is_a_file_error(import_world) -> None:
     with pytest.raises(FileError, match="unknown timesheets format"):
         file_import(kind="timesheets", fmt="excel", data=b"x")
     undecidable = (SAMPLE_FILES[7].data(), "clockify")
@@ -166,7 +166,7 @@ def test_an_unknown_format_or_an_undecidable_date_order_is_a_file_error(import_w
         file_import(kind="timesheets", fmt=undecidable[1], data=undecidable[0], engagement=import_world.help_desk)
 
 
-def test_imports_are_attributed_to_the_uploader(import_world, operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_imports_are_attributed_to_the_uploader(import_world, operations_user) -> None:
     report = run(import_world, SAMPLE_FILES[0], user=operations_user)
     assert ImportFile.objects.get(pk=report.file_id).uploaded_by == operations_user
     actors = set(AuditLog.objects.filter(content_type__model="timeentry").values_list("actor_id", "actor_label"))

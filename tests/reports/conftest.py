@@ -16,14 +16,14 @@ from tests.conftest import ROOT, _test_database_url, _wait_for_worker
 
 
 @pytest.fixture
-def new_york(settings):  # type: ignore[no-untyped-def]
+def new_york(settings):
     """The organisation's zone of the worked example."""
     settings.TIME_ZONE = "America/New_York"
     return settings
 
 
 @pytest.fixture
-def worked_example(db, new_york) -> WorkedExample:  # type: ignore[no-untyped-def]
+def worked_example(db, new_york) -> WorkedExample:
     """domain.md's worked example, recorded through the services."""
     return build_worked_example()
 
@@ -39,7 +39,7 @@ class RestartableWorker:
 
     def __init__(self, queue: str, env: dict[str, str]) -> None:
         self.queue, self.env = queue, env
-        self.proc: subprocess.Popen | None = None  # type: ignore[type-arg]
+        self.proc: subprocess.Popen | None = None
         self.starts = 0
 
     def start(self, **extra_env: str) -> None:
@@ -83,7 +83,7 @@ class RestartableWorker:
 
 
 @pytest.fixture
-def restartable_worker(django_db_setup, django_db_blocker) -> Iterator[RestartableWorker]:  # type: ignore[no-untyped-def]
+def restartable_worker(django_db_setup, django_db_blocker) -> Iterator[RestartableWorker]:
     """A live worker on a queue of its own for this test, which the test may kill and restart."""
     from django.conf import settings
     from django.db import connection

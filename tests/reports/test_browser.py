@@ -55,7 +55,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
     )
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
-    driver.downloads = downloads  # type: ignore[attr-defined]
+    driver.downloads = downloads
     try:
         yield driver
     finally:
@@ -73,7 +73,7 @@ def computed_worked_example() -> list[int]:
     return ids
 
 
-def sign_in(driver, url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(driver, url: str, username: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(url)
@@ -94,7 +94,7 @@ def eventually(check: Callable[[], bool], timeout: float = 60) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_leadership_lands_on_the_latest_report_sees_its_charts_and_downloads_the_pdf(
     browser, live_server, leadership_user, new_york
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from selenium.webdriver.common.by import By
 
     computed_worked_example()
@@ -114,7 +114,7 @@ def test_leadership_lands_on_the_latest_report_sees_its_charts_and_downloads_the
 @pytest.mark.django_db(transaction=True)
 def test_operations_adds_hours_in_the_admin_and_watches_the_month_go_stale_then_fresh(
     browser, live_server, operations_user, restartable_worker, new_york
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from selenium.webdriver.common.by import By
 
     ids = computed_worked_example()

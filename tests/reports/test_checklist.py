@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def april_report(worked_example):  # type: ignore[no-untyped-def]
+def april_report(worked_example):
     snapshots_compute(engagement_ids=[worked_example.augmented.pk, worked_example.msp.pk], month=APRIL)
     return report_build(month=APRIL)
 
 
 def test_a_saved_checklist_shows_its_recommendation_in_the_reports(
     april_report, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     area = ServiceArea.objects.get(name="Help desk")
     with django_capture_on_commit_callbacks(execute=True):
         checklist_set(
@@ -43,7 +43,7 @@ def test_a_saved_checklist_shows_its_recommendation_in_the_reports(
 
 def test_the_report_says_where_the_data_contradicts_the_checklist(
     april_report, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     area = ServiceArea.objects.get(name="Help desk")
     with django_capture_on_commit_callbacks(execute=True):
         # No internal manager, yet 4.50 h of supervision and onboarding were recorded on the staff aug side.
@@ -55,19 +55,19 @@ def test_the_report_says_where_the_data_contradicts_the_checklist(
 
 def test_operations_can_ask_for_a_recompute_from_the_page(
     operations_client, april_report, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = operations_client.post(reverse("reports:recompute", kwargs={"month": "2026-04"}))
     assert response.status_code == 302
     assert RecomputeJob.objects.get(month=APRIL).state == JobState.DONE
 
 
-def test_leadership_cannot_ask_for_a_recompute(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_cannot_ask_for_a_recompute(leadership_client, april_report) -> None:
     assert leadership_client.post(reverse("reports:recompute", kwargs={"month": "2026-04"})).status_code == 403
     assert not RecomputeJob.objects.exists()
 
 
-def test_a_running_job_shows_its_progress_on_the_month_page(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_a_running_job_shows_its_progress_on_the_month_page(leadership_client, april_report) -> None:
     RecomputeJob.objects.create(month=APRIL, state=JobState.RUNNING, total=4, done=1)
     html = leadership_client.get(reverse("reports:month", kwargs={"month": "2026-04"})).content.decode()
     assert 'data-job-state="running"' in html

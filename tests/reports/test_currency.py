@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two_currencies(db):  # type: ignore[no-untyped-def]
+def two_currencies(db):
     ids = []
     for currency in ("USD", "EUR"):
         contractor = ContractorFactory(engagement=EngagementFactory(currency=currency, start_date=APRIL))
@@ -28,7 +28,7 @@ def two_currencies(db):  # type: ignore[no-untyped-def]
     return ids
 
 
-def test_foreign_currency_figures_are_converted_with_the_months_rate(two_currencies) -> None:  # type: ignore[no-untyped-def]
+def test_foreign_currency_figures_are_converted_with_the_months_rate(two_currencies) -> None:
     exchange_rate_set(month=APRIL, currency="EUR", rate_to_base=Decimal("1.10"))
     payload = report_build(month=APRIL).payload
     assert payload["overall"]["staff_aug"]["figures"]["labor_cost"] == "2100.00"  # 1,000.00 + 1,000.00 EUR x 1.10
@@ -36,7 +36,7 @@ def test_foreign_currency_figures_are_converted_with_the_months_rate(two_currenc
     assert payload["errors"] == []
 
 
-def test_a_missing_rate_is_an_error_in_the_report_never_a_silent_one(two_currencies) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_rate_is_an_error_in_the_report_never_a_silent_one(two_currencies) -> None:
     payload = report_build(month=APRIL).payload
     assert payload["overall"]["staff_aug"]["figures"]["labor_cost"] == "1000.00"
     assert len(payload["errors"]) == 1

@@ -43,7 +43,7 @@ def _state() -> tuple[list[dict], list[dict]]:
     return snapshots, reports
 
 
-def _run_month_job(django_capture_on_commit_callbacks, **kwargs) -> RecomputeJob:  # type: ignore[no-untyped-def]
+def _run_month_job(django_capture_on_commit_callbacks, **kwargs) -> RecomputeJob:
     with django_capture_on_commit_callbacks(execute=True):
         job = recompute_month_request(APRIL, **kwargs)
     job.refresh_from_db()
@@ -52,7 +52,7 @@ def _run_month_job(django_capture_on_commit_callbacks, **kwargs) -> RecomputeJob
 
 def test_a_month_job_computes_every_snapshot_then_the_report(
     worked_example, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     job = _run_month_job(django_capture_on_commit_callbacks)
     assert job.state == JobState.DONE
     assert (job.done, job.total) == (2, 2)
@@ -63,7 +63,7 @@ def test_a_month_job_computes_every_snapshot_then_the_report(
     assert not ChangedMonth.objects.filter(month=APRIL).exists()
 
 
-def test_rerunning_the_month_job_changes_nothing(worked_example, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_rerunning_the_month_job_changes_nothing(worked_example, django_capture_on_commit_callbacks) -> None:
     _run_month_job(django_capture_on_commit_callbacks)
     changed_months_recompute()  # the later months the facts marked (the MSP runs on)
     before = _state()
@@ -73,7 +73,7 @@ def test_rerunning_the_month_job_changes_nothing(worked_example, django_capture_
     assert _state() == before
 
 
-def test_the_finalize_step_can_run_any_number_of_times(worked_example, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_finalize_step_can_run_any_number_of_times(worked_example, django_capture_on_commit_callbacks) -> None:
     job = _run_month_job(django_capture_on_commit_callbacks)
     before = _state()
     assert month_job_finalize(job=job).finished
@@ -81,7 +81,7 @@ def test_the_finalize_step_can_run_any_number_of_times(worked_example, django_ca
     assert _state() == before
 
 
-def test_finalize_waits_until_every_snapshot_is_fresh(worked_example) -> None:  # type: ignore[no-untyped-def]
+def test_finalize_waits_until_every_snapshot_is_fresh(worked_example) -> None:
     job = RecomputeJob.objects.create(month=APRIL, state=JobState.RUNNING, started_at=dt.datetime.now(dt.UTC))
     result = month_job_finalize(job=job)
     assert not result.finished and len(result.missing) == 2
@@ -91,7 +91,7 @@ def test_finalize_waits_until_every_snapshot_is_fresh(worked_example) -> None:  
     assert ComparisonReport.objects.filter(month=APRIL).exists()
 
 
-def test_rerunning_the_changed_months_job_changes_nothing(worked_example) -> None:  # type: ignore[no-untyped-def]
+def test_rerunning_the_changed_months_job_changes_nothing(worked_example) -> None:
     first = changed_months_recompute()
     assert first.claimed >= 2
     report_build(month=APRIL)
@@ -101,7 +101,7 @@ def test_rerunning_the_changed_months_job_changes_nothing(worked_example) -> Non
     assert _state() == before
 
 
-def test_claiming_is_exclusive_between_workers(worked_example) -> None:  # type: ignore[no-untyped-def]
+def test_claiming_is_exclusive_between_workers(worked_example) -> None:
     taken = claim_changed_months(worker="worker-a", limit=100, stale_after=dt.timedelta(minutes=10))
     assert taken
     result = changed_months_recompute(worker="worker-b")
@@ -109,12 +109,12 @@ def test_claiming_is_exclusive_between_workers(worked_example) -> None:  # type:
     assert ChangedMonth.objects.filter(claimed_by="worker-a").count() == len(taken)
 
 
-def test_a_mark_set_again_during_a_recompute_survives(worked_example, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_mark_set_again_during_a_recompute_survives(worked_example, monkeypatch) -> None:
     changed_months_recompute()
     mark_months_changed([(worked_example.msp.pk, APRIL)], reason="late fact")
     original = snapshot_service.collect_inputs
 
-    def collect_while_a_fact_arrives(ids, month):  # type: ignore[no-untyped-def]
+    def collect_while_a_fact_arrives(ids, month):
         inputs = original(ids, month)
         mark_months_changed([(worked_example.msp.pk, APRIL)], reason="written during the recompute")
         return inputs
@@ -129,7 +129,7 @@ def test_a_mark_set_again_during_a_recompute_survives(worked_example, monkeypatc
     assert not ChangedMonth.objects.exists()
 
 
-def test_late_data_in_an_open_past_month_reaches_its_report_after_the_next_run(worked_example) -> None:  # type: ignore[no-untyped-def]
+def test_late_data_in_an_open_past_month_reaches_its_report_after_the_next_run(worked_example) -> None:
     changed_months_recompute()
     report_build(month=APRIL)
     contractor = Contractor.objects.get(name="Contractor B")
@@ -141,7 +141,7 @@ def test_late_data_in_an_open_past_month_reaches_its_report_after_the_next_run(w
     assert staff["labor_cost"] == "3292.50"  # + 2.00 h x 70.00
 
 
-def test_a_closed_month_does_not_move(worked_example, superuser, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_month_does_not_move(worked_example, superuser, monkeypatch) -> None:
     changed_months_recompute()
     period_close(month=APRIL, user=superuser)
     before = list(MonthlySnapshot.objects.filter(month=APRIL).values())
@@ -160,7 +160,7 @@ def test_a_closed_month_does_not_move(worked_example, superuser, monkeypatch) ->
     ]
 
 
-def test_a_write_queues_the_recompute_after_commit(worked_example, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_queues_the_recompute_after_commit(worked_example, django_capture_on_commit_callbacks) -> None:
     changed_months_recompute()
     report_build(month=APRIL)
     contractor = Contractor.objects.get(name="Contractor A")
@@ -174,7 +174,7 @@ def test_a_write_queues_the_recompute_after_commit(worked_example, django_captur
     assert staff["labor_cost"] == "3242.50"  # + 1.00 h x 90.00
 
 
-def test_the_monthly_email_goes_to_leadership_with_the_pdf(worked_example, leadership_user, operations_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_monthly_email_goes_to_leadership_with_the_pdf(worked_example, leadership_user, operations_user) -> None:
     leadership_user.email = "lead@example.com"
     leadership_user.save()
     operations_user.email = "ops@example.com"
@@ -197,7 +197,7 @@ def test_the_monthly_email_goes_to_leadership_with_the_pdf(worked_example, leade
 
 def test_the_first_of_the_month_job_computes_the_previous_month_then_emails_it(
     worked_example, leadership_user, django_capture_on_commit_callbacks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     leadership_user.email = "lead@example.com"
     leadership_user.save()
     monkeypatch.setattr("reports.tasks.current_month", lambda: dt.date(2026, 5, 1))

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def april_report(worked_example):  # type: ignore[no-untyped-def]
+def april_report(worked_example):
     snapshots_compute(engagement_ids=[worked_example.augmented.pk, worked_example.msp.pk], month=APRIL)
     return report_build(month=APRIL)
 
@@ -36,7 +36,7 @@ def _add_staff_aug_engagements(count: int) -> None:
     report_build(month=APRIL)
 
 
-def test_leadership_reads_the_month_report_with_its_figures_and_charts(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_reads_the_month_report_with_its_figures_and_charts(leadership_client, april_report) -> None:
     response = leadership_client.get(reverse("reports:month", kwargs={"month": "2026-04"}))
     assert response.status_code == 200
     html = response.content.decode()
@@ -45,13 +45,13 @@ def test_leadership_reads_the_month_report_with_its_figures_and_charts(leadershi
     assert "Help desk" in html
 
 
-def test_operations_and_superusers_read_the_reports_too(operations_client, superuser_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_operations_and_superusers_read_the_reports_too(operations_client, superuser_client, april_report) -> None:
     for client in (operations_client, superuser_client):
         assert client.get(reverse("reports:index")).status_code == 200
         assert client.get(reverse("reports:month", kwargs={"month": "2026-04"})).status_code == 200
 
 
-def test_users_of_neither_group_are_refused(client, nobody_user, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_users_of_neither_group_are_refused(client, nobody_user, april_report) -> None:
     client.force_login(nobody_user)
     for name, kwargs in (
         ("reports:index", {}),
@@ -63,30 +63,30 @@ def test_users_of_neither_group_are_refused(client, nobody_user, april_report) -
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 403
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_visitors_are_sent_to_log_in(client, april_report) -> None:
     response = client.get(reverse("reports:month", kwargs={"month": "2026-04"}))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("reports:login"))
 
 
-def test_the_months_page_lists_april_as_fresh(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_the_months_page_lists_april_as_fresh(leadership_client, april_report) -> None:
     html = leadership_client.get(reverse("reports:index")).content.decode()
     assert "April 2026" in html
     assert "badge fresh" in html
 
 
-def test_latest_redirects_to_the_newest_report(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_latest_redirects_to_the_newest_report(leadership_client, april_report) -> None:
     response = leadership_client.get(reverse("reports:latest"))
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:month", kwargs={"month": "2026-04"})
 
 
-def test_leadership_logging_in_lands_on_the_latest_report(client, leadership_user, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_logging_in_lands_on_the_latest_report(client, leadership_user, april_report) -> None:
     response = client.post(reverse("reports:login"), {"username": "lead", "password": "pw"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("reports:month", kwargs={"month": "2026-04"})
 
 
-def test_the_csv_download_has_the_same_figures(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_download_has_the_same_figures(leadership_client, april_report) -> None:
     response = leadership_client.get(reverse("reports:month_csv", kwargs={"month": "2026-04"}))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -95,24 +95,24 @@ def test_the_csv_download_has_the_same_figures(leadership_client, april_report) 
     assert "14.784" in text and "99.688" in text
 
 
-def test_the_pdf_download_is_a_pdf(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_the_pdf_download_is_a_pdf(leadership_client, april_report) -> None:
     response = leadership_client.get(reverse("reports:month_pdf", kwargs={"month": "2026-04"}))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
 
 
-def test_a_month_without_a_report_is_not_found(leadership_client, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_without_a_report_is_not_found(leadership_client, db) -> None:
     assert leadership_client.get(reverse("reports:month", kwargs={"month": "2020-01"})).status_code == 404
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
 
 
-def test_the_pages_query_count_does_not_grow_with_engagements(leadership_client, april_report) -> None:  # type: ignore[no-untyped-def]
+def test_the_pages_query_count_does_not_grow_with_engagements(leadership_client, april_report) -> None:
     urls = [
         reverse("reports:month", kwargs={"month": "2026-04"}),
         reverse("reports:index"),

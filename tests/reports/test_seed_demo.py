@@ -17,13 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(new_york, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def seeded(new_york, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     return add_months(current_month(), -1)
 
 
-def test_the_demo_follows_the_industry_story_and_keeps_the_worked_example(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_follows_the_industry_story_and_keeps_the_worked_example(seeded) -> None:
     assert authenticate(username="leadership", password="leadership-demo").groups.filter(name="Leadership").exists()
     assert authenticate(username="operations", password="operations-demo").groups.filter(name="Operations").exists()
     assert authenticate(username="admin", password="admin-demo").is_superuser
@@ -47,12 +47,12 @@ def test_the_demo_follows_the_industry_story_and_keeps_the_worked_example(seeded
         assert rows["Help desk (MSP)"]["uptime_pct"] == "99.688"
 
 
-def test_seeding_twice_is_refused_without_reset(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seeding_twice_is_refused_without_reset(seeded) -> None:
     with pytest.raises(CommandError, match="--reset"):
         call_command("seed_demo")
 
 
-def test_make_demo_can_run_again_and_keeps_the_data(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_make_demo_can_run_again_and_keeps_the_data(seeded) -> None:
     before = ComparisonReport.objects.count()
     call_command("seed_demo", "--keep-existing", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert ComparisonReport.objects.count() == before

@@ -109,7 +109,7 @@ def _utc(month: dt.date, day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(month.year, month.month, day, hour, minute, tzinfo=dt.UTC)
 
 
-def _tickets(engagement, month: dt.date, *, missed: int) -> None:  # type: ignore[no-untyped-def]
+def _tickets(engagement, month: dt.date, *, missed: int) -> None:
     """Record one ticket that meets both targets and `missed` that miss both (P2: 60 min / 480 min)."""
     ticket_create(
         engagement=engagement,
@@ -131,7 +131,7 @@ def _tickets(engagement, month: dt.date, *, missed: int) -> None:  # type: ignor
 
 
 @pytest.fixture
-def march_report(db):  # type: ignore[no-untyped-def]
+def march_report(db):
     area = service_area_create(name="Help desk")
     msp, agency = vendor_create(name="MSP", kind="msp"), vendor_create(name="Agency", kind="staffing")
     calendar = coverage_calendar_create(name="24x7", time_zone="UTC", always_on=True)
@@ -145,7 +145,7 @@ def march_report(db):  # type: ignore[no-untyped-def]
         priority_targets=targets,
     )
 
-    def engagement(name: str, model: str, start: dt.date):  # type: ignore[no-untyped-def]
+    def engagement(name: str, model: str, start: dt.date):
         vendor = msp if model == "managed" else agency
         return engagement_create(name=name, vendor=vendor, model=model, service_area=area, start_date=start)
 
@@ -174,7 +174,7 @@ def march_report(db):  # type: ignore[no-untyped-def]
 
 def test_the_report_stores_each_engagements_time_to_value_and_each_models_summary(
     march_report,
-    leadership_client,  # type: ignore[no-untyped-def]
+    leadership_client,
 ) -> None:
     payload = march_report.payload
     by_name = {row["name"]: row for row in payload["engagements"]}

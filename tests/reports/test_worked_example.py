@@ -14,12 +14,12 @@ APRIL = dt.date(2026, 4, 1)
 pytestmark = pytest.mark.django_db
 
 
-def _compute(example) -> dict[str, MonthlySnapshot]:  # type: ignore[no-untyped-def]
+def _compute(example) -> dict[str, MonthlySnapshot]:
     snapshots_compute(engagement_ids=[example.augmented.pk, example.msp.pk], month=APRIL)
     return {s.engagement.name: s for s in MonthlySnapshot.objects.filter(month=APRIL).select_related("engagement")}
 
 
-def test_the_staff_aug_snapshot_has_the_worked_example_figures(worked_example) -> None:  # type: ignore[no-untyped-def]
+def test_the_staff_aug_snapshot_has_the_worked_example_figures(worked_example) -> None:
     snapshot = _compute(worked_example)["Help desk (augmented)"]
     assert snapshot.labor_cost == Decimal("3152.50")
     assert snapshot.hours == Decimal("37.75")
@@ -31,7 +31,7 @@ def test_the_staff_aug_snapshot_has_the_worked_example_figures(worked_example) -
     assert snapshot.uptime_pct is None
 
 
-def test_the_managed_snapshot_has_the_worked_example_figures(worked_example) -> None:  # type: ignore[no-untyped-def]
+def test_the_managed_snapshot_has_the_worked_example_figures(worked_example) -> None:
     snapshot = _compute(worked_example)["Help desk (MSP)"]
     assert snapshot.active_days == 20
     assert snapshot.fee_cost == Decimal("4000.00")
@@ -44,7 +44,7 @@ def test_the_managed_snapshot_has_the_worked_example_figures(worked_example) -> 
     assert snapshot.downtime_hours == Decimal("1.50")
 
 
-def test_the_april_2026_report_shows_the_worked_example(worked_example) -> None:  # type: ignore[no-untyped-def]
+def test_the_april_2026_report_shows_the_worked_example(worked_example) -> None:
     recompute_month_request(APRIL)  # no broker: runs in-process once committed
     _compute(worked_example)
     report = report_build(month=APRIL)

@@ -44,7 +44,7 @@ def _record_facts() -> list[int]:
 
 def test_a_worker_killed_mid_job_and_restarted_leaves_snapshots_identical_to_a_clean_run(
     restartable_worker, new_york
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ids = _record_facts()
     # Batches of 2 engagements, each sleeping 10 s inside its transaction: long enough
     # that a loaded CI machine still kills the worker in the middle of the second one.

@@ -32,7 +32,7 @@ DEFAULT_TARGETS = {"P1": (15, 240), "P2": (60, 480), "P3": (240, 1440), "P4": (4
 
 def ny(*parts: int) -> dt.datetime:
     """Build an aware New York datetime."""
-    return dt.datetime(*parts, tzinfo=NEW_YORK)  # type: ignore[misc]
+    return dt.datetime(*parts, tzinfo=NEW_YORK)
 
 
 def office_hours(*intervals: tuple[dt.time, dt.time | None], weekdays: range = range(5)) -> list[WorkingHoursSpec]:

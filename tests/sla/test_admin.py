@@ -29,7 +29,7 @@ UPTIME = "/admin/sla/monitoredservice/uptime/"
 
 
 @pytest.fixture(autouse=True)
-def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
+def _new_york(settings) -> None:
     settings.TIME_ZONE = "America/New_York"
 
 
@@ -42,7 +42,7 @@ def management(prefix: str, total: int = 0, initial: int = 0) -> dict[str, str]:
     }
 
 
-def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -51,7 +51,7 @@ def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 # --- the ticket list -----------------------------------------------------------------------------
 
 
-def test_the_ticket_list_shows_state_and_slack(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_ticket_list_shows_state_and_slack(operations_client) -> None:
     engagement = SLAAssignmentFactory().engagement
     TicketFactory(
         engagement=engagement,
@@ -77,7 +77,7 @@ def test_the_ticket_list_shows_state_and_slack(operations_client) -> None:  # ty
         ("month=2026-03", {"open"}),
     ],
 )
-def test_the_ticket_list_filters_by_state_priority_and_month(operations_client, query: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+def test_the_ticket_list_filters_by_state_priority_and_month(operations_client, query: str, expected: set[str]) -> None:
     engagement = SLAAssignmentFactory().engagement
     TicketFactory(
         engagement=engagement,
@@ -108,7 +108,7 @@ def test_the_ticket_list_filters_by_state_priority_and_month(operations_client, 
     assert {ticket.summary for ticket in response.context["cl"].result_list} == expected
 
 
-def test_the_ticket_list_filters_by_engagement(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_ticket_list_filters_by_engagement(operations_client) -> None:
     mine, other = EngagementFactory(), EngagementFactory()
     TicketFactory(engagement=mine, summary="mine")
     TicketFactory(engagement=other, summary="other")
@@ -116,7 +116,7 @@ def test_the_ticket_list_filters_by_engagement(operations_client) -> None:  # ty
     assert [ticket.summary for ticket in response.context["cl"].result_list] == ["mine"]
 
 
-def test_the_ticket_list_takes_the_same_queries_for_3_or_30_tickets(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_ticket_list_takes_the_same_queries_for_3_or_30_tickets(operations_client) -> None:
     def make(count: int) -> None:
         for i in range(count):
             engagement = SLAAssignmentFactory().engagement
@@ -131,7 +131,7 @@ def test_the_ticket_list_takes_the_same_queries_for_3_or_30_tickets(operations_c
     assert queries(operations_client, f"{TICKETS}?state=met&month=2026-04") <= few
 
 
-def test_the_ticket_list_never_counts_the_whole_table(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_ticket_list_never_counts_the_whole_table(operations_client) -> None:
     TicketFactory()
     with CaptureQueriesContext(connection) as ctx:
         operations_client.get(TICKETS)
@@ -142,7 +142,7 @@ def test_the_ticket_list_never_counts_the_whole_table(operations_client) -> None
 # --- recording tickets through the admin ---------------------------------------------------------
 
 
-def ticket_form(engagement, **overrides: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def ticket_form(engagement, **overrides: str) -> dict[str, str]:
     return {
         "engagement": str(engagement.pk),
         "priority": "P2",
@@ -161,7 +161,7 @@ def ticket_form(engagement, **overrides: str) -> dict[str, str]:  # type: ignore
     }
 
 
-def test_operations_adds_a_ticket_with_a_pause_and_its_clocks_are_computed(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_operations_adds_a_ticket_with_a_pause_and_its_clocks_are_computed(operations_client) -> None:
     engagement = SLAAssignmentFactory().engagement
     data = ticket_form(
         engagement,
@@ -185,7 +185,7 @@ def test_operations_adds_a_ticket_with_a_pause_and_its_clocks_are_computed(opera
     assert TicketPause.objects.get().ticket == ticket
 
 
-def test_a_ticket_resolved_before_it_was_opened_shows_the_field_message(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_ticket_resolved_before_it_was_opened_shows_the_field_message(operations_client) -> None:
     engagement = EngagementFactory()
     response = operations_client.post(
         f"{TICKETS}add/", ticket_form(engagement, resolved_at_0="2026-04-13", resolved_at_1="10:00:00")
@@ -197,7 +197,7 @@ def test_a_ticket_resolved_before_it_was_opened_shows_the_field_message(operatio
     assert not Ticket.objects.exists()
 
 
-def test_overlapping_pauses_in_the_inline_are_refused(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_overlapping_pauses_in_the_inline_are_refused(operations_client) -> None:
     engagement = EngagementFactory()
     rows = {}
     for i, (start, end) in enumerate([("11:00:00", "13:00:00"), ("12:00:00", "14:00:00")]):
@@ -219,7 +219,7 @@ def test_overlapping_pauses_in_the_inline_are_refused(operations_client) -> None
     assert not Ticket.objects.exists()
 
 
-def test_a_pause_outside_the_tickets_life_shows_the_field_message(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_pause_outside_the_tickets_life_shows_the_field_message(operations_client) -> None:
     ticket = TicketFactory(opened_at=ny(2026, 4, 14, 10))
     data = ticket_form(
         ticket.engagement,
@@ -241,7 +241,7 @@ def test_a_pause_outside_the_tickets_life_shows_the_field_message(operations_cli
     ]
 
 
-def test_deleting_a_ticket_in_the_admin_deletes_its_pauses_through_the_audit_trail(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_a_ticket_in_the_admin_deletes_its_pauses_through_the_audit_trail(operations_client) -> None:
     from engagements.models import AuditLog
 
     ticket = TicketFactory()
@@ -255,7 +255,7 @@ def test_deleting_a_ticket_in_the_admin_deletes_its_pauses_through_the_audit_tra
 # --- policies and calendars ----------------------------------------------------------------------
 
 
-def policy_form(calendar, tiers: list[tuple[str, str]], **overrides: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def policy_form(calendar, tiers: list[tuple[str, str]], **overrides: str) -> dict[str, str]:
     data = {
         "name": "Gold",
         "calendar": str(calendar.pk),
@@ -274,7 +274,7 @@ def policy_form(calendar, tiers: list[tuple[str, str]], **overrides: str) -> dic
     return data
 
 
-def test_operations_adds_a_policy_with_targets_and_tiers(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_operations_adds_a_policy_with_targets_and_tiers(operations_client) -> None:
     calendar = CoverageCalendarFactory()
     response = operations_client.post(
         "/admin/sla/slapolicy/add/", policy_form(calendar, [("99.9", "10"), ("99", "25"), ("95", "100")])
@@ -289,7 +289,7 @@ def test_operations_adds_a_policy_with_targets_and_tiers(operations_client) -> N
     assert policy.targets.get().resolution_minutes == 240
 
 
-def test_tiers_that_do_not_descend_are_refused_in_the_admin(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_tiers_that_do_not_descend_are_refused_in_the_admin(operations_client) -> None:
     response = operations_client.post(
         "/admin/sla/slapolicy/add/", policy_form(CoverageCalendarFactory(), [("99.9", "25"), ("99", "10")])
     )
@@ -304,7 +304,7 @@ def test_tiers_that_do_not_descend_are_refused_in_the_admin(operations_client) -
     assert not SLAPolicy.objects.exists()
 
 
-def test_an_uptime_target_above_100_shows_the_field_message(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_uptime_target_above_100_shows_the_field_message(operations_client) -> None:
     response = operations_client.post(
         "/admin/sla/slapolicy/add/", policy_form(CoverageCalendarFactory(), [], uptime_target="100.5")
     )
@@ -313,7 +313,7 @@ def test_an_uptime_target_above_100_shows_the_field_message(operations_client) -
     ]
 
 
-def test_operations_adds_a_calendar_with_a_lunch_break_and_a_holiday(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_operations_adds_a_calendar_with_a_lunch_break_and_a_holiday(operations_client) -> None:
     data = {
         "name": "Berlin office",
         "time_zone": "Europe/Berlin",
@@ -338,7 +338,7 @@ def test_operations_adds_a_calendar_with_a_lunch_break_and_a_holiday(operations_
     assert calendar.holidays.get().name == "Tag der Deutschen Einheit"
 
 
-def test_an_unknown_time_zone_shows_the_field_message(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_time_zone_shows_the_field_message(operations_client) -> None:
     data = {
         "name": "Mars",
         "time_zone": "Mars/Olympus_Mons",
@@ -352,7 +352,7 @@ def test_an_unknown_time_zone_shows_the_field_message(operations_client) -> None
     ]
 
 
-def test_overlapping_working_hours_are_refused_in_the_admin(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_overlapping_working_hours_are_refused_in_the_admin(operations_client) -> None:
     data = {
         "name": "Office",
         "time_zone": "UTC",
@@ -371,7 +371,7 @@ def test_overlapping_working_hours_are_refused_in_the_admin(operations_client) -
     assert not CoverageCalendar.objects.exists()
 
 
-def test_a_policy_in_use_cannot_be_deleted_and_says_why(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_policy_in_use_cannot_be_deleted_and_says_why(operations_client) -> None:
     assignment = SLAAssignmentFactory()
     response = operations_client.post(f"/admin/sla/slapolicy/{assignment.policy.pk}/delete/", {"post": "yes"})
     assert SLAPolicy.objects.filter(pk=assignment.policy.pk).exists()
@@ -382,7 +382,7 @@ def test_a_policy_in_use_cannot_be_deleted_and_says_why(operations_client) -> No
 # --- outages and the uptime view ---------------------------------------------------------------
 
 
-def test_the_outage_list_shows_duration_and_engagement(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_outage_list_shows_duration_and_engagement(operations_client) -> None:
     engagement = EngagementFactory(name="Help desk (MSP)")
     outage_create(
         service=monitored_service_create(engagement=engagement, name="Email"),
@@ -393,14 +393,14 @@ def test_the_outage_list_shows_duration_and_engagement(operations_client) -> Non
     assert "Help desk (MSP)" in page and "1:30" in page
 
 
-def test_the_outage_list_takes_the_same_queries_for_3_or_30_outages(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_outage_list_takes_the_same_queries_for_3_or_30_outages(operations_client) -> None:
     OutageFactory.create_batch(3)
     few = queries(operations_client, "/admin/sla/outage/")
     OutageFactory.create_batch(27)
     assert queries(operations_client, "/admin/sla/outage/") == few
 
 
-def test_the_uptime_view_shows_each_service_to_three_decimals(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_uptime_view_shows_each_service_to_three_decimals(operations_client) -> None:
     engagement = EngagementFactory(name="Help desk (MSP)", start_date=dt.date(2026, 4, 11))
     email = monitored_service_create(engagement=engagement, name="Email")
     outage_create(service=email, started_at=ny(2026, 4, 20, 10), ended_at=ny(2026, 4, 20, 11))
@@ -412,7 +412,7 @@ def test_the_uptime_view_shows_each_service_to_three_decimals(operations_client)
     assert "1:30" in page
 
 
-def test_the_uptime_view_takes_the_same_queries_for_3_or_30_engagements(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_uptime_view_takes_the_same_queries_for_3_or_30_engagements(operations_client) -> None:
     def make(count: int) -> None:
         for _ in range(count):
             OutageFactory(service=MonitoredServiceFactory(engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))))
@@ -423,7 +423,7 @@ def test_the_uptime_view_takes_the_same_queries_for_3_or_30_engagements(operatio
     assert queries(operations_client, f"{UPTIME}?month=2026-04") == few
 
 
-def test_the_service_list_links_to_the_uptime_view(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_list_links_to_the_uptime_view(operations_client) -> None:
     assert UPTIME in operations_client.get("/admin/sla/monitoredservice/").content.decode()
 
 
@@ -442,11 +442,11 @@ def test_the_service_list_links_to_the_uptime_view(operations_client) -> None:  
         "/admin/sla/slaassignment/",
     ],
 )
-def test_leadership_can_view_the_sla_pages(leadership_client, url: str) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_can_view_the_sla_pages(leadership_client, url: str) -> None:
     assert leadership_client.get(url).status_code == 200
 
 
-def test_leadership_can_open_a_ticket_but_not_change_or_add_one(leadership_client) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_can_open_a_ticket_but_not_change_or_add_one(leadership_client) -> None:
     ticket = TicketFactory(summary="Read me")
     page = leadership_client.get(f"{TICKETS}{ticket.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
@@ -457,18 +457,18 @@ def test_leadership_can_open_a_ticket_but_not_change_or_add_one(leadership_clien
     assert ticket.summary == "Read me"
 
 
-def test_leadership_cannot_change_a_policy(leadership_client) -> None:  # type: ignore[no-untyped-def]
+def test_leadership_cannot_change_a_policy(leadership_client) -> None:
     policy = SLAPolicyFactory()
     response = leadership_client.post(f"/admin/sla/slapolicy/{policy.pk}/change/", policy_form(policy.calendar, []))
     assert response.status_code == 403
 
 
-def test_someone_without_a_role_cannot_see_the_uptime_view(client, nobody_user) -> None:  # type: ignore[no-untyped-def]
+def test_someone_without_a_role_cannot_see_the_uptime_view(client, nobody_user) -> None:
     client.force_login(nobody_user)
     assert client.get(UPTIME).status_code == 403
 
 
-def test_a_new_tickets_pause_before_it_was_opened_is_refused_on_the_form(operations_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_tickets_pause_before_it_was_opened_is_refused_on_the_form(operations_client) -> None:
     data = ticket_form(
         EngagementFactory(),
         **management("pauses", total=1),

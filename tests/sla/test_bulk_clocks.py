@@ -25,7 +25,7 @@ REFRESH_QUERIES = 11
 
 
 @pytest.fixture(autouse=True)
-def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
+def _new_york(settings) -> None:
     settings.TIME_ZONE = "America/New_York"
 
 
@@ -79,7 +79,7 @@ def refresh_queries(engagement_ids: list[int]) -> tuple[int, int]:
     return changed, len(ctx.captured_queries)
 
 
-def test_refreshing_10_or_100_tickets_takes_the_same_queries(engagements, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_refreshing_10_or_100_tickets_takes_the_same_queries(engagements, django_assert_num_queries) -> None:
     bulk_tickets(engagements, 10)
     with django_assert_num_queries(REFRESH_QUERIES):
         assert ticket_clocks_refresh(engagement_ids=engagements, month=APRIL, now=END_OF_APRIL) == 10
@@ -91,7 +91,7 @@ def test_refreshing_10_or_100_tickets_takes_the_same_queries(engagements, django
 
 def test_a_month_of_10000_tickets_refreshes_with_the_same_queries_in_seconds(
     engagements, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     bulk_tickets(engagements, 10_000)
     started = time.monotonic()
     with django_assert_num_queries(REFRESH_QUERIES):
@@ -101,7 +101,7 @@ def test_a_month_of_10000_tickets_refreshes_with_the_same_queries_in_seconds(
     assert Ticket.objects.filter(policy__isnull=False).count() == 6_667
 
 
-def test_a_second_refresh_changes_nothing_and_marks_nothing(engagements) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_refresh_changes_nothing_and_marks_nothing(engagements) -> None:
     bulk_tickets(engagements, 30)
     ticket_clocks_refresh(engagement_ids=engagements, month=APRIL, now=END_OF_APRIL)
     ChangedMonth.objects.all().delete()
@@ -109,7 +109,7 @@ def test_a_second_refresh_changes_nothing_and_marks_nothing(engagements) -> None
     assert not ChangedMonth.objects.exists()
 
 
-def test_the_bulk_refresh_agrees_with_the_one_ticket_refresh(engagements) -> None:  # type: ignore[no-untyped-def]
+def test_the_bulk_refresh_agrees_with_the_one_ticket_refresh(engagements) -> None:
     from sla.services.clocks import ticket_clock_refresh
 
     tickets = bulk_tickets(engagements, 40)
@@ -127,7 +127,7 @@ def test_the_bulk_refresh_agrees_with_the_one_ticket_refresh(engagements) -> Non
         ) == (bulk.response_met, bulk.resolution_met, bulk.resolution_due_at, bulk.resolution_slack_minutes)
 
 
-def test_the_refresh_marks_the_months_whose_outcomes_changed(engagements) -> None:  # type: ignore[no-untyped-def]
+def test_the_refresh_marks_the_months_whose_outcomes_changed(engagements) -> None:
     bulk_tickets(engagements, 12)
     ChangedMonth.objects.all().delete()
     ticket_clocks_refresh(engagement_ids=engagements, month=APRIL, now=END_OF_APRIL)

@@ -41,7 +41,7 @@ PROPERTY = settings(max_examples=200, deadline=None, database=None)
 
 def at(zone_name: str, *parts: int, fold: int = 0) -> datetime:
     """Build an aware local datetime in a named zone."""
-    return datetime(*parts, tzinfo=zone_info(zone_name), fold=fold)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=zone_info(zone_name), fold=fold)
 
 
 def office(zone_name: str = NEW_YORK, holidays: frozenset[date] = frozenset()) -> CoverageCalendar:

@@ -20,11 +20,11 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture(autouse=True)
-def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
+def _new_york(settings) -> None:
     settings.TIME_ZONE = "America/New_York"
 
 
-def business_hours_engagement(*, zone: str = "America/New_York", holidays=(), hours=None, **target_minutes):  # type: ignore[no-untyped-def]
+def business_hours_engagement(*, zone: str = "America/New_York", holidays=(), hours=None, **target_minutes):
     """Return an engagement under a Monday-Friday 09:00-17:00 policy (P2: respond in 60, resolve in 480 minutes)."""
     calendar = coverage_calendar_create(
         name=f"Office {zone}",
@@ -36,7 +36,7 @@ def business_hours_engagement(*, zone: str = "America/New_York", holidays=(), ho
     return SLAAssignmentFactory(policy=policy, effective_from=dt.date(2026, 1, 1)).engagement
 
 
-def p2(engagement, **fields):  # type: ignore[no-untyped-def]
+def p2(engagement, **fields):
     """Record a P2 ticket opened Tuesday 14 April 2026 at 16:30 New York time unless told otherwise."""
     return TicketFactory(engagement=engagement, priority="P2", **{"opened_at": ny(2026, 4, 14, 16, 30), **fields})
 
@@ -238,7 +238,7 @@ def test_a_policy_without_a_target_for_the_priority_gives_no_verdict() -> None:
     assert (ticket.policy, ticket.resolution_met) == (policy, None)
 
 
-def test_a_new_assignment_recomputes_the_clocks_of_tickets_from_its_date(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_assignment_recomputes_the_clocks_of_tickets_from_its_date(django_capture_on_commit_callbacks) -> None:
     engagement = EngagementFactory()
     ticket = p2(engagement, first_response_at=ny(2026, 4, 14, 18, 30))
     assert ticket.policy is None
@@ -249,7 +249,7 @@ def test_a_new_assignment_recomputes_the_clocks_of_tickets_from_its_date(django_
     assert (ticket.policy, ticket.response_met) == (policy, False)
 
 
-def test_changing_a_policys_targets_recomputes_its_tickets(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_changing_a_policys_targets_recomputes_its_tickets(django_capture_on_commit_callbacks) -> None:
     engagement = business_hours_engagement()
     ticket = p2(engagement, first_response_at=ny(2026, 4, 15, 9, 45))
     assert ticket.response_met is False

@@ -14,11 +14,11 @@ APRIL = dt.date(2026, 4, 15)
 
 
 @pytest.fixture(autouse=True)
-def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
+def _new_york(settings) -> None:
     settings.TIME_ZONE = "America/New_York"
 
 
-def summaries(queryset) -> set[str]:  # type: ignore[no-untyped-def]
+def summaries(queryset) -> set[str]:
     return set(queryset.values_list("summary", flat=True))
 
 

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
+def _new_york(settings) -> None:
     settings.TIME_ZONE = "America/New_York"
 
 

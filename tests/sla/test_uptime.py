@@ -22,26 +22,26 @@ APRIL = dt.date(2026, 4, 1)
 
 
 @pytest.fixture(autouse=True)
-def _new_york(settings) -> None:  # type: ignore[no-untyped-def]
+def _new_york(settings) -> None:
     settings.TIME_ZONE = "America/New_York"
 
 
 @pytest.fixture
-def msp():  # type: ignore[no-untyped-def]
+def msp():
     """The worked example's managed engagement: starts 2026-04-11 under a 99.9% SLA with three credit tiers."""
     engagement = EngagementFactory(name="Help desk (MSP)", model=DeliveryModel.MANAGED, start_date=dt.date(2026, 4, 11))
     sla_assignment_create(engagement=engagement, policy=SLAPolicyFactory(), effective_from=dt.date(2026, 4, 11))
     return engagement
 
 
-def down(service, start: dt.datetime, end: dt.datetime | None, *, planned: bool = False):  # type: ignore[no-untyped-def]
+def down(service, start: dt.datetime, end: dt.datetime | None, *, planned: bool = False):
     return outage_create(service=service, started_at=start, ended_at=end, planned=planned)
 
 
 # --- the worked example of domain.md -----------------------------------------------------------
 
 
-def test_the_worked_example_uptime_is_99_6875_and_reported_as_99_688(msp) -> None:  # type: ignore[no-untyped-def]
+def test_the_worked_example_uptime_is_99_6875_and_reported_as_99_688(msp) -> None:
     email = monitored_service_create(engagement=msp, name="Email")
     down(email, ny(2026, 4, 20, 10), ny(2026, 4, 20, 11))
     down(email, ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))
@@ -53,14 +53,14 @@ def test_the_worked_example_uptime_is_99_6875_and_reported_as_99_688(msp) -> Non
     assert (service, service_uptime, downtime) == (email, Decimal("99.6875"), dt.timedelta(minutes=90))
 
 
-def test_the_worked_example_falls_in_the_10_percent_tier(msp) -> None:  # type: ignore[no-untyped-def]
+def test_the_worked_example_falls_in_the_10_percent_tier(msp) -> None:
     email = monitored_service_create(engagement=msp, name="Email")
     down(email, ny(2026, 4, 20, 10), ny(2026, 4, 20, 11))
     down(email, ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))
     assert credit_pct_for([msp.pk], APRIL) == {msp.pk: Decimal("10")}
 
 
-def test_the_worked_example_downtime_is_an_hour_and_a_half_with_its_impact(msp) -> None:  # type: ignore[no-untyped-def]
+def test_the_worked_example_downtime_is_an_hour_and_a_half_with_its_impact(msp) -> None:
     email = monitored_service_create(engagement=msp, name="Email", business_impact_per_hour=Decimal("1200.00"))
     down(email, ny(2026, 4, 20, 10), ny(2026, 4, 20, 11))
     down(email, ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))
@@ -222,7 +222,7 @@ def _engagements_with_outages(count: int) -> list[int]:
 
 
 @pytest.mark.parametrize("selector", [uptime_for, service_uptime_for, credit_pct_for, downtime_hours_for])
-def test_selectors_take_the_same_queries_for_3_or_30_engagements(selector) -> None:  # type: ignore[no-untyped-def]
+def test_selectors_take_the_same_queries_for_3_or_30_engagements(selector) -> None:
     counts = []
     for count in (3, 30):
         ids = _engagements_with_outages(count)

@@ -37,7 +37,7 @@ HUNDRED = Decimal("100")
 
 def ny(*parts: int) -> datetime:
     """Build an aware New York datetime."""
-    return datetime(*parts, tzinfo=NY)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=NY)
 
 
 def utc_month_with_downtime(year: int, month: int, down: timedelta) -> Decimal | None:
