@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
+from kernel.exports import SafeCsvWriter
 from reports.presentation import MODELS, ROWS
 
 
@@ -20,7 +20,8 @@ def _raw(group: dict[str, Any] | None, where: str, key: str) -> Any:
 def report_csv(payload: dict[str, Any]) -> str:
     """Return the whole report as CSV text (plain numbers, no thousands separators)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    # Names come from users: a name starting with '=' must not run as a formula in a spreadsheet.
+    writer = SafeCsvWriter(out)
     writer.writerow([f"Delivery model comparison: {payload['month_label']}", f"currency {payload['currency']}"])
     for note in payload["currency_notes"]:
         writer.writerow(["note", note])

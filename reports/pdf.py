@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from kernel.exports import markup_text as esc
 from reports import charts
 from reports.models import ComparisonReport
 from reports.presentation import present
@@ -28,7 +29,12 @@ def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> A
 
 
 def report_pdf(report: ComparisonReport) -> bytes:
-    """Render a stored report as PDF bytes."""
+    """Render a stored report as PDF bytes.
+
+    Every text from the data (names, events, sentences) is escaped before it reaches a
+    Paragraph: reportlab reads Paragraph text as markup, and `<img src=...>` in a name
+    would make the server fetch a URL or read a file, and `<b>` unbalanced would crash.
+    """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
@@ -51,13 +57,13 @@ def report_pdf(report: ComparisonReport) -> bytes:
     )
     width = A4[0] - 30 * mm
     story: list[Any] = [
-        Paragraph(f"Delivery model comparison: {view['month_label']}", h1),
-        Paragraph(f"Computed {report.computed_at:%Y-%m-%d %H:%M} UTC. Figures in {view['currency']}.", small),
+        Paragraph(f"Delivery model comparison: {esc(view['month_label'])}", h1),
+        Paragraph(f"Computed {report.computed_at:%Y-%m-%d %H:%M} UTC. Figures in {esc(view['currency'])}.", small),
     ]
     for note in view["notes"]:
-        story.append(Paragraph(note, small))
+        story.append(Paragraph(esc(note), small))
     for error in view["errors"]:
-        story.append(Paragraph(f"<font color='#b00020'>Error: {error}</font>", small))
+        story.append(Paragraph(f"<font color='#b00020'>Error: {esc(error)}</font>", small))
     story += [Spacer(1, 4 * mm), Paragraph("Both models, all service areas", h2)]
     rows = [["", *view["models"]]] + [[r["label"], *r["cells"]] for r in view["headline"]]
     story.append(_table(rows, [width * 0.5, width * 0.25, width * 0.25]))
@@ -66,31 +72,31 @@ def report_pdf(report: ComparisonReport) -> bytes:
     forecast = view["forecast"]
     story.append(
         Paragraph(
-            f"Forecast: projected gap (staff aug minus managed) {forecast['gap_12']} over 12 months, "
-            f"{forecast['gap_24']} over 24 months. {' '.join(forecast['basis'])}",
+            f"Forecast: projected gap (staff aug minus managed) {esc(forecast['gap_12'])} over 12 months, "
+            f"{esc(forecast['gap_24'])} over 24 months. {esc(' '.join(forecast['basis']))}",
             small,
         )
     )
     for chart in charts.report_charts(payload).values():
-        story += [Spacer(1, 3 * mm), Paragraph(chart.title, styles["Heading4"]), charts.to_drawing(chart, 0.72)]
+        story += [Spacer(1, 3 * mm), Paragraph(esc(chart.title), styles["Heading4"]), charts.to_drawing(chart, 0.72)]
     for area, raw in zip(view["areas"], payload["service_areas"], strict=True):
-        story += [PageBreak(), Paragraph(area["name"], h2), Paragraph(area["realized"], body)]
+        story += [PageBreak(), Paragraph(esc(area["name"]), h2), Paragraph(esc(area["realized"]), body)]
         rows = [["", *view["models"]]] + [[r["label"], *r["cells"]] for r in area["rows"]]
         story.append(_table(rows, [width * 0.5, width * 0.25, width * 0.25]))
         chart = charts.cumulative_chart(raw, f"{area['name']}: cumulative cost")
         story += [Spacer(1, 3 * mm), charts.to_drawing(chart, 0.72)]
         checklist = area["checklist"]
-        story.append(Paragraph(f"Decision checklist: {checklist['recommendation_label']}", styles["Heading4"]))
+        story.append(Paragraph(f"Decision checklist: {esc(checklist['recommendation_label'])}", styles["Heading4"]))
         answers = [[q["question"], {True: "Yes", False: "No", None: "-"}[q["answer"]]] for q in checklist["questions"]]
         story.append(_table([["Question", "Answer"], *answers], [width * 0.8, width * 0.2]))
         for text in checklist["contradictions"]:
-            story.append(Paragraph(f"<font color='#b00020'>Contradiction: {text}</font>", small))
+            story.append(Paragraph(f"<font color='#b00020'>Contradiction: {esc(text)}</font>", small))
     story += [PageBreak(), Paragraph("Notable events", h2)]
     if not view["events"]:
         story.append(Paragraph("None this month.", body))
     for event in view["events"]:
         who = f"{event['engagement']}: " if event["engagement"] else ""
-        story.append(Paragraph(f"{event['date']} [{event['kind']}] {who}{event['text']}", small))
+        story.append(Paragraph(esc(f"{event['date']} [{event['kind']}] {who}{event['text']}"), small))
     story += [Spacer(1, 4 * mm), Paragraph("Engagements", h2)]
     rows = [["Engagement", "Model", "Total", "Overhead", "Ratio", "Credit", "Uptime", "TTV (days)"]] + [
         [
