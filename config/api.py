@@ -58,6 +58,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("engagements.api.urls")),
     path("", include("sla.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("imports.api.urls")),
     path("", include("reports.api.urls")),
 ]
 

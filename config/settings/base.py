@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "engagements",
     "sla",
     "billing",
+    "imports",
     "reports",
 ]
 

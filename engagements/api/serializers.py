@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
-from engagements.importers.files import IMPORTERS
 from engagements.models import (
     AuditLog,
     Contractor,
@@ -18,8 +15,7 @@ from engagements.models import (
     TimeEntry,
     Vendor,
 )
-from importers import FORMATS
-from kernel.api import BatchPrimaryKeyRelatedField, ResourceSerializer
+from kernel.api import ResourceSerializer
 
 
 class VendorSerializer(ResourceSerializer):
@@ -95,61 +91,3 @@ class AuditLogSerializer(serializers.ModelSerializer):
 
     def get_model(self, entry: AuditLog) -> str:
         return f"{entry.content_type.app_label}.{entry.content_type.model}"
-
-
-ALL_FORMATS = sorted({fmt for formats in FORMATS.values() for fmt in formats})
-
-
-class ImportRequestSerializer(serializers.Serializer):
-    """An export file to import."""
-
-    kind = serializers.ChoiceField(choices=sorted(IMPORTERS))
-    format = serializers.ChoiceField(choices=ALL_FORMATS)
-    engagement = BatchPrimaryKeyRelatedField(
-        queryset=Engagement.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Where rows go whose file does not say (or names no engagement).",
-    )
-    dry_run = serializers.BooleanField(default=False, help_text="Report what would happen; write nothing.")
-    allow_partial = serializers.BooleanField(default=False, help_text="Import the good rows of a half-valid file.")
-    day_first = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Dates like 03/04/2024: true = 3 April, false = 4 March; empty = decide from the file.",
-    )
-    tz = serializers.CharField(required=False, max_length=64, help_text="IANA zone of times without an offset.")
-    file = serializers.FileField()
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["format"] not in FORMATS[attrs["kind"]]:
-            raise serializers.ValidationError(
-                {"format": f"{attrs['kind']} come in these formats: {', '.join(FORMATS[attrs['kind']])}."}
-            )
-        return attrs
-
-
-class ImportRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="Line in the file (the header is line 1).")
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class ImportReportSerializer(serializers.Serializer):
-    """What an import did (or would do, in a dry run)."""
-
-    kind = serializers.CharField()
-    format = serializers.CharField()
-    sha256 = serializers.CharField()
-    read = serializers.IntegerField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    rejected_rows = ImportRowErrorSerializer(many=True)
-    unmatched = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    warnings = serializers.ListField(child=serializers.CharField())
-    dry_run = serializers.BooleanField()
-    written = serializers.BooleanField()
-    file_id = serializers.IntegerField(allow_null=True)

@@ -1,6 +1,5 @@
 """Routes of the engagements resources."""
 
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from engagements.api import views
@@ -16,7 +15,4 @@ router.register("overhead-entries", views.OverheadEntryViewSet, basename="overhe
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("audit", views.AuditLogViewSet, basename="audit")
 
-urlpatterns = [
-    path("imports/", views.ImportView.as_view(), name="import"),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -14,7 +14,6 @@ from engagements.models.core import (
     VendorKind,
 )
 from engagements.models.entries import Activity, Milestone, OverheadEntry, TimeEntry
-from engagements.models.imports import ImportedRow, ImportFile, ImportKind
 from engagements.models.ops import ChangedMonth, PendingTask, WorkerHeartbeat
 
 __all__ = [
@@ -28,9 +27,6 @@ __all__ = [
     "DeliveryModel",
     "Engagement",
     "EngagementStatus",
-    "ImportFile",
-    "ImportKind",
-    "ImportedRow",
     "Milestone",
     "OverheadEntry",
     "PendingTask",

@@ -13,10 +13,9 @@ from engagements.services.engagements import engagement_create
 from kernel.api import BatchUpsertMixin, LargeTablePagination, ServiceViewSet
 from kernel.batches import UpsertOutcome
 from sla.api import filters, serializers
-from sla.importers.outages import outages_write
-from sla.importers.tickets import tickets_write
 from sla.models import CoverageCalendar, MonitoredService, Outage, SLAPolicy, Ticket
 from sla.selectors import engagements_with_policy
+from sla.services.ingest import outages_upsert, tickets_upsert
 from sla.services.monitoring import (
     monitored_service_create,
     monitored_service_delete,
@@ -90,7 +89,7 @@ class OutageViewSet(BatchUpsertMixin, ServiceViewSet):
     instance_kwarg = "outage"
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
-        return outages_write(items=rows)
+        return outages_upsert(items=rows)
 
 
 class TicketViewSet(BatchUpsertMixin, ServiceViewSet):
@@ -104,7 +103,7 @@ class TicketViewSet(BatchUpsertMixin, ServiceViewSet):
     instance_kwarg = "ticket"
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
-        return tickets_write(items=rows)
+        return tickets_upsert(items=rows)
 
     def perform_update(self, serializer: Any) -> None:
         fields = dict(serializer.validated_data)

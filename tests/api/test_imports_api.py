@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from engagements.models import ImportFile, TimeEntry
+from engagements.models import TimeEntry
+from imports.models import ImportFile
 from sla.models import Outage
 from tests.importers.import_world import SAMPLES
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from importers import ParseResult, parse
+from imports.parsers import ParseResult, parse
 
 SAMPLES = Path(__file__).parent / "samples"
 

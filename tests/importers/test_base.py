@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from importers import FORMATS, FileError, parse
+from imports.parsers import FORMATS, FileError, parse
 
 SAMPLE_FOR = {
     ("timesheets", "harvest"): "harvest_time_entries_import_test_1.csv",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from engagements.models import ImportFile, TimeEntry
+from engagements.models import TimeEntry
+from imports.models import ImportFile
 from tests.importers.import_world import SAMPLES
 
 pytestmark = pytest.mark.django_db
-UPLOAD = "/admin/engagements/importfile/upload/"
+UPLOAD = "/admin/imports/importfile/upload/"
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from engagements.models import ImportFile, TimeEntry
+from engagements.models import TimeEntry
+from imports.models import ImportFile
 from sla.models import Ticket
 from tests.importers.import_world import SAMPLES
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from engagements.importers.files import FileError, file_import
-from engagements.importers.upserts import provenance_of
-from engagements.models import AuditLog, ImportedRow, ImportFile, TimeEntry
+from engagements.models import AuditLog, TimeEntry
+from imports.models import ImportedRow, ImportFile
+from imports.selectors import provenance_of
+from imports.services import FileError, file_import
 from sla.models import Outage, Ticket
 from tests.importers.import_world import MALFORMED_FILES, SAMPLE_FILES, Sample, add_generic_engagements, engagement_for
 

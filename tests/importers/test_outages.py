@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from importers import ParseResult, parse
+from imports.parsers import ParseResult, parse
 
 Parse = Callable[..., ParseResult[Any]]
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from importers import FORMATS, FileError, ParseResult, parse
+from imports.parsers import FORMATS, FileError, ParseResult, parse
 
 SAMPLES = Path(__file__).parent / "samples"
 ALL_FORMATS = [(kind, fmt) for kind, formats in FORMATS.items() for fmt in formats]

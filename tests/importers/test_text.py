@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from importers.base import FileError
-from importers.text import (
+from imports.parsers.base import FileError
+from imports.parsers.text import (
     decide_day_first,
     decode,
     hours_between,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from importers import FileError, ParseResult, RowError, parse
-from importers.tickets import category_of, priority_of
+from imports.parsers import FileError, ParseResult, RowError, parse
+from imports.parsers.tickets import category_of, priority_of
 
 Parse = Callable[..., ParseResult[Any]]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from importers import FileError, ParseResult, RowError, TimeRecord, parse
+from imports.parsers import FileError, ParseResult, RowError, TimeRecord, parse
 
 Parse = Callable[..., ParseResult[Any]]
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 
 class ImportKind(models.TextChoices):
+    """The kinds of export file, one per registered mapper and writer."""
+
     TIMESHEETS = "timesheets", "Timesheets"
     TICKETS = "tickets", "Tickets"
     OUTAGES = "outages", "Outages"
@@ -40,12 +42,14 @@ class ImportFile(models.Model):
     warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
+        # The table and constraint names are those the rows were created under in engagements.
+        db_table = "engagements_importfile"
         ordering = ["-uploaded_at", "-id"]
         permissions = [("import_data", "Can import export files")]
         constraints = [
             models.UniqueConstraint(
                 fields=["sha256", "kind", "format"],
-                name="%(app_label)s_%(class)s_one_per_file",
+                name="engagements_importfile_one_per_file",
                 violation_error_message="This file was already imported as this kind and format.",
             )
         ]
@@ -64,10 +68,11 @@ class ImportedRow(models.Model):
     target = GenericForeignKey("content_type", "object_id")
 
     class Meta:
+        db_table = "engagements_importedrow"
         ordering = ["file", "row"]
         indexes = [models.Index(fields=["file", "row"], name="engagements_imported_file_row")]
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id"], name="%(app_label)s_%(class)s_one_per_record")
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="engagements_importedrow_one_per_record")
         ]
 
     def __str__(self) -> str:

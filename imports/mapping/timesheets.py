@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from engagements.importers.mapping import Mapped, norm
-from engagements.importers.upserts import time_entries_upsert
 from engagements.models import Contractor, Engagement, TimeEntry
-from importers import TimeRecord
-from kernel.batches import RowProblem, UpsertOutcome
-
-
-def _engagements_by_name() -> dict[str, Engagement]:
-    return {norm(e.name): e for e in Engagement.objects.only("id", "name", "model", "start_date", "end_date")}
+from engagements.selectors import engagements_by_name
+from imports.mapping import Mapped
+from imports.parsers import TimeRecord
+from kernel.batches import RowProblem
+from kernel.names import name_key
 
 
 def _contractor_index(engagement_ids: set[int]) -> dict[tuple[int, str], Contractor]:
     """Index the engagements' contractors by (engagement, name) and (engagement, email)."""
     index: dict[tuple[int, str], Contractor] = {}
     for contractor in Contractor.objects.filter(engagement_id__in=engagement_ids).select_related("engagement"):
-        index.setdefault((contractor.engagement_id, norm(contractor.name)), contractor)
+        index.setdefault((contractor.engagement_id, name_key(contractor.name)), contractor)
         if contractor.email:
             index.setdefault((contractor.engagement_id, contractor.email.strip().casefold()), contractor)
     return index
@@ -34,12 +30,12 @@ def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Eng
     upload's engagement. The person must be a contractor of that engagement,
     matched by name or email.
     """
-    by_name = _engagements_by_name()
+    by_name = engagements_by_name()
     mapped = Mapped()
     defaulted: set[str] = set()
     chosen: list[tuple[TimeRecord, Engagement]] = []
     for record in records:
-        target = by_name.get(norm(record.project)) if record.project else None
+        target = by_name.get(name_key(record.project)) if record.project else None
         if target is None and record.project and fmt == "generic":
             mapped.problems.append(RowProblem(record.row, "engagement", f"No engagement is named '{record.project}'."))
             mapped.unmatched["projects"].add(record.project)
@@ -57,7 +53,7 @@ def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Eng
         chosen.append((record, target))
     index = _contractor_index({target.pk for _, target in chosen})
     for record, target in chosen:
-        contractor = index.get((target.pk, norm(record.person)))
+        contractor = index.get((target.pk, name_key(record.person)))
         if contractor is None and record.email:
             contractor = index.get((target.pk, record.email.strip().casefold()))
         if contractor is None:
@@ -82,11 +78,3 @@ def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Eng
             f"Projects named like no engagement went to {engagement}: {', '.join(sorted(defaulted))}."
         )
     return mapped
-
-
-def time_entries_write(*, items: Sequence[tuple[int, Any]], partial: bool = False) -> UpsertOutcome:
-    """Upsert mapped time entries as one batch."""
-    return time_entries_upsert(entries=[entry for _, entry in items], rows=[row for row, _ in items], partial=partial)
-
-
-__all__ = ["time_entries_write", "time_records_map"]

@@ -1,4 +1,9 @@
-"""What every kind's mapper returns, and how names are compared."""
+"""Mappers: parsed records turned into rows of the owning apps, names matched to contractors, engagements, services.
+
+One module per kind (timesheets, tickets, outages); each mapper returns a
+`Mapped`, whose items the kind's writer (an ingest service of the owning app)
+stores. Names are compared with kernel.names.name_key.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kernel.batches import RowProblem
-
-
-def norm(text: str | None) -> str:
-    """Return a name for matching: whitespace collapsed, case folded."""
-    return " ".join((text or "").split()).casefold()
 
 
 @dataclass

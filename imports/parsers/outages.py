@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from importers.base import Context, ParseResult
-from importers.records import OutageRecord, StableIds
-from importers.table import Col, Row, parse_table
+from imports.parsers.base import Context, ParseResult
+from imports.parsers.records import OutageRecord, StableIds
+from imports.parsers.table import Col, Row, parse_table
 
 UPTIMEROBOT = {
     "event": Col(("Event", "Event Type", "Type"), required=True),

@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from engagements.importers.files import IMPORTERS, FileError, ImportReport, file_import
 from engagements.models import Engagement
-from importers import FORMATS
+from engagements.selectors import engagement_matching
+from imports.parsers import FORMATS
+from imports.services import IMPORTERS, FileError, ImportReport, file_import
 
 BAR_WIDTH = 30
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", required=True, dest="fmt", choices=sorted({f for formats in FORMATS.values() for f in formats})
         )
-        parser.add_argument("--engagement", help="Engagement (id or exact name) for rows whose file does not say.")
+        parser.add_argument("--engagement", help="Engagement (id or name) for rows whose file does not say.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
         parser.add_argument("--allow-partial", action="store_true", help="Import the good rows of a half-valid file.")
         order = parser.add_mutually_exclusive_group()
@@ -88,8 +89,7 @@ class Command(BaseCommand):
     def _engagement(self, value: str | None) -> Engagement | None:
         if not value:
             return None
-        found = Engagement.objects.filter(pk=int(value)) if value.isdigit() else Engagement.objects.filter(name=value)
-        engagement = found.first()
+        engagement = Engagement.objects.filter(pk=int(value)).first() if value.isdigit() else engagement_matching(value)
         if engagement is None:
             raise CommandError(f"No engagement {value!r}.")
         return engagement

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from importers.base import FileError
+from imports.parsers.base import FileError
 
 DELIMITERS = (",", ";", "\t")
 HUNDREDTH = Decimal("0.01")

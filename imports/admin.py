@@ -15,11 +15,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
 from django.urls import path, reverse
 
-from engagements.importers.files import IMPORTERS, FileError, ImportReport, file_import
-from engagements.models import Engagement, ImportFile
-from importers import FORMATS, parse
+from engagements.models import Engagement
+from imports.models import ImportFile
+from imports.parsers import FORMATS, parse
+from imports.services import IMPORTERS, FileError, ImportReport, file_import
 
-PERMISSION = "engagements.import_data"
+PERMISSION = "imports.import_data"
 SAMPLE_ROWS = 20
 PENDING_DIR = "imports/pending"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -166,10 +167,10 @@ class ImportFileAdmin(admin.ModelAdmin):
         return request.user.has_perm(PERMISSION)
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
-        return HttpResponseRedirect(reverse("admin:engagements_importfile_upload"))
+        return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))
 
     def get_urls(self) -> list[Any]:
-        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="engagements_importfile_upload")
+        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="imports_importfile_upload")
         return [upload, *super().get_urls()]
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
@@ -221,7 +222,7 @@ class ImportFileAdmin(admin.ModelAdmin):
         stored = f"{PENDING_DIR}/{request.POST.get('sha256', '')}"
         if not form.is_valid() or not default_storage.exists(stored):
             self.message_user(request, "The previewed file is gone: upload it again.", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:engagements_importfile_upload"))
+            return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))
         with default_storage.open(stored) as handle:
             data = handle.read()
         report = _run(request, form.cleaned_data, data, form.cleaned_data["name"], dry_run=False)
@@ -235,7 +236,7 @@ class ImportFileAdmin(admin.ModelAdmin):
             f"{report.unchanged} unchanged, {report.rejected} rejected.",
             messages.SUCCESS,
         )
-        return HttpResponseRedirect(reverse("admin:engagements_importfile_changelist"))
+        return HttpResponseRedirect(reverse("admin:imports_importfile_changelist"))
 
     def _render(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         context = {

@@ -20,10 +20,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from importers.base import Context, ParseResult
-from importers.records import StableIds, TimeRecord
-from importers.table import Col, Row, parse_table
-from importers.text import hours_between, local_to_utc
+from imports.parsers.base import Context, ParseResult
+from imports.parsers.records import StableIds, TimeRecord
+from imports.parsers.table import Col, Row, parse_table
+from imports.parsers.text import hours_between, local_to_utc
 
 MAX_HOURS = Decimal(24)
 

@@ -27,10 +27,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from importers.base import Context, ParseResult
-from importers.records import StableIds, TicketRecord
-from importers.table import Col, Row, parse_table
-from importers.text import parse_span
+from imports.parsers.base import Context, ParseResult
+from imports.parsers.records import StableIds, TicketRecord
+from imports.parsers.table import Col, Row, parse_table
+from imports.parsers.text import parse_span
 
 CATEGORIES = ("incident", "request", "security", "change")
 

@@ -78,7 +78,7 @@ def zone(name: str) -> ZoneInfo:
 
 def _parsers() -> dict[tuple[str, str], Parser]:
     """The registry; imported late because the parser modules import this one."""
-    from importers import outages, tickets, timesheets
+    from imports.parsers import outages, tickets, timesheets
 
     return {
         ("timesheets", "harvest"): timesheets.parse_harvest,

@@ -1,7 +1,9 @@
 """Import one export file: parse, map names to records, upsert, and keep each row's provenance.
 
 The API's `imports/`, the admin upload and `manage.py import_file` all call
-`file_import`. A file with rejected rows imports nothing unless
+`file_import`. Each kind has a mapper (imports.mapping) and a writer, the
+ingest service of the app that owns the rows, which the API's list POSTs use
+too. A file with rejected rows imports nothing unless
 `allow_partial`; a dry run reports exactly what would happen and writes
 nothing. Re-importing a file changes nothing: rows upsert on their natural
 key (source = format, external_id = the export's id or a hash of the row),
@@ -15,30 +17,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils.module_loading import import_string
 
-from engagements.importers.mapping import Mapped
-from engagements.importers.upserts import provenance_record
-from engagements.models import Engagement, ImportFile
-from importers import FORMATS, FileError, parse
+from engagements.models import Engagement
+from engagements.services.ingest import time_entries_upsert
+from imports.mapping import Mapped
+from imports.mapping.outages import outage_records_map
+from imports.mapping.tickets import ticket_records_map
+from imports.mapping.timesheets import time_records_map
+from imports.models import ImportedRow, ImportFile
+from imports.parsers import FORMATS, FileError, parse
 from kernel.actor import acting_as
-from kernel.batches import CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
+from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
+from sla.services.ingest import outages_upsert, tickets_upsert
 
 # Rows written per step (and per tick of the command's progress bar).
 STEP = 1000
 
-# kind -> (mapper, writer); dotted paths because sla sits above engagements.
-IMPORTERS: dict[str, tuple[str, str]] = {
-    "timesheets": (
-        "engagements.importers.timesheets.time_records_map",
-        "engagements.importers.timesheets.time_entries_write",
-    ),
-    "tickets": ("sla.importers.tickets.ticket_records_map", "sla.importers.tickets.tickets_write"),
-    "outages": ("sla.importers.outages.outage_records_map", "sla.importers.outages.outages_write"),
-}
-
+Mapper = Callable[..., Mapped]
+Writer = Callable[..., UpsertOutcome]
 Progress = Callable[[int, int], None]
+
+
+def _time_entries_write(*, items: Sequence[tuple[int, Any]], partial: bool = False) -> UpsertOutcome:
+    """Upsert mapped time entries as one batch."""
+    return time_entries_upsert(entries=[entry for _, entry in items], rows=[row for row, _ in items], partial=partial)
+
+
+# kind -> (mapper, writer): the mapper turns parsed records into (row, item)
+# pairs, the writer is the owning app's ingest service.
+IMPORTERS: dict[str, tuple[Mapper, Writer]] = {
+    "timesheets": (time_records_map, _time_entries_write),
+    "tickets": (ticket_records_map, tickets_upsert),
+    "outages": (outage_records_map, outages_upsert),
+}
 
 
 @dataclass
@@ -70,7 +83,7 @@ def _rejected_rows(problems: Sequence[RowProblem]) -> list[dict[str, Any]]:
 
 
 def _write(
-    writer: Callable[..., UpsertOutcome], items: list[tuple[int, Any]], partial: bool, progress: Progress | None
+    writer: Writer, items: list[tuple[int, Any]], partial: bool, progress: Progress | None
 ) -> tuple[UpsertOutcome, list[RowProblem]]:
     """Write in steps, collecting every step's problems (a refused step leaves nothing behind)."""
     outcome, problems = UpsertOutcome(), []
@@ -137,7 +150,7 @@ def file_import(
         parse(kind, fmt, b"")  # raises the FileError naming the known kinds and formats
     tz = tz or settings.TIME_ZONE
     parsed = parse(kind, fmt, data, day_first=day_first, tz=tz)
-    mapper, writer = (import_string(path) for path in IMPORTERS[kind])
+    mapper, writer = IMPORTERS[kind]
     report = ImportReport(kind=kind, format=fmt, sha256=parsed.file_sha256, dry_run=dry_run)
     report.warnings = list(parsed.warnings)
     previous = ImportFile.objects.filter(sha256=parsed.file_sha256, kind=kind, format=fmt).first()
@@ -148,7 +161,7 @@ def file_import(
         )
     problems = [RowProblem(error.row, error.field, error.message) for error in parsed.errors]
     with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
-        mapped: Mapped = mapper(records=parsed.records, fmt=fmt, engagement=engagement)
+        mapped = mapper(records=parsed.records, fmt=fmt, engagement=engagement)
         report.unmatched = {key: sorted(values) for key, values in mapped.unmatched.items() if values}
         report.warnings += mapped.warnings
         problems += mapped.problems
@@ -171,4 +184,23 @@ def file_import(
     return report
 
 
-__all__ = ["IMPORTERS", "FileError", "ImportReport", "file_import"]
+def provenance_record(*, file: ImportFile, outcome: UpsertOutcome) -> int:
+    """Point each created or changed record at the file and line it came from; return how many."""
+    marks = []
+    for row, obj, status in zip(outcome.rows, outcome.objects, outcome.statuses, strict=True):
+        if status == UNCHANGED:
+            continue
+        content_type = ContentType.objects.get_for_model(type(obj))
+        marks.append(ImportedRow(file=file, row=row, content_type=content_type, object_id=obj.pk))
+    if marks:
+        ImportedRow.objects.bulk_create(
+            marks,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=["content_type", "object_id"],
+            update_fields=["file", "row"],
+        )
+    return len(marks)
+
+
+__all__ = ["IMPORTERS", "FileError", "ImportReport", "file_import", "provenance_record"]

@@ -16,8 +16,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-from importers import text
-from importers.base import Context, FileError, ParseResult, RowError
+from imports.parsers import text
+from imports.parsers.base import Context, FileError, ParseResult, RowError
 
 T = TypeVar("T")
 V = TypeVar("V")

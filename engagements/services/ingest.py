@@ -1,10 +1,10 @@
-"""Batch upserts on (source, external_id), shared by the API's list POST and the file importers.
+"""Time entries in bulk: the upsert on (source, external_id) behind the API's list POST and file imports.
 
 A batch is all or nothing unless the caller asks for a partial write; each
 problem names the row (the index in an API list, or the line of a file) and
 the field. Time entries, the largest table, are validated and written as a
-batch with a constant number of queries; other kinds go row by row through
-their own app's services, each row in a savepoint.
+batch with a constant number of queries (sla's tickets and outages go row by
+row through their own services, see sla.services.ingest).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Sum
 
-from engagements.models import Contractor, ImportedRow, ImportFile, TimeEntry
+from engagements.models import Contractor, TimeEntry
 from engagements.models.entries import MAX_HOURS_PER_DAY, check_date_in, check_hours
 from kernel.batches import (
     CHUNK,
@@ -38,9 +37,6 @@ from kernel.services import translate_database_error
 
 TIME_ENTRY_FIELDS = ("contractor_id", "date", "hours", "description")
 _CENT = Decimal("0.01")
-
-
-# --- time entries as a batch -----------------------------------------------------------------------
 
 
 def _existing_entries(entries: Sequence[TimeEntry]) -> dict[tuple[str, str], TimeEntry]:
@@ -214,31 +210,3 @@ def time_entries_upsert(
         if row in result and row not in bad:
             outcome.add(row, result[row], statuses[row])
     return outcome
-
-
-# --- provenance ------------------------------------------------------------------------------------
-
-
-def provenance_record(*, file: ImportFile, outcome: UpsertOutcome) -> int:
-    """Point each created or changed record at the file and line it came from; return how many."""
-    marks = []
-    for row, obj, status in zip(outcome.rows, outcome.objects, outcome.statuses, strict=True):
-        if status == UNCHANGED:
-            continue
-        content_type = ContentType.objects.get_for_model(type(obj))
-        marks.append(ImportedRow(file=file, row=row, content_type=content_type, object_id=obj.pk))
-    if marks:
-        ImportedRow.objects.bulk_create(
-            marks,
-            batch_size=CHUNK,
-            update_conflicts=True,
-            unique_fields=["content_type", "object_id"],
-            update_fields=["file", "row"],
-        )
-    return len(marks)
-
-
-def provenance_of(obj: models.Model) -> ImportedRow | None:
-    """Return the file and line a record last came from, if it was imported."""
-    content_type = ContentType.objects.get_for_model(type(obj))
-    return ImportedRow.objects.select_related("file").filter(content_type=content_type, object_id=obj.pk).first()

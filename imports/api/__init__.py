@@ -1,0 +1,1 @@
+"""The API of file imports: POST imports/."""

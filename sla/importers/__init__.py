@@ -1,1 +1,0 @@
-"""Import services of the SLA app: parsed ticket and outage records into tickets and outages."""
