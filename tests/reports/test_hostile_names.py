@@ -44,5 +44,5 @@ def test_a_name_starting_with_a_formula_is_quoted_in_the_csv(leadership_client, 
     response = leadership_client.get(reverse("reports:month_csv", kwargs={"month": "2026-04"}))
 
     cells = [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
-    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert '\'=HYPERLINK("http://x")' in cells
     assert not any(cell.startswith("=") for cell in cells)
