@@ -143,6 +143,23 @@ def test_every_cited_file_exists(document: str, path: str) -> None:
     assert (ROOT / path).exists(), f"{document} cites {path}, which is not in the repository"
 
 
+def api_root_resources() -> list[str]:
+    """Return the resource names the API root lists (read from config/api.py, not imported)."""
+    tree = ast.parse((ROOT / "config" / "api.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == "resources" and isinstance(node.value, ast.Tuple):
+            return [element.value for element in node.value.elts if isinstance(element, ast.Constant)]
+    raise AssertionError("config/api.py no longer declares ApiRoot.resources")
+
+
+def test_the_api_guide_lists_every_resource_of_the_api_root() -> None:
+    guide = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    resources = api_root_resources()
+    assert len(resources) > 20
+    assert [name for name in resources if f"| `{name}/` |" not in guide] == []
+
+
 def test_a_heading_slug_is_what_github_makes_of_it() -> None:
     assert slug("Data completeness (partly built)") == "data-completeness-partly-built"
     assert slug("The `import_file` command") == "the-import_file-command"
