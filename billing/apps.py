@@ -1,11 +1,19 @@
 from django.apps import AppConfig
 
+from kernel.roles import AppRoles
+
 
 class BillingConfig(AppConfig):
     """Rates, fees, charges, credits, invoices, exchange rates and period close."""
 
     name = "billing"
     verbose_name = "Billing"
+    roles = AppRoles(
+        # A reopening is the record of a decision: kept as written.
+        read_only_models=frozenset({"periodreopening"}),
+        # Reopening a closed period is deliberately not here: it is granted person by person.
+        operations_extra=frozenset({"close_period"}),
+    )
 
     def ready(self) -> None:
         from billing.guards import refuse_closed_months

@@ -17,7 +17,8 @@ from kernel.api import ApiViewMixin
 class ApiRoot(ApiViewMixin, APIView):
     """List the v1 resources."""
 
-    leadership_may_read = True
+    # Anyone who may read at least engagements (both roles) may list the resources.
+    required_permissions = {"GET": ("engagements.view_engagement",)}
     schema = None
     resources: ClassVar[tuple[str, ...]] = (
         "vendors",

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+
+from kernel.roles import AppRoles
 
 
 class EngagementsConfig(AppConfig):
@@ -7,6 +8,12 @@ class EngagementsConfig(AppConfig):
 
     name = "engagements"
     verbose_name = "Engagements"
+    roles = AppRoles(
+        # The audit trail and the machinery's own rows: Operations may look, never edit.
+        read_only_models=frozenset({"auditlog", "changedmonth", "pendingtask", "workerheartbeat"}),
+        # Reading every API resource (Leadership reads engagements, snapshots and reports only).
+        operations_extra=frozenset({"read_api"}),
+    )
 
     def ready(self) -> None:
         from engagements.services.trail import audit_and_mark
@@ -14,13 +21,3 @@ class EngagementsConfig(AppConfig):
 
         # Every recorded write of every app leaves an audit row and marks its months.
         register_write_listener(audit_and_mark)
-        # Keep the groups' permissions complete as later apps add models.
-        post_migrate.connect(_sync_roles_once, dispatch_uid="engagements.sync_roles")
-
-
-def _sync_roles_once(sender: AppConfig, **kwargs: object) -> None:
-    # post_migrate fires once per app; the last one ("reports") sees every model.
-    if sender.name == "reports":
-        from kernel.roles import sync_roles
-
-        sync_roles()

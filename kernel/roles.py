@@ -1,58 +1,85 @@
-"""The two roles: Operations records facts, Leadership reads.
+"""The two roles: Operations records facts, Leadership reads; each app declares what its models mean to them.
 
-Groups are created by a migration and re-synced after every migrate, so a
-model added by a later migration gets its permissions in the groups too.
+An app's AppConfig sets `roles = AppRoles(...)`; `sync_roles` reads every installed app's declaration and
+gives both groups exactly the permissions the declarations add up to. The wiring layer runs it after every
+migrate (and flush), once every app's permissions exist, so a model added later reaches the groups too.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.apps import AppConfig
+    from django.contrib.auth.models import Permission
 
 OPERATIONS = "Operations"
 LEADERSHIP = "Leadership"
-DOMAIN_APPS = ("engagements", "sla", "billing", "reports")
-
-# Computed or internal rows: Operations may look, never edit.
-READ_ONLY_MODELS = {
-    "engagements.auditlog",
-    "engagements.changedmonth",
-    "engagements.pendingtask",
-    "engagements.workerheartbeat",
-    "billing.periodreopening",
-    "engagements.importedrow",
-    "engagements.importfile",
-    "reports.monthlysnapshot",
-    "reports.comparisonreport",
-    "reports.recomputejob",
-}
-# Permissions beyond add/change/delete/view that Operations holds. Reopening
-# a closed period is deliberately not here: it is granted person by person.
-OPERATIONS_EXTRA = {"billing.close_period", "engagements.import_data"}
-# Operations edits the schedules of the jobs (django-celery-beat); Leadership reads them.
-SCHEDULE_APPS = ("django_celery_beat",)
+WRITE_ACTIONS = frozenset({"add", "change", "delete"})
 
 
-def sync_roles(apps: Any = None, **_: Any) -> None:
-    """Create both groups and give them exactly their permissions."""
-    if apps is None:
-        from django.apps import apps as global_apps
+@dataclass(frozen=True)
+class AppRoles:
+    """How both roles treat one app's permissions (an AppConfig's `roles`; a sequence of them is allowed too).
 
-        apps = global_apps
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    perms = list(Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related("content_type"))
+    Both roles view every model; Operations also adds, changes and deletes them, except the
+    `read_only_models` (every model when `editable` is false), and holds the `operations_extra` codenames.
+    Apps that declare nothing give neither role anything (superusers only).
+    """
+
+    # Model names (lower case) of computed or internal rows: Operations may look, never edit.
+    read_only_models: frozenset[str] = frozenset()
+    # Codenames beyond add/change/delete/view (or on a read-only model) that Operations holds.
+    operations_extra: frozenset[str] = frozenset()
+    # False: no role edits any of the app's models (only superusers do).
+    editable: bool = True
+    # The label of the app the rules are about when it is not the declaring one (a third-party app).
+    app_label: str = ""
+
+    def grants_operations(self, model: str, codename: str) -> bool:
+        """Tell whether Operations holds this (non-view) permission of one of the app's models."""
+        if codename in self.operations_extra:
+            return True
+        action = codename.split("_", 1)[0]
+        return self.editable and action in WRITE_ACTIONS and model not in self.read_only_models
+
+
+def declared_roles(configs: Iterable[AppConfig]) -> dict[str, AppRoles]:
+    """Return the role rules of each app label, as the installed apps' configs declare them."""
+    rules: dict[str, AppRoles] = {}
+    for config in configs:
+        declared: AppRoles | Sequence[AppRoles] | None = getattr(config, "roles", None)
+        if declared is None:
+            continue
+        for rule in [declared] if isinstance(declared, AppRoles) else declared:
+            rules[rule.app_label or config.label] = rule
+    return rules
+
+
+def split_by_role(perms: Iterable[Permission], rules: dict[str, AppRoles]) -> tuple[list[Permission], list[Permission]]:
+    """Return the permissions of Operations and those of Leadership among `perms`."""
     operations, leadership = [], []
     for perm in perms:
-        label = f"{perm.content_type.app_label}.{perm.content_type.model}"
-        action = perm.codename.split("_", 1)[0]
-        full = f"{perm.content_type.app_label}.{perm.codename}"
-        if action == "view":
+        rule = rules.get(perm.content_type.app_label)
+        if rule is None:
+            continue
+        if perm.codename.startswith("view_"):
             operations.append(perm)
             leadership.append(perm)
-        elif (action in {"add", "change", "delete"} and label not in READ_ONLY_MODELS) or full in OPERATIONS_EXTRA:
+        elif rule.grants_operations(perm.content_type.model, perm.codename):
             operations.append(perm)
-    schedules = list(Permission.objects.filter(content_type__app_label__in=SCHEDULE_APPS))
-    operations += schedules
-    leadership += [perm for perm in schedules if perm.codename.startswith("view_")]
+    return operations, leadership
+
+
+def sync_roles() -> None:
+    """Create both groups and give them exactly the permissions the installed apps declare."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    rules = declared_roles(apps.get_app_configs())
+    perms = Permission.objects.filter(content_type__app_label__in=rules).select_related("content_type")
+    operations, leadership = split_by_role(perms, rules)
     Group.objects.get_or_create(name=OPERATIONS)[0].permissions.set(operations)
     Group.objects.get_or_create(name=LEADERSHIP)[0].permissions.set(leadership)

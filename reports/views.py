@@ -1,4 +1,4 @@
-"""Leadership pages: the months, one month's report, its CSV and PDF (Leadership or Operations only)."""
+"""Leadership pages: the months, one month's report, its CSV and PDF (for those who may view reports)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from kernel.roles import LEADERSHIP, OPERATIONS
 from reports import charts
 from reports.exports import report_csv
 from reports.pdf import report_pdf
@@ -30,29 +29,30 @@ from reports.selectors import (
 from reports.services.jobs import recompute_month_request
 
 View = Callable[..., HttpResponse]
+# Reading the reports and asking for a recompute (both roles read; Operations asks).
+READ_REPORTS = "reports.view_comparisonreport"
+REQUEST_RECOMPUTE = "reports.add_recomputejob"
 
 
 def can_read_reports(user: Any) -> bool:
-    """Leadership and Operations read the reports; so does a superuser."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or user.groups.filter(name__in=[LEADERSHIP, OPERATIONS]).exists()
+    """Tell whether the user may read the reports (Leadership, Operations, superusers)."""
+    return bool(user.is_authenticated and user.has_perm(READ_REPORTS))
 
 
 def can_request_recompute(user: Any) -> bool:
-    """Operations (who record the facts) and superusers may ask for a recompute."""
-    return user.is_superuser or user.groups.filter(name=OPERATIONS).exists()
+    """Tell whether the user may ask for a recompute (Operations, superusers)."""
+    return bool(user.is_authenticated and user.has_perm(REQUEST_RECOMPUTE))
 
 
 def report_reader_required(view: View) -> View:
-    """Send anonymous users to log in; refuse (403) users of neither group."""
+    """Send anonymous users to log in; refuse (403) users who may not view the reports."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("reports:login"))
         if not can_read_reports(request.user):
-            raise PermissionDenied("The reports are for the Leadership and Operations groups.")
+            raise PermissionDenied("Your account may not view the reports.")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -155,9 +155,9 @@ def month_pdf(request: HttpRequest, month: str) -> HttpResponse:
 @require_POST
 @report_reader_required
 def recompute(request: HttpRequest, month: str) -> HttpResponse:
-    """Ask for a month to be recomputed (Operations or superuser)."""
+    """Ask for a month to be recomputed (needs the permission to add a recompute job)."""
     if not can_request_recompute(request.user):
-        raise PermissionDenied("Only Operations can ask for a recompute.")
+        raise PermissionDenied("Your account may not ask for a recompute.")
     job = recompute_month_request(_month(month), requested_by=request.user)
     messages.success(request, f"Recompute of {job.month:%B %Y} requested.")
     return redirect("reports:month", month=month)

@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 
+from kernel.roles import AppRoles
+
 
 class SlaConfig(AppConfig):
     """SLA policies, coverage calendars, tickets, outages and uptime."""
 
     name = "sla"
     verbose_name = "SLA"
+    # Every SLA row is a recorded fact: Operations edits them all.
+    roles = AppRoles()
 
     def ready(self) -> None:
         from kernel.services import register_database_rule

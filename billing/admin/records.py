@@ -20,6 +20,7 @@ from billing.models import (
 )
 from billing.services import invoice_reconcile, invoices_reconcile
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
+from engagements.admin.extensions import add_inline
 from engagements.models import Contractor, DeliveryModel, Engagement, Person
 
 
@@ -46,49 +47,16 @@ class OneTimeChargeInline(ServiceBackedInline):
     fields = ["date", "kind", "amount", "description"]
 
 
-def _registered(model: type[Any]) -> type[admin.ModelAdmin]:
-    """Return the admin class currently registered for a model (another app may have extended it too)."""
-    return type(admin.site._registry[model])
+def _is_managed(engagement: Engagement | None) -> bool:
+    # Flat fees belong to managed engagements only (not on the add page, where the model is not chosen yet).
+    return engagement is not None and engagement.model == DeliveryModel.MANAGED
 
 
-def _reregister(model: type[Any], admin_class: type[admin.ModelAdmin]) -> None:
-    admin.site.unregister(model)
-    admin.site.register(model, admin_class)
-
-
-_ContractorBase: Any = _registered(Contractor)
-_PersonBase: Any = _registered(Person)
-_EngagementBase: Any = _registered(Engagement)
-
-
-class ContractorWithRatesAdmin(_ContractorBase):
-    """The contractor page with the contractor's bill rates inline."""
-
-    inlines = [*_ContractorBase.inlines, ContractorRateInline]
-
-
-class PersonWithRatesAdmin(_PersonBase):
-    """The person page with the person's internal cost rates inline."""
-
-    inlines = [*_PersonBase.inlines, InternalRateInline]
-
-
-class EngagementWithBillingAdmin(_EngagementBase):
-    """The engagement page with its fee schedule (managed only) and one-time charges inline."""
-
-    inlines = [*_EngagementBase.inlines, FeeScheduleInline, OneTimeChargeInline]
-
-    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        inlines = super().get_inline_instances(request, obj)
-        # Flat fees belong to managed engagements only.
-        if obj is None or obj.model != DeliveryModel.MANAGED:
-            inlines = [i for i in inlines if not isinstance(i, FeeScheduleInline)]
-        return inlines
-
-
-_reregister(Contractor, ContractorWithRatesAdmin)
-_reregister(Person, PersonWithRatesAdmin)
-_reregister(Engagement, EngagementWithBillingAdmin)
+# Billing's rows on engagements' pages, through the extension points of engagements' admin.
+add_inline(Contractor, ContractorRateInline)
+add_inline(Person, InternalRateInline)
+add_inline(Engagement, FeeScheduleInline, shown=_is_managed)
+add_inline(Engagement, OneTimeChargeInline)
 
 
 @admin.register(ContractorRate)

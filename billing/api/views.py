@@ -106,6 +106,7 @@ class PeriodViewSet(ReadOnlyViewSet):
     filterset_class = filters.PeriodFilter
     lookup_field = "month"
     lookup_value_regex = r"\d{4}-\d{2}"
+    required_permissions = {"close": ("billing.close_period",), "reopen": ("billing.reopen_period",)}
 
     def get_object(self) -> Period:
         period = self.get_queryset().filter(month=parse_month(self.kwargs["month"])).first()

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "billing",
     "imports",
     "reports",
+    # The wiring: syncs the roles and the beat schedule after migrate (stays last).
+    "config.apps.WiringConfig",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_RATE", "6000/hour")},
 }
+# Reading an API resource needs its view permission and this one, unless the view asks for less
+# (engagements, snapshots, reports): Leadership views every model in the admin, not through the API.
+API_READ_PERMISSION = "engagements.read_api"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Delivery tracker API",
     "VERSION": "1.0.0",

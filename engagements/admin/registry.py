@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
+from engagements.admin.extensions import ExtensibleAdmin
 from engagements.admin.week import week_view
 from engagements.models import (
     AuditLog,
@@ -61,7 +62,7 @@ class ServiceAreaAdmin(ServiceBackedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceBackedAdmin):
+class PersonAdmin(ExtensibleAdmin, ServiceBackedAdmin):
     list_display = ["name", "email", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "email"]
@@ -79,7 +80,7 @@ class MilestoneInline(ServiceBackedInline):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(ServiceBackedAdmin):
+class EngagementAdmin(ExtensibleAdmin, ServiceBackedAdmin):
     list_display = ["name", "model", "vendor", "service_area", "start_date", "end_date", "currency", "status"]
     list_filter = ["model", "status", "service_area", "vendor"]
     list_select_related = ["vendor", "service_area"]
@@ -106,7 +107,7 @@ class EngagementAdmin(ServiceBackedAdmin):
 
 
 @admin.register(Contractor)
-class ContractorAdmin(ServiceBackedAdmin):
+class ContractorAdmin(ExtensibleAdmin, ServiceBackedAdmin):
     list_display = ["name", "role", "engagement"]
     list_select_related = ["engagement"]
     list_filter = ["engagement__service_area"]

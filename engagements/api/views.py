@@ -36,6 +36,7 @@ from engagements.services.entries import (
 )
 from engagements.services.ingest import time_entries_upsert
 from kernel.api import (
+    VIEW,
     BatchUpsertMixin,
     LargeTablePagination,
     ReadOnlyViewSet,
@@ -72,7 +73,8 @@ class EngagementViewSet(ServiceViewSet):
     queryset = Engagement.objects.all()
     serializer_class = serializers.EngagementSerializer
     filterset_class = filters.EngagementFilter
-    leadership_may_read = True
+    # Leadership reads engagements: the view permission is enough (no API_READ_PERMISSION).
+    required_permissions = {"GET": (VIEW,)}
     create_service = staticmethod(engagement_create)
     update_service = staticmethod(engagement_update)
     instance_kwarg = "engagement"

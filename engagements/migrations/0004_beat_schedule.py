@@ -1,25 +1,8 @@
-"""Put the engagements app's periodic jobs into the beat schedule (editable in the admin)."""
+"""Once put jobs into the beat schedule; config/beat.py now lists every job, synced after migrate (kept for history)."""
 
 from django.db import migrations
-
-JOBS = [
-    ("Worker heartbeat", "engagements.heartbeat", 1),
-    ("Re-send tasks queued while the broker was down", "engagements.resend_pending_tasks", 5),
-]
-
-
-def add_jobs(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minutes in JOBS:
-        every, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every})
-
-
-def remove_jobs(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=[n for n, _, _ in JOBS]).delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [("engagements", "0003_roles"), ("django_celery_beat", "0019_alter_periodictasks_options")]
-    operations = [migrations.RunPython(add_jobs, remove_jobs)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -166,6 +166,10 @@ class Engagement(RecordedFact):
 
     class Meta:
         ordering = ["name"]
+        # API-wide, kept here with the app every other builds on: the API's ordinary resources need it for
+        # GET besides their view permission (settings.API_READ_PERMISSION), so viewing in the admin does not
+        # mean reading everything through the API (Operations holds it, Leadership does not).
+        permissions = [("read_api", "Can read every resource of the API")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

@@ -1,6 +1,6 @@
 """The API kit every app's `api/` package builds on (the v1 contract of docs/api.md).
 
-Roles, pagination, safe fields, the month filter, service-backed viewsets and
+Permissions, pagination, safe fields, the month filter, service-backed viewsets and
 batch upserts; `config/api.py` gathers the apps' resources under `/api/v1/`.
 """
 
@@ -27,26 +27,30 @@ from kernel.api.fields import (
 )
 from kernel.api.filters import MonthFilter
 from kernel.api.pagination import LargeTablePagination, PagePagination
-from kernel.api.permissions import RolePermission, roles_of
+from kernel.api.permissions import ADD, CHANGE, DELETE, VIEW, ModelPermission
 from kernel.api.viewsets import ApiViewMixin, ReadOnlyViewSet, ServiceViewSet, django_error_detail, record_update
 
 __all__ = [
+    "ADD",
+    "CHANGE",
+    "DELETE",
     "MAX_BATCH",
     "MAX_ID",
     "MAX_YEAR",
     "MIN_YEAR",
+    "VIEW",
     "ApiViewMixin",
     "BatchErrorSerializer",
     "BatchListSerializer",
     "BatchPrimaryKeyRelatedField",
     "BatchUpsertMixin",
     "LargeTablePagination",
+    "ModelPermission",
     "MonthField",
     "MonthFilter",
     "PagePagination",
     "ReadOnlyViewSet",
     "ResourceSerializer",
-    "RolePermission",
     "RowErrorSerializer",
     "SaneDateField",
     "SaneDateTimeField",
@@ -57,5 +61,4 @@ __all__ = [
     "flatten_errors",
     "parse_month",
     "record_update",
-    "roles_of",
 ]

@@ -1,9 +1,9 @@
-"""The base views: roles, audit actor, Django errors as 400s, writes through services."""
+"""The base views: permissions, audit actor, Django errors as 400s, writes through services."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 else:
     _APIView = _GenericAPIView = object
 from kernel.api.pagination import PagePagination
-from kernel.api.permissions import RolePermission
+from kernel.api.permissions import ModelPermission
 
 
 def record_update(*, instance: models.Model, **fields: Any) -> models.Model:
@@ -47,10 +47,11 @@ def django_error_detail(exc: DjangoValidationError) -> Any:
 
 
 class ApiViewMixin(_APIView):
-    """Roles, audit actor, and Django errors as 400s for every API view."""
+    """Permissions, audit actor, and Django errors as 400s for every API view."""
 
-    permission_classes: Sequence[_PermissionClass] = [RolePermission]
-    leadership_may_read: ClassVar[bool] = False
+    permission_classes: Sequence[_PermissionClass] = [ModelPermission]
+    # What a request needs, by action or HTTP method, where the model's permissions are not it (ModelPermission).
+    required_permissions: ClassVar[Mapping[str, Sequence[str]]] = {}
     _actor_stack: contextlib.ExitStack | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

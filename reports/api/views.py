@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from engagements.models import ChangedMonth
-from kernel.api import ApiViewMixin, PagePagination, ReadOnlyViewSet, parse_month
+from kernel.api import VIEW, ApiViewMixin, PagePagination, ReadOnlyViewSet, parse_month
 from reports.api import filters, serializers
 from reports.models import ComparisonReport, MonthlySnapshot, RecomputeJob
 from reports.selectors import month_status, report_for
@@ -27,7 +27,8 @@ class SnapshotViewSet(ReadOnlyViewSet):
 
     serializer_class = serializers.SnapshotSerializer
     filterset_class = filters.SnapshotFilter
-    leadership_may_read = True
+    # Leadership reads the results: the view permission is enough (no API_READ_PERMISSION).
+    required_permissions = {"GET": (VIEW,)}
 
     def get_queryset(self) -> Any:
         marks = ChangedMonth.objects.filter(engagement_id=OuterRef("engagement_id"), month=OuterRef("month"))
@@ -37,7 +38,8 @@ class SnapshotViewSet(ReadOnlyViewSet):
 class ReportViewSet(ApiViewMixin, viewsets.GenericViewSet):
     """Comparison reports as JSON: the list of months, and one month's report."""
 
-    leadership_may_read = True
+    # Leadership reads the results: the view permission is enough (no API_READ_PERMISSION).
+    required_permissions = {"GET": (VIEW,)}
     pagination_class = PagePagination
     lookup_field = "month"
     lookup_value_regex = r"\d{4}-\d{2}"

@@ -115,3 +115,40 @@ def test_reopening_needs_its_own_permission_even_for_operations(api_as, world, o
         api_as("superuser").post("/api/v1/periods/2026-04/reopen/", {"reason": "typo"}, format="json").status_code
         == 200
     )
+
+
+def _user_with(*perms: str):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="perms-only")
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
+
+
+def test_a_user_in_no_group_reads_what_its_own_permissions_allow() -> None:
+    from tests.api.conftest import token_client
+
+    client = token_client(_user_with("engagements.view_vendor", "engagements.read_api"))
+    assert client.get("/api/v1/vendors/").status_code == 200
+    assert client.get("/api/v1/people/").status_code == 403
+    assert client.post("/api/v1/vendors/", {"name": "Acme", "kind": "msp"}, format="json").status_code == 403
+
+
+def test_the_view_permission_alone_reads_engagements_but_not_the_other_facts() -> None:
+    from tests.api.conftest import token_client
+
+    client = token_client(_user_with("engagements.view_engagement", "engagements.view_vendor"))
+    assert client.get("/api/v1/engagements/").status_code == 200
+    assert client.get("/api/v1/vendors/").status_code == 403
+
+
+def test_leadership_given_the_api_read_permission_reads_every_resource(api_as, leadership_user) -> None:
+    from django.contrib.auth.models import Permission
+
+    leadership_user.user_permissions.add(Permission.objects.get(codename="read_api"))
+    assert api_as("leadership").get("/api/v1/vendors/").status_code == 200
+    assert api_as("leadership").post("/api/v1/vendors/", {}, format="json").status_code == 403

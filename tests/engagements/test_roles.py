@@ -46,3 +46,28 @@ def test_a_staff_user_without_a_role_cannot_see_engagements(nobody_user, client)
     client.force_login(nobody_user)
     EngagementFactory()
     assert client.get("/admin/engagements/engagement/").status_code == 403
+
+
+def test_a_role_declaration_in_an_apps_config_reaches_the_groups(monkeypatch, operations_user) -> None:
+    from django.apps import apps
+
+    from kernel.roles import AppRoles, sync_roles
+
+    assert operations_user.has_perm("sla.change_ticket")
+    monkeypatch.setattr(apps.get_app_config("sla"), "roles", AppRoles(read_only_models=frozenset({"ticket"})))
+    sync_roles()
+    operations = Group.objects.get(name=OPERATIONS).permissions
+    assert not operations.filter(content_type__app_label="sla", codename="change_ticket").exists()
+    assert operations.filter(content_type__app_label="sla", codename="view_ticket").exists()
+    assert operations.filter(content_type__app_label="sla", codename="change_outage").exists()
+
+
+def test_an_app_that_declares_nothing_gives_neither_role_anything(leadership_user, operations_user) -> None:
+    for user in (leadership_user, operations_user):
+        assert not any(perm.startswith(("auth.", "authtoken.", "sessions.")) for perm in user.get_all_permissions())
+
+
+def test_a_custom_permission_reaches_operations_only_where_its_app_declares_it(operations_user) -> None:
+    assert operations_user.has_perm("billing.close_period")
+    assert operations_user.has_perm("imports.import_data")
+    assert not operations_user.has_perm("billing.reopen_period")

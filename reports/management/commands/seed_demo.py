@@ -3,40 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import time
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from sla.months import current_month
 
 from billing.services import invoice_create
 from engagements.models import Engagement
 from kernel.actor import acting_as
-from kernel.roles import LEADERSHIP, OPERATIONS, sync_roles
+from kernel.roles import LEADERSHIP, OPERATIONS
 from reports.demo.story import Story, demo_manager
 from reports.demo.worked_example import APRIL_2026, build_worked_example
 from reports.hooks import recompute_deferred
 from reports.services.builder import add_months, report_build
 from reports.services.jobs import SNAPSHOT_BATCH, changed_months_recompute, chunks
 from reports.services.snapshots import snapshots_compute
-from sla.months import current_month
 
 USERS = (
     ("operations", "operations-demo", OPERATIONS, False, "operations@example.com"),
     ("leadership", "leadership-demo", LEADERSHIP, False, "leadership@example.com"),
     ("admin", "admin-demo", None, True, "admin@example.com"),
-)
-# Data migrations that seed rows a flush removes: re-run after --reset.
-SEEDED_BY_MIGRATIONS = (
-    "engagements.migrations.0004_beat_schedule",
-    "sla.migrations.0002_beat_schedule",
-    "reports.migrations.0002_beat_schedule",
 )
 
 
@@ -90,10 +82,8 @@ class Command(BaseCommand):
 
     def _reset(self) -> None:
         self.stdout.write("Deleting all data (--reset)...")
+        # flush sends post_migrate: the wiring creates the role groups and the beat schedule again.
         call_command("flush", interactive=False, verbosity=0)
-        sync_roles()
-        for name in SEEDED_BY_MIGRATIONS:
-            importlib.import_module(name).add_jobs(global_apps, None)
 
     def _users(self) -> None:
         User = get_user_model()
