@@ -11,14 +11,16 @@ methods all go through the same three steps, so no write path escapes them:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 
 from kernel.months import month_of
 
@@ -40,6 +42,28 @@ WriteListener = Callable[[type["RecordedFact"], list[RowChange], bool], None]
 _guards: list[WriteGuard] = []
 _listeners: list[WriteListener] = []
 _PK_CHUNK = 500
+# The month keys each instance's full_clean checked, per guards_run_once() scope (by id of the instance).
+_checked: ContextVar[dict[int, set[MonthKey]] | None] = ContextVar("guards_checked", default=None)
+
+
+def _transaction(using: str | None) -> contextlib.AbstractContextManager[Any]:
+    """Open a transaction for a write made outside one; inside the caller's, add nothing (no savepoint)."""
+    return transaction.atomic(using=using) if transaction.get_autocommit(using) else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def guards_run_once(using: str | None = None) -> Iterator[None]:
+    """Let a full_clean and the save() after it, in one transaction, run the write guards once.
+
+    full_clean records the months it checked; save() then checks only months it
+    finds new (a row changed meanwhile). Outside this scope each checks for itself.
+    """
+    with _transaction(using):
+        token = _checked.set({})
+        try:
+            yield
+        finally:
+            _checked.reset(token)
 
 
 def register_write_guard(guard: WriteGuard) -> None:
@@ -106,22 +130,25 @@ class FactQuerySet(models.QuerySet):
     update.alters_data = True  # type: ignore[attr-defined]
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        with transaction.atomic():
+        with _transaction(self.db):
             before = self._snapshot()
+            # Refused before anything is written: the caller's transaction stays usable.
             self.model.guard_rows(before, {})
-            result = super().delete()
-            self.model.after_write(before, {}, bulk=True)
+            with transaction.atomic(using=self.db, savepoint=False):
+                result = super().delete()
+                self.model.after_write(before, {}, bulk=True)
         return result
 
     delete.alters_data = True  # type: ignore[attr-defined]  # as update above
 
     def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         objs = list(objs)
-        with transaction.atomic():
+        with _transaction(self.db):
             self.model.check_guards(self.model.month_keys_of_objects(objs))
-            created = super().bulk_create(objs, *args, **kwargs)
-            after = self._snapshot_chunked([obj.pk for obj in created if obj.pk is not None])
-            self.model.after_write({}, after, bulk=True)
+            with transaction.atomic(using=self.db, savepoint=False):
+                created = super().bulk_create(objs, *args, **kwargs)
+                after = self._snapshot_chunked([obj.pk for obj in created if obj.pk is not None])
+                self.model.after_write({}, after, bulk=True)
         return created
 
     def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], *args: Any, **kwargs: Any) -> int:
@@ -152,24 +179,41 @@ class RecordedFact(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, guarded, audited and month-marking."""
-        manager = type(self).objects
-        with transaction.atomic(using=kwargs.get("using")):
-            before = manager.none()._snapshot([self.pk]) if self.pk is not None and not self._state.adding else {}
-            super().save(*args, **kwargs)
-            after = manager.none()._snapshot([self.pk])
-            type(self).guard_rows(before, after)
-            type(self).after_write(before, after, bulk=False)
+        """Save, guarded (once per write), audited and month-marking."""
+        cls, using = type(self), kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        checked = self._checked_keys()
+        with _transaction(using):
+            adding = self.pk is None or self._state.adding
+            before = {} if adding else cls.objects.none()._snapshot([self.pk])
+            if checked is None:
+                # Nobody ran full_clean in this transaction: refuse a closed month before writing.
+                old, new = self.current_rows(before.get(self.pk), adding=adding)
+                checked = cls.guarded_keys(old, new)
+                cls.check_guards(checked)
+            # No savepoint: a refusal is raised before the write, and a database
+            # error inside leaves the caller's transaction to roll back.
+            with transaction.atomic(using=using, savepoint=False):
+                super().save(*args, **kwargs)
+                after = cls.objects.none()._snapshot([self.pk])
+                # Only months the checks above did not see (a row changed under us).
+                cls.guard_rows(before, after, skip=checked)
+                cls.after_write(before, after, bulk=False)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        """Delete, guarded and audited."""
-        manager = type(self).objects
-        with transaction.atomic(using=kwargs.get("using")):
-            before = manager.none()._snapshot([self.pk])
+        """Delete, guarded (before anything is written) and audited."""
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with _transaction(using):
+            before = type(self).objects.none()._snapshot([self.pk])
             type(self).guard_rows(before, {})
-            result = super().delete(*args, **kwargs)
-            type(self).after_write(before, {}, bulk=False)
+            with transaction.atomic(using=using, savepoint=False):
+                result = super().delete(*args, **kwargs)
+                type(self).after_write(before, {}, bulk=False)
         return result
+
+    def _checked_keys(self) -> set[MonthKey] | None:
+        """Return (and forget) the month keys full_clean checked within guards_run_once()."""
+        memo = _checked.get()
+        return None if memo is None else memo.pop(id(self), None)
 
     @classmethod
     def audited_attnames(cls) -> list[str]:
@@ -210,12 +254,14 @@ class RecordedFact(models.Model):
                 guard(cls, keys)
 
     @classmethod
-    def guard_rows(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]]) -> None:
-        """Run the guards over the months whose figures a write changes."""
+    def guard_rows(
+        cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], *, skip: set[MonthKey] = frozenset()
+    ) -> None:
+        """Run the guards over the months whose figures a write changes (but those in `skip`, checked already)."""
         keys: set[MonthKey] = set()
         for pk in before.keys() | after.keys():
             keys |= cls.guarded_keys(before.get(pk), after.get(pk))
-        cls.check_guards(keys)
+        cls.check_guards(keys - skip)
 
     @classmethod
     def guarded_keys(cls, old: dict[str, Any] | None, new: dict[str, Any] | None) -> set[MonthKey]:
@@ -238,11 +284,18 @@ class RecordedFact(models.Model):
                         keys.add((row["_engagement"], month_of(row[name])))
         return keys
 
-    def current_rows(self) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-        """Return this row as last saved (None if new) and as it is in memory."""
+    def current_rows(
+        self, saved: dict[str, Any] | None = None, *, adding: bool | None = None
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """Return this row as last saved (None if new) and as it is in memory.
+
+        `saved` is the stored row when the caller has just read it (save() has).
+        """
         cls = type(self)
-        old = None
-        if self.pk is not None and not self._state.adding:
+        old = saved
+        if adding is None:
+            adding = self.pk is None or self._state.adding
+        if old is None and not adding:
             old = cls.objects.none()._snapshot([self.pk]).get(self.pk)
         new = {name: getattr(self, name) for name in cls.audited_attnames()}
         new["_engagement"] = cls.engagement_ids_of([self])[0]
@@ -252,12 +305,20 @@ class RecordedFact(models.Model):
         return old, new
 
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
-        """Validate, then refuse closed months as a form error rather than a crash at save time."""
+        """Validate, then refuse closed months as a form error rather than a crash at save time.
+
+        Within guards_run_once() (validated_save) the months checked are
+        remembered, so the save() that follows does not check them again.
+        """
         super().full_clean(*args, **kwargs)
+        keys = type(self).guarded_keys(*self.current_rows())
         try:
-            self.check_guards(type(self).guarded_keys(*self.current_rows()))
+            self.check_guards(keys)
         except ValidationError as exc:
             raise ValidationError({NON_FIELD_ERRORS: exc.messages}) from exc
+        memo = _checked.get()
+        if memo is not None:
+            memo[id(self)] = keys
 
     @classmethod
     def after_write(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], *, bulk: bool) -> None:

@@ -1,12 +1,15 @@
-"""The one way a model instance is validated and saved by every service."""
+"""What every named service writes through: validation, the allow-listed assign, database rule messages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
+
+from kernel.facts import guards_run_once
 
 M = TypeVar("M", bound=models.Model)
 
@@ -41,29 +44,56 @@ def translate_database_error(exc: DatabaseError) -> ValidationError | None:
     return None
 
 
-def assign(instance: models.Model, fields: Mapping[str, object]) -> None:
-    """Set an instance's fields to new values (validated_save then checks them)."""
+def assign(instance: models.Model, fields: Mapping[str, object], *, allowed: Iterable[str]) -> None:
+    """Set an instance's fields to new values; a name outside `allowed` is a programming error.
+
+    The allow-list is each entity's own (its update service names it): computed
+    columns and keys a service sets itself cannot be reached through **fields.
+    """
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}")
     for name, value in fields.items():
         setattr(instance, name, value)
 
 
+@dataclass(frozen=True)
+class WriteServices:
+    """The named services that create, change and delete one entity: what the admin and the API call.
+
+    `instance` is the keyword under which update and delete take the row
+    (`time_entry_update(entry=...)`). None for a verb the entity does not offer.
+    """
+
+    create: Callable[..., Any] | None
+    update: Callable[..., Any] | None
+    delete: Callable[..., Any] | None
+    instance: str
+
+
 def validated_save(instance: M, *, exclude: list[str] | None = None) -> M:
-    """Run every model rule (`full_clean`), then save; database rule errors become field errors."""
-    instance.full_clean(exclude=exclude)
-    try:
-        with transaction.atomic():
+    """Run every model rule (`full_clean`), then save; database rule errors become field errors.
+
+    Both run in one transaction (the caller's, else one of their own) and the
+    write guards run once; no savepoint: the services that call this are atomic,
+    and a refused write is refused before anything is written.
+    """
+    with guards_run_once():
+        instance.full_clean(exclude=exclude)
+        try:
             instance.save()
-    except (IntegrityError, DatabaseError) as exc:
-        error = translate_database_error(exc)
-        if error is None:
-            raise
-        raise error from exc
+        except (IntegrityError, DatabaseError) as exc:
+            error = translate_database_error(exc)
+            if error is None:
+                raise
+            raise error from exc
     return instance
 
 
 def validated_delete(instance: models.Model) -> None:
     """Delete one instance; a protected reference becomes a readable error."""
     try:
+        # A savepoint: the admin reports the refusal and carries on in its transaction.
         with transaction.atomic():
             instance.delete()
     except models.ProtectedError as exc:

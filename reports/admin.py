@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from engagements.admin.base import ReadOnlyAdmin
 from reports.models import (
     ComparisonReport,
     DecisionChecklist,
@@ -18,21 +19,6 @@ from reports.models import (
 )
 from reports.services.checklists import checklist_save
 from reports.services.jobs import recompute_month_request
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Computed rows: anyone allowed may look, nobody edits."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(MonthlySnapshot)

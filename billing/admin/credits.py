@@ -18,11 +18,13 @@ from billing.services import (
     service_credit_deny,
     service_credit_grant,
 )
+from billing.services.credits import SERVICE_CREDIT
 from engagements.admin.base import ServiceBackedAdmin, staff_user
 
 
 @admin.register(ServiceCredit)
 class ServiceCreditAdmin(ServiceBackedAdmin):
+    services = SERVICE_CREDIT
     list_display = ["engagement", "month", "uptime_pct", "credit_pct", "amount", "status", "applied_invoice"]
     list_select_related = ["engagement", "applied_invoice"]
     list_filter = ["status", "engagement__service_area"]

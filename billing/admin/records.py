@@ -19,6 +19,8 @@ from billing.models import (
     OneTimeCharge,
 )
 from billing.services import invoice_reconcile, invoices_reconcile
+from billing.services.invoices import INVOICE, INVOICE_LINE
+from billing.services.rates import CONTRACTOR_RATE, EXCHANGE_RATE, FEE_SCHEDULE, INTERNAL_RATE, ONE_TIME_CHARGE
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.extensions import add_inline
 from engagements.models import Contractor, DeliveryModel, Engagement, Person
@@ -27,24 +29,28 @@ from engagements.models import Contractor, DeliveryModel, Engagement, Person
 class ContractorRateInline(ServiceBackedInline):
     model = ContractorRate
     fields = ["hourly_rate", "effective_from"]
+    services = CONTRACTOR_RATE
     show_change_link = False
 
 
 class InternalRateInline(ServiceBackedInline):
     model = InternalRate
     fields = ["hourly_cost", "effective_from"]
+    services = INTERNAL_RATE
     show_change_link = False
 
 
 class FeeScheduleInline(ServiceBackedInline):
     model = FeeSchedule
     fields = ["monthly_fee", "effective_from"]
+    services = FEE_SCHEDULE
     show_change_link = False
 
 
 class OneTimeChargeInline(ServiceBackedInline):
     model = OneTimeCharge
     fields = ["date", "kind", "amount", "description"]
+    services = ONE_TIME_CHARGE
 
 
 def _is_managed(engagement: Engagement | None) -> bool:
@@ -61,6 +67,7 @@ add_inline(Engagement, OneTimeChargeInline)
 
 @admin.register(ContractorRate)
 class ContractorRateAdmin(ServiceBackedAdmin):
+    services = CONTRACTOR_RATE
     list_display = ["contractor", "engagement", "hourly_rate", "effective_from"]
     list_select_related = ["contractor__engagement"]
     list_filter = ["contractor__engagement__service_area"]
@@ -75,6 +82,7 @@ class ContractorRateAdmin(ServiceBackedAdmin):
 
 @admin.register(InternalRate)
 class InternalRateAdmin(ServiceBackedAdmin):
+    services = INTERNAL_RATE
     list_display = ["person_or_default", "hourly_cost", "effective_from"]
     list_select_related = ["person"]
     search_fields = ["person__name"]
@@ -87,6 +95,7 @@ class InternalRateAdmin(ServiceBackedAdmin):
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(ServiceBackedAdmin):
+    services = FEE_SCHEDULE
     list_display = ["engagement", "monthly_fee", "effective_from"]
     list_select_related = ["engagement"]
     search_fields = ["engagement__name"]
@@ -100,6 +109,7 @@ class FeeScheduleAdmin(ServiceBackedAdmin):
 
 @admin.register(OneTimeCharge)
 class OneTimeChargeAdmin(ServiceBackedAdmin):
+    services = ONE_TIME_CHARGE
     list_display = ["date", "engagement", "kind", "amount", "description", "source"]
     list_select_related = ["engagement"]
     list_filter = ["kind", "engagement__model", "engagement__service_area"]
@@ -111,6 +121,7 @@ class OneTimeChargeAdmin(ServiceBackedAdmin):
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(ServiceBackedAdmin):
+    services = EXCHANGE_RATE
     list_display = ["month", "currency", "rate_to_base"]
     list_filter = ["currency"]
     date_hierarchy = "month"
@@ -119,11 +130,13 @@ class ExchangeRateAdmin(ServiceBackedAdmin):
 class InvoiceLineInline(ServiceBackedInline):
     model = InvoiceLine
     fields = ["description", "amount"]
+    services = INVOICE_LINE
     show_change_link = False
 
 
 @admin.register(Invoice)
 class InvoiceAdmin(ServiceBackedAdmin):
+    services = INVOICE
     list_display = ["number", "engagement", "period", "amount", "expected_amount", "variance", "reconciliation"]
     list_select_related = ["engagement"]
     list_filter = ["reconciliation", "engagement__model", "engagement__vendor"]

@@ -13,26 +13,9 @@ from rest_framework.response import Response
 
 from billing.api import filters, serializers
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, Invoice, OneTimeCharge, Period
-from billing.services import (
-    contractor_rate_create,
-    contractor_rate_delete,
-    contractor_rate_update,
-    exchange_rate_set,
-    fee_schedule_create,
-    fee_schedule_delete,
-    fee_schedule_update,
-    internal_rate_create,
-    internal_rate_delete,
-    internal_rate_update,
-    invoice_create,
-    invoice_delete,
-    invoice_update,
-    one_time_charge_create,
-    one_time_charge_delete,
-    one_time_charge_update,
-    period_close,
-    period_reopen,
-)
+from billing.services import period_close, period_reopen
+from billing.services.invoices import INVOICE
+from billing.services.rates import CONTRACTOR_RATE, EXCHANGE_RATE, FEE_SCHEDULE, INTERNAL_RATE, ONE_TIME_CHARGE
 from kernel.api import ReadOnlyViewSet, ServiceViewSet, parse_month
 
 MONTH_PATH = OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM")
@@ -42,10 +25,7 @@ class InternalRateViewSet(ServiceViewSet):
     queryset = InternalRate.objects.all()
     serializer_class = serializers.InternalRateSerializer
     filterset_class = filters.InternalRateFilter
-    create_service = staticmethod(internal_rate_create)
-    update_service = staticmethod(internal_rate_update)
-    delete_service = staticmethod(internal_rate_delete)
-    instance_kwarg = "rate"
+    services = INTERNAL_RATE
 
     def service_arguments(self, validated: dict[str, Any]) -> dict[str, Any]:
         return {"person": None, **validated} if self.action == "create" else dict(validated)
@@ -55,47 +35,35 @@ class ContractorRateViewSet(ServiceViewSet):
     queryset = ContractorRate.objects.all()
     serializer_class = serializers.ContractorRateSerializer
     filterset_class = filters.ContractorRateFilter
-    create_service = staticmethod(contractor_rate_create)
-    update_service = staticmethod(contractor_rate_update)
-    delete_service = staticmethod(contractor_rate_delete)
-    instance_kwarg = "rate"
+    services = CONTRACTOR_RATE
 
 
 class FeeScheduleViewSet(ServiceViewSet):
     queryset = FeeSchedule.objects.all()
     serializer_class = serializers.FeeScheduleSerializer
     filterset_class = filters.FeeScheduleFilter
-    create_service = staticmethod(fee_schedule_create)
-    update_service = staticmethod(fee_schedule_update)
-    delete_service = staticmethod(fee_schedule_delete)
-    instance_kwarg = "fee"
+    services = FEE_SCHEDULE
 
 
 class OneTimeChargeViewSet(ServiceViewSet):
     queryset = OneTimeCharge.objects.all()
     serializer_class = serializers.OneTimeChargeSerializer
     filterset_class = filters.OneTimeChargeFilter
-    create_service = staticmethod(one_time_charge_create)
-    update_service = staticmethod(one_time_charge_update)
-    delete_service = staticmethod(one_time_charge_delete)
-    instance_kwarg = "charge"
+    services = ONE_TIME_CHARGE
 
 
 class InvoiceViewSet(ServiceViewSet):
     queryset = Invoice.objects.all()
     serializer_class = serializers.InvoiceSerializer
     filterset_class = filters.InvoiceFilter
-    create_service = staticmethod(invoice_create)
-    update_service = staticmethod(invoice_update)
-    delete_service = staticmethod(invoice_delete)
-    instance_kwarg = "invoice"
+    services = INVOICE
 
 
 class ExchangeRateViewSet(ServiceViewSet):
     queryset = ExchangeRate.objects.all()
     serializer_class = serializers.ExchangeRateSerializer
     filterset_class = filters.ExchangeRateFilter
-    create_service = staticmethod(exchange_rate_set)
+    services = EXCHANGE_RATE
 
 
 class PeriodViewSet(ReadOnlyViewSet):

@@ -12,10 +12,13 @@ from django.utils import timezone
 from billing.models import Invoice, InvoiceLine, Reconciliation
 from billing.selectors import expected_invoice_amounts
 from engagements.models import Engagement
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 
 # Vendors round lines their own way: a difference up to this is a match.
 RECONCILIATION_TOLERANCE = Decimal("1.00")
+# What people record on an invoice; the reconciliation columns are computed.
+INVOICE_FIELDS = ("engagement", "period", "number", "amount", "received")
+INVOICE_LINE_FIELDS = ("description", "amount")
 
 
 def reconciliation_status(variance: Decimal | None) -> str:
@@ -42,15 +45,14 @@ def invoice_create(
         Invoice(engagement=engagement, period=period, number=number.strip(), amount=amount, received=received)
     )
     for description, line_amount in lines or []:
-        validated_save(InvoiceLine(invoice=invoice, description=description, amount=line_amount))
+        invoice_line_create(invoice=invoice, description=description, amount=line_amount)
     return invoice_reconcile(invoice=invoice)
 
 
 @transaction.atomic
 def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
     """Change an invoice and reconcile it again."""
-    for name, value in fields.items():
-        setattr(invoice, name, value)
+    assign(invoice, fields, allowed=INVOICE_FIELDS)
     validated_save(invoice)
     return invoice_reconcile(invoice=invoice)
 
@@ -58,6 +60,24 @@ def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
 def invoice_delete(*, invoice: Invoice) -> None:
     """Delete an invoice and its lines."""
     validated_delete(invoice)
+
+
+@transaction.atomic
+def invoice_line_create(*, invoice: Invoice, description: str, amount: Decimal) -> InvoiceLine:
+    """Add a line to an invoice (the admin reconciles the invoice once all its lines are saved)."""
+    return validated_save(InvoiceLine(invoice=invoice, description=description, amount=amount))
+
+
+@transaction.atomic
+def invoice_line_update(*, line: InvoiceLine, **fields: Any) -> InvoiceLine:
+    """Change an invoice line."""
+    assign(line, fields, allowed=INVOICE_LINE_FIELDS)
+    return validated_save(line)
+
+
+def invoice_line_delete(*, line: InvoiceLine) -> None:
+    """Delete an invoice line."""
+    validated_delete(line)
 
 
 @transaction.atomic
@@ -89,3 +109,9 @@ def invoices_reconcile(*, invoices: list[Invoice]) -> int:
 def invoices_reconcile_month(*, month: dt.date) -> int:
     """Reconcile every invoice of a month (after its figures changed); return how many."""
     return invoices_reconcile(invoices=list(Invoice.objects.for_period(month)))
+
+
+INVOICE = WriteServices(create=invoice_create, update=invoice_update, delete=invoice_delete, instance="invoice")
+INVOICE_LINE = WriteServices(
+    create=invoice_line_create, update=invoice_line_update, delete=invoice_line_delete, instance="line"
+)

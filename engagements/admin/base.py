@@ -1,22 +1,23 @@
-"""Admin building blocks: service-backed saves, a paginator that never counts millions, the audit trail."""
+"""Admin building blocks: saves through the named services, read-only pages, a capped paginator, the audit trail."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import Any, ClassVar, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from engagements.models import AuditLog
-from engagements.services.engagements import record_delete, record_save
+from kernel.services import WriteServices
 
 AUDIT_ROWS_SHOWN = 20
 
@@ -40,38 +41,120 @@ class CappedCountPaginator(Paginator):
         return rows[: self.CAP + 1].count()
 
 
-class ServiceBackedAdmin(admin.ModelAdmin):
-    """ModelAdmin whose saves and deletes go through the services, with the object's audit trail."""
+def _model_field_names(model: type[models.Model], names: Iterable[str]) -> list[str]:
+    """Return the names among `names` that are the model's own columns (not extra form fields)."""
+    columns = {field.name for field in model._meta.concrete_fields if not field.primary_key}
+    return [name for name in names if name in columns]
+
+
+def _adopt(obj: models.Model, created: models.Model) -> None:
+    """Make the admin's unsaved instance the row a create service stored (inlines and messages use it)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(created, field.attname))
+    obj._state.adding, obj._state.db = False, created._state.db
+
+
+def service_create(services: WriteServices, obj: models.Model, names: Iterable[str]) -> None:
+    """Create the row `obj` describes through the entity's create service (the form's fields as arguments)."""
+    if services.create is None:
+        raise PermissionDenied(f"{obj._meta.verbose_name_plural} are not entered by hand.")
+    arguments = {name: getattr(obj, name) for name in _model_field_names(type(obj), names)}
+    _adopt(obj, services.create(**arguments))
+
+
+def service_update(services: WriteServices, obj: models.Model, changed: Iterable[str]) -> None:
+    """Save the changed fields of `obj` through the entity's update service."""
+    names = _model_field_names(type(obj), changed)
+    if services.update is None:
+        if names:
+            raise PermissionDenied(f"{obj._meta.verbose_name_plural} cannot be changed.")
+        return
+    services.update(**{services.instance: obj}, **{name: getattr(obj, name) for name in names})
+
+
+def service_delete(services: WriteServices, obj: models.Model) -> None:
+    """Delete `obj` through the entity's delete service."""
+    if services.delete is None:
+        raise PermissionDenied(f"{obj._meta.verbose_name_plural} cannot be deleted.")
+    services.delete(**{services.instance: obj})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the system writes or computes: people with the view permission look, nobody edits here."""
 
     show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ServiceBackedAdmin(admin.ModelAdmin):
+    """ModelAdmin whose saves and deletes call the entity's named services, with the object's audit trail.
+
+    `services` names them (e.g. `TIME_ENTRY`): the admin, the API, importers and
+    jobs write through the same functions. A verb the entity does not offer is
+    not offered here either (no add button, read-only fields, no delete).
+    """
+
+    show_full_result_count = False
+    services: ClassVar[WriteServices | None] = None
+
+    def write_services(self) -> WriteServices:
+        """Return the entity's services; an admin of a recorded fact without them is a bug."""
+        if self.services is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no services for {self.model.__name__}.")
+        return self.services
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.write_services().create is not None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.write_services().delete is not None and super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        record_save(instance=obj)
+        if change:
+            service_update(self.write_services(), obj, form.changed_data)
+        else:
+            service_create(self.write_services(), obj, form.fields)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         try:
-            record_delete(instance=obj)
+            service_delete(self.write_services(), obj)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        # The audited queryset delete records every row it removes; a guard
-        # (a closed month) or a protected reference refuses all of them.
+        # Each row through the delete service (its own rules and cascades), all
+        # or nothing: a closed month or a protected reference refuses the lot.
+        services = self.write_services()
         try:
-            queryset.delete()
+            with transaction.atomic():
+                for obj in queryset:
+                    service_delete(services, obj)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        except models.ProtectedError as exc:
-            self.message_user(
-                request, f"Not deleted: {len(exc.protected_objects)} other records depend on these.", messages.ERROR
-            )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
-        instances = formset.save(commit=False)
+        formset.save(commit=False)
+        services = getattr(formset, "services", None)
+        if services is None:
+            if formset.new_objects or formset.changed_objects or formset.deleted_objects:
+                raise ImproperlyConfigured(f"The {formset.model.__name__} inline names no services.")
+            return
         for obj in formset.deleted_objects:
-            record_delete(instance=obj)
-        for obj in instances:
-            record_save(instance=obj)
+            service_delete(services, obj)
+        for obj, changed in formset.changed_objects:
+            service_update(services, obj, changed)
+        names = [*formset.form.base_fields, formset.fk.name]
+        for obj in formset.new_objects:
+            service_create(services, obj, names)
         formset.save_m2m()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -106,7 +189,14 @@ class ServiceBackedAdmin(admin.ModelAdmin):
 
 
 class ServiceBackedInline(admin.TabularInline):
-    """Inline whose rows are saved by the parent admin's service-backed save_formset."""
+    """Inline whose rows the parent admin saves through the row entity's services (`services`)."""
 
     extra = 0
     show_change_link = True
+    services: ClassVar[WriteServices | None] = None
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        # The parent's save_formset sees only the formset: hand it the services.
+        formset.services = self.services
+        return formset

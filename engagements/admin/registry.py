@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
+from engagements.admin.base import CappedCountPaginator, ReadOnlyAdmin, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.extensions import ExtensibleAdmin
 from engagements.admin.week import week_view
 from engagements.models import (
@@ -31,15 +31,27 @@ from engagements.models import (
     Vendor,
     WorkerHeartbeat,
 )
-from engagements.services.engagements import milestone_deliver
+from engagements.services.engagements import (
+    ATTESTATION,
+    CONTRACTOR,
+    ENGAGEMENT,
+    MILESTONE,
+    PERSON,
+    SERVICE_AREA,
+    VENDOR,
+    milestone_deliver,
+)
+from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
 
 
 class AttestationInline(ServiceBackedInline):
     model = ComplianceAttestation
+    services = ATTESTATION
 
 
 @admin.register(Vendor)
 class VendorAdmin(ServiceBackedAdmin):
+    services = VENDOR
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -48,6 +60,7 @@ class VendorAdmin(ServiceBackedAdmin):
 
 @admin.register(ComplianceAttestation)
 class ComplianceAttestationAdmin(ServiceBackedAdmin):
+    services = ATTESTATION
     list_display = ["vendor", "type", "issued", "expires"]
     list_filter = ["type"]
     list_select_related = ["vendor"]
@@ -58,11 +71,13 @@ class ComplianceAttestationAdmin(ServiceBackedAdmin):
 
 @admin.register(ServiceArea)
 class ServiceAreaAdmin(ServiceBackedAdmin):
+    services = SERVICE_AREA
     search_fields = ["name"]
 
 
 @admin.register(Person)
 class PersonAdmin(ExtensibleAdmin, ServiceBackedAdmin):
+    services = PERSON
     list_display = ["name", "email", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "email"]
@@ -72,15 +87,18 @@ class PersonAdmin(ExtensibleAdmin, ServiceBackedAdmin):
 class ContractorInline(ServiceBackedInline):
     model = Contractor
     fields = ["name", "role", "email"]
+    services = CONTRACTOR
 
 
 class MilestoneInline(ServiceBackedInline):
     model = Milestone
     fields = ["title", "due_date", "delivered_date", "accepted"]
+    services = MILESTONE
 
 
 @admin.register(Engagement)
 class EngagementAdmin(ExtensibleAdmin, ServiceBackedAdmin):
+    services = ENGAGEMENT
     list_display = ["name", "model", "vendor", "service_area", "start_date", "end_date", "currency", "status"]
     list_filter = ["model", "status", "service_area", "vendor"]
     list_select_related = ["vendor", "service_area"]
@@ -108,6 +126,7 @@ class EngagementAdmin(ExtensibleAdmin, ServiceBackedAdmin):
 
 @admin.register(Contractor)
 class ContractorAdmin(ExtensibleAdmin, ServiceBackedAdmin):
+    services = CONTRACTOR
     list_display = ["name", "role", "engagement"]
     list_select_related = ["engagement"]
     list_filter = ["engagement__service_area"]
@@ -130,6 +149,7 @@ class LargeTableAdmin(ServiceBackedAdmin):
 
 @admin.register(TimeEntry)
 class TimeEntryAdmin(LargeTableAdmin):
+    services = TIME_ENTRY
     list_display = ["date", "contractor", "engagement", "hours", "description", "source"]
     list_select_related = ["contractor__engagement"]
     list_filter = ["source", "contractor__engagement__model", "contractor__engagement__service_area"]
@@ -148,6 +168,7 @@ class TimeEntryAdmin(LargeTableAdmin):
 
 @admin.register(OverheadEntry)
 class OverheadEntryAdmin(LargeTableAdmin):
+    services = OVERHEAD_ENTRY
     list_display = ["date", "person", "engagement", "activity", "hours"]
     list_select_related = ["person", "engagement"]
     list_filter = ["activity", "engagement__model", "engagement__service_area"]
@@ -157,6 +178,7 @@ class OverheadEntryAdmin(LargeTableAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(ServiceBackedAdmin):
+    services = MILESTONE
     list_display = ["title", "engagement", "due_date", "delivered_date", "accepted"]
     list_select_related = ["engagement"]
     list_filter = ["accepted", "engagement__model"]
@@ -176,22 +198,6 @@ class MilestoneAdmin(ServiceBackedAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{milestone}: {' '.join(exc.messages)}", messages.ERROR)
         self.message_user(request, f"{done} milestone(s) marked delivered and accepted.", messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the system writes; people only look."""
-
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AuditLog)

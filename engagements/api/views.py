@@ -16,24 +16,8 @@ from engagements.models import (
     TimeEntry,
     Vendor,
 )
-from engagements.services.engagements import (
-    contractor_create,
-    contractor_update,
-    engagement_create,
-    engagement_update,
-    milestone_create,
-    person_create,
-    service_area_create,
-    vendor_create,
-    vendor_update,
-)
-from engagements.services.entries import (
-    overhead_entry_create,
-    overhead_entry_delete,
-    overhead_entry_update,
-    time_entry_delete,
-    time_entry_update,
-)
+from engagements.services.engagements import CONTRACTOR, ENGAGEMENT, MILESTONE, PERSON, SERVICE_AREA, VENDOR
+from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
 from engagements.services.ingest import time_entries_upsert
 from kernel.api import (
     VIEW,
@@ -49,22 +33,20 @@ class VendorViewSet(ServiceViewSet):
     queryset = Vendor.objects.all()
     serializer_class = serializers.VendorSerializer
     filterset_fields = ["kind"]
-    create_service = staticmethod(vendor_create)
-    update_service = staticmethod(vendor_update)
-    instance_kwarg = "vendor"
+    services = VENDOR
 
 
 class ServiceAreaViewSet(ServiceViewSet):
     queryset = ServiceArea.objects.all()
     serializer_class = serializers.ServiceAreaSerializer
-    create_service = staticmethod(service_area_create)
+    services = SERVICE_AREA
 
 
 class PersonViewSet(ServiceViewSet):
     queryset = Person.objects.all()
     serializer_class = serializers.PersonSerializer
     filterset_fields = ["email"]
-    create_service = staticmethod(person_create)
+    services = PERSON
 
 
 # The API serves sla.api.views.EngagementViewSet, which extends this one with
@@ -75,18 +57,14 @@ class EngagementViewSet(ServiceViewSet):
     filterset_class = filters.EngagementFilter
     # Leadership reads engagements: the view permission is enough (no API_READ_PERMISSION).
     required_permissions = {"GET": (VIEW,)}
-    create_service = staticmethod(engagement_create)
-    update_service = staticmethod(engagement_update)
-    instance_kwarg = "engagement"
+    services = ENGAGEMENT
 
 
 class ContractorViewSet(ServiceViewSet):
     queryset = Contractor.objects.all()
     serializer_class = serializers.ContractorSerializer
     filterset_class = filters.ContractorFilter
-    create_service = staticmethod(contractor_create)
-    update_service = staticmethod(contractor_update)
-    instance_kwarg = "contractor"
+    services = CONTRACTOR
 
 
 class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
@@ -96,9 +74,7 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
     serializer_class = serializers.TimeEntrySerializer
     filterset_class = filters.TimeEntryFilter
     pagination_class = LargeTablePagination
-    update_service = staticmethod(time_entry_update)
-    delete_service = staticmethod(time_entry_delete)
-    instance_kwarg = "entry"
+    services = TIME_ENTRY
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         entries = [TimeEntry(**data) for _, data in rows]
@@ -110,17 +86,14 @@ class OverheadEntryViewSet(ServiceViewSet):
     serializer_class = serializers.OverheadEntrySerializer
     filterset_class = filters.OverheadEntryFilter
     pagination_class = LargeTablePagination
-    create_service = staticmethod(overhead_entry_create)
-    update_service = staticmethod(overhead_entry_update)
-    delete_service = staticmethod(overhead_entry_delete)
-    instance_kwarg = "entry"
+    services = OVERHEAD_ENTRY
 
 
 class MilestoneViewSet(ServiceViewSet):
     queryset = Milestone.objects.all()
     serializer_class = serializers.MilestoneSerializer
     filterset_class = filters.MilestoneFilter
-    create_service = staticmethod(milestone_create)
+    services = MILESTONE
 
 
 class AuditLogViewSet(ReadOnlyViewSet):

@@ -1,4 +1,8 @@
-"""Services for vendors, engagements, contractors, people and milestones."""
+"""Services for vendors, attestations, service areas, people, engagements, contractors and milestones.
+
+Each entity's create/update/delete services are bundled in a WriteServices
+(VENDOR, ENGAGEMENT...) that the admin and the API both call.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,28 @@ from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 
-from engagements.models import Contractor, Engagement, Milestone, Person, ServiceArea, Vendor
-from kernel.services import assign, validated_delete, validated_save
+from engagements.models import ComplianceAttestation, Contractor, Engagement, Milestone, Person, ServiceArea, Vendor
+from kernel.services import WriteServices, assign, validated_delete, validated_save
+
+# What each update service may change (every other column is a key or computed).
+VENDOR_FIELDS = ("name", "kind", "notes")
+ATTESTATION_FIELDS = ("vendor", "type", "issued", "expires", "reference")
+SERVICE_AREA_FIELDS = ("name",)
+PERSON_FIELDS = ("name", "email", "user")
+ENGAGEMENT_FIELDS = (
+    "name",
+    "vendor",
+    "model",
+    "service_area",
+    "start_date",
+    "end_date",
+    "currency",
+    "owner",
+    "cost_center",
+    "status",
+)
+CONTRACTOR_FIELDS = ("engagement", "name", "role", "email")
+MILESTONE_FIELDS = ("engagement", "title", "due_date", "delivered_date", "accepted")
 
 
 class VendorChanges(TypedDict, total=False):
@@ -37,8 +61,34 @@ def vendor_create(*, name: str, kind: str, notes: str = "") -> Vendor:
 @transaction.atomic
 def vendor_update(*, vendor: Vendor, **fields: Unpack[VendorChanges]) -> Vendor:
     """Change a vendor's name, kind or notes."""
-    assign(vendor, fields)
+    assign(vendor, fields, allowed=VENDOR_FIELDS)
     return validated_save(vendor)
+
+
+def vendor_delete(*, vendor: Vendor) -> None:
+    """Delete a vendor; refused while engagements name it."""
+    validated_delete(vendor)
+
+
+@transaction.atomic
+def compliance_attestation_create(
+    *, vendor: Vendor, type: str, issued: dt.date, expires: dt.date, reference: str = ""
+) -> ComplianceAttestation:
+    """Record a vendor's compliance attestation (SOC 2, ISO 27001...) and its validity."""
+    attestation = ComplianceAttestation(vendor=vendor, type=type, issued=issued, expires=expires, reference=reference)
+    return validated_save(attestation)
+
+
+@transaction.atomic
+def compliance_attestation_update(*, attestation: ComplianceAttestation, **fields: Any) -> ComplianceAttestation:
+    """Change an attestation's type, dates or reference."""
+    assign(attestation, fields, allowed=ATTESTATION_FIELDS)
+    return validated_save(attestation)
+
+
+def compliance_attestation_delete(*, attestation: ComplianceAttestation) -> None:
+    """Delete an attestation."""
+    validated_delete(attestation)
 
 
 @transaction.atomic
@@ -48,9 +98,33 @@ def service_area_create(*, name: str) -> ServiceArea:
 
 
 @transaction.atomic
+def service_area_update(*, area: ServiceArea, **fields: Any) -> ServiceArea:
+    """Rename a service area."""
+    assign(area, fields, allowed=SERVICE_AREA_FIELDS)
+    return validated_save(area)
+
+
+def service_area_delete(*, area: ServiceArea) -> None:
+    """Delete a service area; refused while engagements belong to it."""
+    validated_delete(area)
+
+
+@transaction.atomic
 def person_create(*, name: str, email: str = "", user: Any = None) -> Person:
     """Record an internal person."""
     return validated_save(Person(name=name, email=email, user=user))
+
+
+@transaction.atomic
+def person_update(*, person: Person, **fields: Any) -> Person:
+    """Change a person's name, email or login."""
+    assign(person, fields, allowed=PERSON_FIELDS)
+    return validated_save(person)
+
+
+def person_delete(*, person: Person) -> None:
+    """Delete a person; refused while their hours or rates are recorded."""
+    validated_delete(person)
 
 
 @transaction.atomic
@@ -86,8 +160,13 @@ def engagement_create(
 @transaction.atomic
 def engagement_update(*, engagement: Engagement, **fields: Any) -> Engagement:
     """Change an engagement; dates may not strand recorded entries."""
-    assign(engagement, fields)
+    assign(engagement, fields, allowed=ENGAGEMENT_FIELDS)
     return validated_save(engagement)
+
+
+def engagement_delete(*, engagement: Engagement) -> None:
+    """Delete an engagement; refused while facts are recorded on it."""
+    validated_delete(engagement)
 
 
 @transaction.atomic
@@ -99,8 +178,13 @@ def contractor_create(*, engagement: Engagement, name: str, role: str = "", emai
 @transaction.atomic
 def contractor_update(*, contractor: Contractor, **fields: Unpack[ContractorChanges]) -> Contractor:
     """Change a contractor; the engagement must still be a staff augmentation one."""
-    assign(contractor, fields)
+    assign(contractor, fields, allowed=CONTRACTOR_FIELDS)
     return validated_save(contractor)
+
+
+def contractor_delete(*, contractor: Contractor) -> None:
+    """Delete a contractor; refused while their hours or rates are recorded."""
+    validated_delete(contractor)
 
 
 @transaction.atomic
@@ -120,18 +204,40 @@ def milestone_create(
 
 
 @transaction.atomic
-def milestone_deliver(*, milestone: Milestone, delivered_date: dt.date, accepted: bool) -> Milestone:
-    """Record a milestone's delivery and whether it was accepted."""
-    assign(milestone, {"delivered_date": delivered_date, "accepted": accepted})
+def milestone_update(*, milestone: Milestone, **fields: Any) -> Milestone:
+    """Change a milestone's title, dates or acceptance."""
+    assign(milestone, fields, allowed=MILESTONE_FIELDS)
     return validated_save(milestone)
 
 
-def record_save(*, instance: Any) -> Any:
-    """Validate and save any recorded instance (the admin's generic save path)."""
-    with transaction.atomic():
-        return validated_save(instance)
+@transaction.atomic
+def milestone_deliver(*, milestone: Milestone, delivered_date: dt.date, accepted: bool) -> Milestone:
+    """Record a milestone's delivery and whether it was accepted."""
+    return milestone_update(milestone=milestone, delivered_date=delivered_date, accepted=accepted)
 
 
-def record_delete(*, instance: Any) -> None:
-    """Delete any recorded instance; refused while other records depend on it."""
-    validated_delete(instance)
+def milestone_delete(*, milestone: Milestone) -> None:
+    """Delete a milestone."""
+    validated_delete(milestone)
+
+
+VENDOR = WriteServices(create=vendor_create, update=vendor_update, delete=vendor_delete, instance="vendor")
+ATTESTATION = WriteServices(
+    create=compliance_attestation_create,
+    update=compliance_attestation_update,
+    delete=compliance_attestation_delete,
+    instance="attestation",
+)
+SERVICE_AREA = WriteServices(
+    create=service_area_create, update=service_area_update, delete=service_area_delete, instance="area"
+)
+PERSON = WriteServices(create=person_create, update=person_update, delete=person_delete, instance="person")
+ENGAGEMENT = WriteServices(
+    create=engagement_create, update=engagement_update, delete=engagement_delete, instance="engagement"
+)
+CONTRACTOR = WriteServices(
+    create=contractor_create, update=contractor_update, delete=contractor_delete, instance="contractor"
+)
+MILESTONE = WriteServices(
+    create=milestone_create, update=milestone_update, delete=milestone_delete, instance="milestone"
+)

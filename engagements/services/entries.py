@@ -10,7 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Contractor, Engagement, OverheadEntry, Person, TimeEntry
-from kernel.services import assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
+
+TIME_ENTRY_FIELDS = ("contractor", "date", "hours", "description", "source", "external_id")
+OVERHEAD_ENTRY_FIELDS = ("engagement", "person", "date", "hours", "activity", "description", "source", "external_id")
 
 
 class OverheadEntryChanges(TypedDict, total=False):
@@ -51,7 +54,7 @@ def time_entry_create(
 @transaction.atomic
 def time_entry_update(*, entry: TimeEntry, **fields: object) -> TimeEntry:
     """Change a time entry."""
-    assign(entry, fields)
+    assign(entry, fields, allowed=TIME_ENTRY_FIELDS)
     return validated_save(entry)
 
 
@@ -76,6 +79,8 @@ def time_entries_record_week(
         manual = TimeEntry.objects.filter(contractor=contractor, date=day, source="").order_by("pk")
         existing = manual.first()
         try:
+            # The loop may go on after a refusal: guards refuse before writing, and
+            # each service's own savepoint rolls back a database error.
             if not hours:
                 if existing is not None:
                     manual.delete()
@@ -123,10 +128,18 @@ def overhead_entry_create(
 @transaction.atomic
 def overhead_entry_update(*, entry: OverheadEntry, **fields: Unpack[OverheadEntryChanges]) -> OverheadEntry:
     """Change an overhead entry."""
-    assign(entry, fields)
+    assign(entry, fields, allowed=OVERHEAD_ENTRY_FIELDS)
     return validated_save(entry)
 
 
 def overhead_entry_delete(*, entry: OverheadEntry) -> None:
     """Delete an overhead entry."""
     validated_delete(entry)
+
+
+TIME_ENTRY = WriteServices(
+    create=time_entry_create, update=time_entry_update, delete=time_entry_delete, instance="entry"
+)
+OVERHEAD_ENTRY = WriteServices(
+    create=overhead_entry_create, update=overhead_entry_update, delete=overhead_entry_delete, instance="entry"
+)

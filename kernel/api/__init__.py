@@ -28,7 +28,7 @@ from kernel.api.fields import (
 from kernel.api.filters import MonthFilter
 from kernel.api.pagination import LargeTablePagination, PagePagination
 from kernel.api.permissions import ADD, CHANGE, DELETE, VIEW, ModelPermission
-from kernel.api.viewsets import ApiViewMixin, ReadOnlyViewSet, ServiceViewSet, django_error_detail, record_update
+from kernel.api.viewsets import ApiViewMixin, ReadOnlyViewSet, ServiceViewSet, django_error_detail
 
 __all__ = [
     "ADD",
@@ -60,5 +60,4 @@ __all__ = [
     "django_error_detail",
     "flatten_errors",
     "parse_month",
-    "record_update",
 ]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import models
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.actor import acting_as
-from kernel.services import assign, validated_delete, validated_save
+from kernel.services import WriteServices
 
 if TYPE_CHECKING:
     # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
@@ -32,13 +33,6 @@ else:
     _APIView = _GenericAPIView = object
 from kernel.api.pagination import PagePagination
 from kernel.api.permissions import ModelPermission
-
-
-def record_update(*, instance: models.Model, **fields: Any) -> models.Model:
-    """Change a record's fields and save it through the generic validated path."""
-    assign(instance, fields)
-    with transaction.atomic():
-        return validated_save(instance)
 
 
 def django_error_detail(exc: DjangoValidationError) -> Any:
@@ -76,38 +70,42 @@ class ApiViewMixin(_APIView):
 
 
 class ServiceViewSet(ApiViewMixin, viewsets.ModelViewSet):
-    """A resource whose writes call services: subclasses set create_service, update_service, delete_service."""
+    """A resource whose writes call the entity's named services (`services`, as the admin does).
+
+    A verb the entity does not offer (a None service) answers 405.
+    """
 
     pagination_class: type[BasePagination] | None = PagePagination
-    create_service: ClassVar[Callable[..., Any] | None] = None
-    update_service: ClassVar[Callable[..., Any] | None] = None
-    delete_service: ClassVar[Callable[..., Any] | None] = None
-    # The keyword under which the update and delete services take the instance.
-    instance_kwarg: ClassVar[str] = "instance"
+    services: ClassVar[WriteServices | None] = None
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
+    def write_services(self) -> WriteServices:
+        """Return the entity's services; a writable resource without them is a bug."""
+        if self.services is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no services.")
+        return self.services
+
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        create = type(self).create_service
-        assert create is not None, f"{type(self).__name__} has no create_service"
+        create = self.write_services().create
+        if create is None:
+            raise MethodNotAllowed(self.request.method or "POST")
         created = create(**self.service_arguments(serializer.validated_data))
         serializer.instance = self.refetch(created)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        fields = self.service_arguments(serializer.validated_data)
-        instance, update = serializer.instance, type(self).update_service
+        services, instance = self.write_services(), serializer.instance
         assert instance is not None, "an update serializer holds its instance"
-        if update is None:
-            changed = record_update(instance=instance, **fields)
-        else:
-            changed = update(**{self.instance_kwarg: instance}, **fields)
+        if services.update is None:
+            raise MethodNotAllowed(self.request.method or "PATCH")
+        fields = self.service_arguments(serializer.validated_data)
+        changed = services.update(**{services.instance: instance}, **fields)
         serializer.instance = self.refetch(changed)
 
     def perform_destroy(self, instance: models.Model) -> None:
-        delete = type(self).delete_service
-        if delete is None:
-            validated_delete(instance)
-        else:
-            delete(**{self.instance_kwarg: instance})
+        services = self.write_services()
+        if services.delete is None:
+            raise MethodNotAllowed(self.request.method or "DELETE")
+        services.delete(**{services.instance: instance})
 
     def refetch(self, instance: models.Model) -> models.Model:
         """Reload a written row through the view's queryset (its joins and annotations) for the answer."""
