@@ -237,7 +237,7 @@ def _timed(function: Any) -> tuple[float, Any]:
 def _hand_written(ids: list[int]) -> dict[int, tuple[Decimal, ...]]:
     from django.db import connection
 
-    from engagements.querysets import month_bounds
+    from kernel.months import month_bounds
 
     first, last = month_bounds(MONTH)
     with connection.cursor() as cursor:

@@ -394,10 +394,10 @@ SELECT e.id, labor.cost, labor.hours, overhead.cost, overhead.hours, charges.cos
 def _floor(month: dt.date) -> float:
     from django.db import connection
 
-    from sla.months import org_month_window
+    from kernel.months import last_day_of, month_window
 
-    start, end = org_month_window(month)
-    last = _month_after(month) - dt.timedelta(days=1)
+    start, end = month_window(month)
+    last = last_day_of(month)
     params = {"first": month, "last": last, "start": start, "end": end}
     with connection.cursor() as cursor:
         began = time.perf_counter()
@@ -406,10 +406,6 @@ def _floor(month: dt.date) -> float:
         elapsed = time.perf_counter() - began
     assert len(rows) == ENGAGEMENTS
     return elapsed
-
-
-def _month_after(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1)
 
 
 def _ids() -> list[int]:
@@ -429,7 +425,7 @@ def _snapshots(month: dt.date, ids: list[int]) -> None:
 def _job(month: dt.date) -> float:
     """Time the monthly job from cold (no snapshot of the month): every batch, then the report."""
     from reports.models import MonthlySnapshot
-    from reports.services.builder import report_build
+    from reports.services.builder.report import report_build
 
     MonthlySnapshot.objects.filter(month=month).delete()
     began = time.perf_counter()

@@ -5,11 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from kernel.facts import MonthKey, RecordedFact
-
-
-def month_label(month: object) -> str:
-    """Return a month as people write it: "April 2026"."""
-    return f"{month:%B %Y}"
+from kernel.months import month_label
 
 
 def refuse_closed_months(model: type[RecordedFact], keys: set[MonthKey]) -> None:

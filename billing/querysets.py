@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from billing.models.base import BillingQuerySet, month_last_day
+from billing.models.base import BillingQuerySet
+from kernel.months import first_of, month_bounds
 
 
 class EffectiveDatedQuerySet(BillingQuerySet):
@@ -59,7 +60,8 @@ class ChargeQuerySet(BillingQuerySet):
 
     def in_month(self, month: dt.date) -> ChargeQuerySet:
         """Charges dated in the month containing a date (cash basis)."""
-        return self.filter(date__gte=month.replace(day=1), date__lte=month_last_day(month))
+        first, last = month_bounds(month)
+        return self.filter(date__gte=first, date__lte=last)
 
 
 class ServiceCreditQuerySet(BillingQuerySet):
@@ -83,7 +85,7 @@ class InvoiceQuerySet(BillingQuerySet):
 
     def for_period(self, month: dt.date) -> InvoiceQuerySet:
         """Invoices billing the month containing a date."""
-        return self.filter(period=month.replace(day=1))
+        return self.filter(period=first_of(month))
 
     def mismatched(self) -> InvoiceQuerySet:
         """Invoices whose amount is over or under the expected amount beyond the tolerance."""

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.db import models
 from django.db.models import Q
 
 from kernel.facts import FactQuerySet
-
-
-def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    """Return the first and last day of the month containing a date."""
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+from kernel.months import month_bounds
 
 
 class EngagementQuerySet(FactQuerySet):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 
-from kernel.money import to_cents
+from kernel.money import exact, to_cents
+from kernel.months import last_day_of
 
 ZERO = Decimal("0.00")
-_PRECISION = 50
 # Months of history that volatility and the staff-aug trend look at.
 TRAILING_MONTHS = 6
 FORECAST_MONTHS = 6
@@ -48,7 +48,7 @@ def mean(values: Sequence[Decimal]) -> Decimal | None:
     """Return the unrounded mean, or None for no values."""
     if not values:
         return None
-    with localcontext(prec=_PRECISION):
+    with exact():
         return sum(values, Decimal(0)) / len(values)
 
 
@@ -62,7 +62,7 @@ def volatility(monthly_totals: Sequence[Decimal]) -> Decimal | None:
     average = mean(values)
     if average is None or average == 0:
         return None
-    with localcontext(prec=_PRECISION):
+    with exact():
         variance = sum(((v - average) ** 2 for v in values), Decimal(0)) / len(values)
         return abs(variance.sqrt() / average)
 
@@ -99,7 +99,7 @@ def least_squares(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
         return Decimal(0), Decimal(0)
     if n == 1:
         return Decimal(0), Decimal(values[0])
-    with localcontext(prec=_PRECISION):
+    with exact():
         xs = [Decimal(x) for x in range(1, n + 1)]
         x_mean, y_mean = sum(xs, Decimal(0)) / n, sum(values, Decimal(0)) / n
         sxx = sum(((x - x_mean) ** 2 for x in xs), Decimal(0))
@@ -115,7 +115,7 @@ def trend_projection(history: Sequence[Decimal], months: int) -> list[Decimal]:
         return []
     slope, intercept = least_squares(recent)
     n = len(recent)
-    with localcontext(prec=_PRECISION):
+    with exact():
         return [max(to_cents(intercept + slope * (n + k)), ZERO) for k in range(1, months + 1)]
 
 
@@ -210,11 +210,6 @@ def has_tickets(rows: Sequence[MonthAttainment]) -> bool:
     )
 
 
-def _month_end(month: dt.date) -> dt.date:
-    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
 def time_to_value(
     start: dt.date,
     rows: Sequence[MonthAttainment],
@@ -234,7 +229,7 @@ def time_to_value(
         if reaches_goal(row, goal):
             # The month's attainment is known only once the month is over, so
             # value counts as reached on its last day (not its first or a ticket's date).
-            return max((_month_end(row.month) - start).days, 0)
+            return max((last_day_of(row.month) - start).days, 0)
     return None
 
 

@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 
 from engagements.models import ChangedMonth
+from kernel.months import add_months, current_month, first_of
 from reports.models import ComparisonReport, JobState, MonthlySnapshot, RecomputeJob
-from reports.services.builder import WINDOW_MONTHS, add_months
-from sla.months import current_month
+from reports.services.builder.data import WINDOW_MONTHS
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class MonthStatus:
 
 def snapshots_for(month: dt.date, engagement_ids: list[int] | None = None) -> QuerySet[MonthlySnapshot]:
     """Return a month's snapshots with their engagement, service area and vendor."""
-    qs = MonthlySnapshot.objects.filter(month=month.replace(day=1)).select_related(
+    qs = MonthlySnapshot.objects.filter(month=first_of(month)).select_related(
         "engagement__service_area", "engagement__vendor"
     )
     if engagement_ids is not None:
@@ -45,7 +45,7 @@ def snapshots_for(month: dt.date, engagement_ids: list[int] | None = None) -> Qu
 
 def report_for(month: dt.date) -> ComparisonReport | None:
     """Return a month's stored report, or None."""
-    return ComparisonReport.objects.filter(month=month.replace(day=1)).first()
+    return ComparisonReport.objects.filter(month=first_of(month)).first()
 
 
 def report_payload(month: dt.date) -> dict[str, Any] | None:
@@ -102,7 +102,7 @@ def months_overview() -> list[MonthStatus]:
 
 def month_status(month: dt.date) -> MonthStatus:
     """Return one month's status (4 queries)."""
-    month = month.replace(day=1)
+    month = first_of(month)
     first = add_months(month, -(WINDOW_MONTHS - 1))
     report = ComparisonReport.objects.filter(month=month).values("month", "computed_at", "verified_at").first()
     marks = dict(

@@ -14,11 +14,11 @@ import datetime as dt
 from celery import Task, shared_task
 from django.db import OperationalError
 
+from kernel.months import add_months, current_month
 from reports.models import JobState, RecomputeJob
 from reports.services import email as email_service
 from reports.services import jobs
-from reports.services.builder import add_months, report_build
-from sla.months import current_month
+from reports.services.builder.report import report_build
 
 # Polls of the finalize step before a job is declared failed (x FINALIZE_POLL_SECONDS).
 FINALIZE_POLL_SECONDS = 5

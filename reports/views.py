@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from kernel.months import month_iso, parse_month
 from reports import charts
 from reports.exports import report_csv
 from reports.pdf import report_pdf
@@ -59,10 +60,10 @@ def report_reader_required(view: View) -> View:
 
 
 def _month(raw: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(raw, "%Y-%m").date()
-    except ValueError:
-        raise Http404("Not a month") from None
+    month = parse_month(raw)
+    if month is None:
+        raise Http404("Not a month")
+    return month
 
 
 class ReportsLoginView(LoginView):
@@ -95,7 +96,7 @@ def latest(request: HttpRequest) -> HttpResponse:
     month = latest_report_month()
     if month is None:
         return redirect("reports:index")
-    return redirect("reports:month", month=f"{month:%Y-%m}")
+    return redirect("reports:month", month=month_iso(month))
 
 
 @require_GET

@@ -8,8 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from kernel.facts import FactQuerySet
-from sla.calendar import Interval
-from sla.months import org_month_window
+from kernel.months import Interval, month_window
 
 
 class TicketState(models.TextChoices):
@@ -28,11 +27,11 @@ class TicketQuerySet(FactQuerySet):
 
     def opened_in(self, month: dt.date) -> TicketQuerySet:
         """Tickets opened in the organisation-local month containing a date."""
-        return self.filter(_during("opened_at", org_month_window(month)))
+        return self.filter(_during("opened_at", month_window(month)))
 
     def resolved_in(self, month: dt.date) -> TicketQuerySet:
         """Tickets resolved in the organisation-local month containing a date."""
-        return self.filter(_during("resolved_at", org_month_window(month)))
+        return self.filter(_during("resolved_at", month_window(month)))
 
     def open_at(self, instant: dt.datetime) -> TicketQuerySet:
         """Tickets opened at or before an instant and not yet resolved at it."""
@@ -40,12 +39,12 @@ class TicketQuerySet(FactQuerySet):
 
     def backlog_of(self, month: dt.date) -> TicketQuerySet:
         """Tickets still open at the end of the month (opened before it ends, resolved after, or never)."""
-        end = org_month_window(month)[1]
+        end = month_window(month)[1]
         return self.filter(Q(opened_at__lt=end), Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
 
     def alive_in(self, month: dt.date) -> TicketQuerySet:
         """Tickets open at some moment of the month: opened before it ends, not resolved before it starts."""
-        start, end = org_month_window(month)
+        start, end = month_window(month)
         return self.filter(Q(opened_at__lt=end), Q(resolved_at__isnull=True) | Q(resolved_at__gte=start))
 
     def unresolved(self) -> TicketQuerySet:
@@ -97,4 +96,4 @@ class OutageQuerySet(FactQuerySet):
 
     def in_month(self, month: dt.date) -> OutageQuerySet:
         """Outages with some downtime in the organisation-local month containing a date."""
-        return self.overlapping(org_month_window(month))
+        return self.overlapping(month_window(month))

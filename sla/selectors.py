@@ -2,7 +2,7 @@
 
 Months are calendar months in the organisation's zone (settings.TIME_ZONE);
 `month` arguments may be any day of the month. Percentages come back
-unrounded (the domain rounds only for reporting, with sla.calendar.round_pct).
+unrounded (the domain rounds only for reporting, with kernel.money.round_pct).
 """
 
 from __future__ import annotations
@@ -12,25 +12,23 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-import sla.calendar as clock
 from engagements.models import Engagement
 from engagements.selectors import engagement_dates_for
-from sla.calendar import Interval
+from kernel import months
+from kernel.money import HUNDRED, exact
+from kernel.months import Interval, active_window, first_of, last_day_of, month_window
+from sla.calendar.coverage import CoverageCalendar
+from sla.calendar.credits import CreditTier, credit_pct
+from sla.calendar.uptime import downtime, uptime_pct
 from sla.models import MonitoredService, Outage, SLAAssignment, SLAPolicy, Ticket
-from sla.months import last_day_of, org_month_window
 
-# Digits kept in means and ratios, so no rounding happens before reporting.
-_PRECISION = 50
-_HUNDRED = Decimal(100)
 _MICROS_PER_HOUR = Decimal(3_600_000_000)
-ALWAYS_ON = clock.CoverageCalendar("UTC", always_on=True)
+ALWAYS_ON = CoverageCalendar("UTC", always_on=True)
 
 ServiceUptime = tuple[MonitoredService, Decimal | None, dt.timedelta]
 
@@ -58,14 +56,14 @@ class PolicyTimelines:
         for assignment in sorted(assignments, key=lambda a: (a.engagement_id, a.effective_from)):
             self._starts[assignment.engagement_id].append(assignment.effective_from)
             self._policies[assignment.engagement_id].append(assignment.policy)
-        self._calendars: dict[int, clock.CoverageCalendar] = {}
+        self._calendars: dict[int, CoverageCalendar] = {}
 
     def policy_on(self, engagement_id: int, day: dt.date) -> SLAPolicy | None:
         """Return the policy in effect for an engagement on a date, or None."""
         index = bisect.bisect_right(self._starts.get(engagement_id, []), day)
         return self._policies[engagement_id][index - 1] if index else None
 
-    def calendar_of(self, policy: SLAPolicy | None) -> clock.CoverageCalendar:
+    def calendar_of(self, policy: SLAPolicy | None) -> CoverageCalendar:
         """Return the pure-maths calendar of a policy (24x7 without one), built once per calendar."""
         if policy is None:
             return ALWAYS_ON
@@ -104,7 +102,7 @@ def attainment_goals_for(engagement_ids: Iterable[int]) -> AttainmentGoals:
 
 def _policy_shown() -> Coalesce:
     """The outer engagement's policy in effect today, else the first one to take effect."""
-    today = timezone.localdate()
+    today = months.today()
     assignments = SLAAssignment.objects.filter(engagement=OuterRef("pk"))
     current = assignments.filter(effective_from__lte=today).order_by("-effective_from").values("policy_id")[:1]
     upcoming = assignments.order_by("effective_from").values("policy_id")[:1]
@@ -142,7 +140,7 @@ def policy_timelines_for(engagement_ids: Iterable[int]) -> PolicyTimelines:
 def _active_window(dates: tuple[dt.date, dt.date | None] | None, month: dt.date) -> Interval | None:
     if dates is None:
         return None
-    return clock.active_window(month.year, month.month, settings.TIME_ZONE, dates[0], dates[1])
+    return active_window(month, dates[0], dates[1])
 
 
 def _service_uptimes(
@@ -165,7 +163,7 @@ def _service_uptimes(
             result[service.engagement_id].append((service, None, dt.timedelta(0)))
             continue
         down = outages[service.pk]
-        result[service.engagement_id].append((service, clock.uptime_pct(window, down), clock.downtime(down, window)))
+        result[service.engagement_id].append((service, uptime_pct(window, down), downtime(down, window)))
     return result
 
 
@@ -178,7 +176,7 @@ def service_uptime_for(engagement_ids: list[int], month: dt.date) -> dict[int, l
 def _mean(values: list[Decimal]) -> Decimal | None:
     if not values:
         return None
-    with localcontext(prec=_PRECISION):
+    with exact():
         return sum(values, Decimal(0)) / len(values)
 
 
@@ -202,7 +200,7 @@ def _last_active_day(dates: tuple[dt.date, dt.date | None] | None, month: dt.dat
         return None
     start, end = dates
     last = last_day_of(month) if end is None else min(end, last_day_of(month))
-    return last if last >= max(start, month.replace(day=1)) else None
+    return last if last >= max(start, first_of(month)) else None
 
 
 def credit_pct_for(engagement_ids: list[int], month: dt.date) -> dict[int, Decimal]:
@@ -220,13 +218,13 @@ def credit_pct_for(engagement_ids: list[int], month: dt.date) -> dict[int, Decim
         if policy is None or uptimes.get(engagement_id) is None:
             credits[engagement_id] = Decimal(0)
             continue
-        tiers = [clock.CreditTier(tier.below_pct, tier.credit_pct) for tier in policy.credit_tiers.all()]
-        credits[engagement_id] = clock.credit_pct(uptimes[engagement_id], tiers, policy.max_credit_pct)
+        tiers = [CreditTier(tier.below_pct, tier.credit_pct) for tier in policy.credit_tiers.all()]
+        credits[engagement_id] = credit_pct(uptimes[engagement_id], tiers, policy.max_credit_pct)
     return credits
 
 
 def _hours(span: dt.timedelta) -> Decimal:
-    with localcontext(prec=_PRECISION):
+    with exact():
         return Decimal(span // dt.timedelta(microseconds=1)) / _MICROS_PER_HOUR
 
 
@@ -264,14 +262,14 @@ NO_TICKETS = TicketOutcomes(0, 0, 0, None, None, 0, 0, None, 0)
 def _pct(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
-    with localcontext(prec=_PRECISION):
-        return Decimal(part) * _HUNDRED / Decimal(whole)
+    with exact():
+        return Decimal(part) * HUNDRED / Decimal(whole)
 
 
 def _mean_hours(total: dt.timedelta | None, count: int) -> Decimal | None:
     if not count or total is None:
         return None
-    with localcontext(prec=_PRECISION):
+    with exact():
         return Decimal(total // dt.timedelta(microseconds=1)) / count / _MICROS_PER_HOUR
 
 
@@ -283,7 +281,7 @@ def ticket_outcomes_for(engagement_ids: list[int], month: dt.date) -> dict[int, 
     # of tickets resolved in the month; breaches counts response and resolution
     # breaches of tickets opened or resolved in the month (running ones too).
     ids = list(engagement_ids)
-    start, end = org_month_window(month)
+    start, end = month_window(month)
     opened = Q(opened_at__gte=start, opened_at__lt=end)
     resolved = Q(resolved_at__gte=start, resolved_at__lt=end)
     in_month = opened | resolved

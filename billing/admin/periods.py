@@ -12,10 +12,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from billing.guards import month_label
 from billing.models import Period, PeriodReopening
 from billing.services import period_close, period_reopen, service_credits_assess
 from engagements.admin.base import ServiceBackedAdmin
+from kernel.months import month_label
 
 
 class ReopeningInline(admin.TabularInline):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from kernel import months
 from kernel.facts import FactQuerySet, RecordedFact
+from kernel.months import last_day_of, months_between
 
 _CHUNK = 500
 
@@ -25,24 +25,6 @@ def first_of_month_constraint(field: str) -> models.CheckConstraint:
     )
 
 
-def month_last_day(month: dt.date) -> dt.date:
-    """Return the last day of the month containing a date."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def months_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
-    """Yield the first day of every month from first's month through last's month."""
-    month = first.replace(day=1)
-    while month <= last:
-        yield month
-        month = month_last_day(month) + dt.timedelta(days=1)
-
-
-def today() -> dt.date:
-    """Return the organisation's current date (a seam for tests)."""
-    return timezone.localdate()
-
-
 def effective_span(
     effective_from: dt.date,
     *,
@@ -54,12 +36,12 @@ def effective_span(
     # From its effective month until the next value supersedes it, through the
     # current month (or its own month, if later: a future rate marks that month).
     first = max(effective_from, start) if start else effective_from
-    last = month_last_day(max(today(), effective_from))
+    last = last_day_of(max(months.today(), effective_from))
     if until is not None:
         last = min(last, until - dt.timedelta(days=1))
     if end is not None:
         last = min(last, end)
-    return months_between(first, last) if first <= last else iter(())
+    return iter(months_between(first, last) if first <= last else ())
 
 
 class BillingQuerySet(FactQuerySet):

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from billing.models.base import BillingFact, first_of_month_constraint, month_last_day
+from billing.models.base import BillingFact, first_of_month_constraint
 from billing.querysets import ChargeQuerySet, InvoiceQuerySet, ServiceCreditQuerySet
 from engagements.models import Engagement
 from kernel.facts import MonthKey, source_external_id_unique
-from kernel.months import month_of
+from kernel.months import last_day_of, month_of
 
 
 def _amount(**kwargs: Any) -> models.DecimalField:
@@ -149,7 +149,7 @@ class Invoice(BillingFact):
             errors["amount"] = "The amount cannot be negative."
         if self.engagement_id and self.period:
             engagement = self.engagement
-            if engagement.start_date > month_last_day(self.period) or (
+            if engagement.start_date > last_day_of(self.period) or (
                 engagement.end_date and engagement.end_date < self.period
             ):
                 errors["period"] = f"{engagement} is not active in {self.period:%B %Y}."

@@ -36,8 +36,8 @@ from django.db.models.functions import Cast, Coalesce, Round
 
 from billing.models import ContractorRate, FeeSchedule, InternalRate, OneTimeCharge
 from engagements.models import DeliveryModel, Engagement, OverheadEntry, TimeEntry
-from engagements.querysets import month_bounds
 from kernel.money import ZERO, cents_to_decimal, percent_of, prorate, ratio_pct
+from kernel.months import month_bounds
 from sla.selectors import credit_pct_for
 
 ONE_DAY = dt.timedelta(days=1)

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from billing.guards import month_label
 from billing.models import ExchangeRate
 from billing.selectors.costs import MonthCosts
 from kernel.money import to_cents
+from kernel.months import first_of, month_label
 
 MONEY_FIELDS = ("labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit")
 
@@ -21,7 +21,7 @@ class MissingExchangeRate(LookupError):
     """A figure needs converting and the month has no rate for its currency."""
 
     def __init__(self, currency: str, month: dt.date) -> None:
-        self.currency, self.month = currency, month.replace(day=1)
+        self.currency, self.month = currency, first_of(month)
         super().__init__(
             f"No exchange rate from {currency} to {settings.BASE_CURRENCY} for {month_label(self.month)}: "
             "add it under Billing > Exchange rates."
@@ -32,9 +32,7 @@ def exchange_rates_for(currencies: Iterable[str], month: dt.date) -> dict[str, D
     """Return each currency's rate to the base currency for a month (one query); raise if one is missing."""
     wanted = set(currencies) - {settings.BASE_CURRENCY}
     rates = dict(
-        ExchangeRate.objects.filter(month=month.replace(day=1), currency__in=wanted).values_list(
-            "currency", "rate_to_base"
-        )
+        ExchangeRate.objects.filter(month=first_of(month), currency__in=wanted).values_list("currency", "rate_to_base")
     )
     missing = sorted(wanted - rates.keys())
     if missing:

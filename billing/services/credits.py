@@ -9,12 +9,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from billing.guards import month_label
 from billing.models import CreditStatus, Invoice, Period, ServiceCredit
 from billing.selectors import engagement_month_costs, is_month_closed
 from billing.services.invoices import invoice_reconcile
 from engagements.models import DeliveryModel, Engagement
 from kernel.money import round_pct
+from kernel.months import first_of, month_label
 from kernel.services import validated_delete, validated_save
 from sla.selectors import uptime_for
 
@@ -24,7 +24,7 @@ def service_credits_assess(*, month: dt.date) -> list[ServiceCredit]:
     """Record the credit each managed engagement is owed for a month's missed SLA; return those recorded."""
     # Credits still only eligible follow the latest figures; one whose claim
     # has started keeps the figures it was claimed with.
-    month = month.replace(day=1)
+    month = first_of(month)
     if is_month_closed(month):
         raise ValidationError(f"{month_label(month)} is closed: its service credits were assessed when it closed.")
     ids = list(Engagement.objects.active_in(month).filter(model=DeliveryModel.MANAGED).values_list("pk", flat=True))

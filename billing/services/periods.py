@@ -10,17 +10,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from billing.guards import month_label
 from billing.models import Period, PeriodReopening
 from billing.services.credits import service_credits_assess
 from billing.services.invoices import invoices_reconcile_month
+from kernel.months import first_of, month_label
 from kernel.services import validated_save
 
 log = logging.getLogger(__name__)
 
 
 def _period(month: dt.date) -> Period:
-    month = month.replace(day=1)
+    month = first_of(month)
     # Locked, so two people closing the same month at once cannot both succeed.
     return Period.objects.select_for_update().filter(month=month).first() or validated_save(Period(month=month))
 
@@ -57,9 +57,9 @@ def period_reopen(*, month: dt.date, user: Any, reason: str) -> PeriodReopening:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the period is reopened."})
-    period = Period.objects.select_for_update().filter(month=month.replace(day=1)).first()
+    period = Period.objects.select_for_update().filter(month=first_of(month)).first()
     if period is None or not period.closed:
-        raise ValidationError(f"{month_label(month.replace(day=1))} is not closed.")
+        raise ValidationError(f"{month_label(first_of(month))} is not closed.")
     reopening = validated_save(
         PeriodReopening(
             period=period,

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, OneTimeCharge
 from engagements.models import Contractor, Engagement, Person
+from kernel.months import first_of
 from kernel.services import validated_delete, validated_save
 
 
@@ -111,7 +112,7 @@ def one_time_charge_delete(*, charge: OneTimeCharge) -> None:
 @transaction.atomic
 def exchange_rate_set(*, month: dt.date, currency: str, rate_to_base: Decimal) -> ExchangeRate:
     """Set (create or replace) a currency's rate to the base currency for a month."""
-    month, currency = month.replace(day=1), currency.strip().upper()
+    month, currency = first_of(month), currency.strip().upper()
     rate = ExchangeRate.objects.filter(month=month, currency=currency).first() or ExchangeRate(
         month=month, currency=currency
     )

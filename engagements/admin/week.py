@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 
 from engagements.models import Contractor, DeliveryModel, Engagement, TimeEntry
 from engagements.services.entries import time_entries_record_week
+from kernel.months import today
 
 DAYS = 7
 
@@ -45,9 +46,9 @@ WeekFormSet = forms.formset_factory(WeekRowForm, extra=0)
 
 def _monday(raw: str | None) -> dt.date:
     try:
-        day = dt.date.fromisoformat(raw) if raw else dt.date.today()
+        day = dt.date.fromisoformat(raw) if raw else today()
     except ValueError:
-        day = dt.date.today()
+        day = today()
     return day - dt.timedelta(days=day.weekday())
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements.models import ChangedMonth
+from kernel.months import first_of
 
 MarkListener = Callable[[set[tuple[int, dt.date]]], None]
 _listeners: list[MarkListener] = []
@@ -24,7 +25,7 @@ def mark_months_changed(keys: Iterable[tuple[int, dt.date]], *, reason: str = ""
     """Mark (engagement, month) pairs as needing recompute, in the caller's transaction."""
     now = timezone.now()
     marks = [
-        ChangedMonth(engagement_id=engagement_id, month=month.replace(day=1), marked_at=now, reason=reason[:200])
+        ChangedMonth(engagement_id=engagement_id, month=first_of(month), marked_at=now, reason=reason[:200])
         for engagement_id, month in sorted(set(keys))
     ]
     if not marks:

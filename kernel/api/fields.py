@@ -14,6 +14,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import APIView
 
+from kernel import months
+
 if TYPE_CHECKING:
     # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
 
@@ -66,15 +68,14 @@ class MonthField(serializers.Field):
     default_error_messages = {"invalid": "Enter a month as YYYY-MM."}
 
     def to_internal_value(self, data: Any) -> dt.date:
-        try:
-            month = dt.datetime.strptime(str(data), "%Y-%m").date()
-        except ValueError:
+        month = months.parse_month(str(data))
+        if month is None:
             self.fail("invalid")
         _check_year(month)
         return month
 
     def to_representation(self, value: dt.date | str) -> str:
-        return value[:7] if isinstance(value, str) else f"{value:%Y-%m}"
+        return value[:7] if isinstance(value, str) else months.month_iso(value)
 
 
 def parse_month(raw: str) -> dt.date:

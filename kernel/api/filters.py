@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db import models
-from django.utils import timezone
 from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
@@ -20,17 +18,7 @@ if TYPE_CHECKING:
 else:
     _APIView = _GenericAPIView = object
 from kernel.api.fields import parse_month
-
-
-def month_window(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Return the UTC instants bounding an organisation-local month (start inclusive, end exclusive)."""
-    zone = timezone.get_default_timezone()
-    first = month.replace(day=1)
-    after = (first + dt.timedelta(days=32)).replace(day=1)
-    return (
-        dt.datetime.combine(first, dt.time(), tzinfo=zone).astimezone(dt.UTC),
-        dt.datetime.combine(after, dt.time(), tzinfo=zone).astimezone(dt.UTC),
-    )
+from kernel.months import month_window, next_month
 
 
 class MonthFilter(django_filters.CharFilter):
@@ -48,5 +36,4 @@ class MonthFilter(django_filters.CharFilter):
         if isinstance(model_field, models.DateTimeField):
             start, end = month_window(month)
             return qs.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
-        after = (month + dt.timedelta(days=32)).replace(day=1)
-        return qs.filter(**{f"{self.field_name}__gte": month, f"{self.field_name}__lt": after})
+        return qs.filter(**{f"{self.field_name}__gte": month, f"{self.field_name}__lt": next_month(month)})

@@ -1,18 +1,13 @@
-"""24 months of both delivery models in three service areas, following the industry story.
+"""24 months of both delivery models in three service areas, recorded as reports.demo.plans tells.
 
-Staff augmentation is cheaper in months 1-6, then climbs with hours, extra
-contractors and the management tax; the managed service is dearer up front
-(onboarding and setup charges, internal onboarding time), breaks even in
-months 6-12 and stays flat after. Everything is written through the
-services (bulk writes through the audited, month-marking querysets).
+Everything is written through the services (bulk writes through the audited,
+month-marking querysets).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -49,135 +44,24 @@ from engagements.services.engagements import (
     service_area_create,
     vendor_create,
 )
-from reports.services.builder import add_months
+from kernel.months import add_months, days_in, first_of
+from reports.demo.plans import PLANS, TARGETS, TIERS, AreaPlan
 from reports.services.checklists import checklist_set
 from sla.models import Outage, Ticket
+from sla.services.assignments import sla_assignment_create
+from sla.services.calendars import coverage_calendar_create
 from sla.services.monitoring import monitored_service_create
-from sla.services.policies import (
-    CreditTierSpec,
-    PriorityTargetSpec,
-    coverage_calendar_create,
-    sla_assignment_create,
-    sla_policy_create,
-)
+from sla.services.policies import sla_policy_create
 
 SEED = 20260401
 QUARTER = Decimal("0.25")
 UTC = dt.UTC
-TARGETS: list[PriorityTargetSpec] = [
-    {"priority": "P1", "response_minutes": 15, "resolution_minutes": 240},
-    {"priority": "P2", "response_minutes": 30, "resolution_minutes": 480},
-    {"priority": "P3", "response_minutes": 240, "resolution_minutes": 1440},
-    {"priority": "P4", "response_minutes": 480, "resolution_minutes": 4320},
-]
-TIERS: list[CreditTierSpec] = [
-    {"below_pct": Decimal("99.900"), "credit_pct": Decimal("10.000")},
-    {"below_pct": Decimal("99.000"), "credit_pct": Decimal("25.000")},
-    {"below_pct": Decimal("95.000"), "credit_pct": Decimal("100.000")},
-]
-
-
-@dataclass(frozen=True)
-class AreaPlan:
-    """The parameters of one service area's story."""
-
-    name: str
-    staff_vendor: str
-    msp_vendor: str
-    rates: tuple[int, ...]
-    base_hours: int
-    hours_growth: Decimal
-    joins: tuple[tuple[int, int], ...]
-    supervision: Decimal
-    supervision_growth: Decimal
-    fee: int
-    onboarding: int
-    setup: int
-    tickets: int = 0
-    services: tuple[tuple[str, int], ...] = ()
-    milestones: bool = False
-    msp_currency: str = "USD"
-    checklist: dict[str, bool] = field(default_factory=dict)
-
-
-PLANS = (
-    AreaPlan(
-        name="Cloud infrastructure",
-        staff_vendor="Northwind Talent",
-        msp_vendor="Stratus Managed Cloud",
-        rates=(105, 98, 92),
-        base_hours=110,
-        hours_growth=Decimal(4),
-        joins=((7, 100), (13, 95)),
-        supervision=Decimal(14),
-        supervision_growth=Decimal(2),
-        fee=36000,
-        onboarding=40000,
-        setup=12000,
-        tickets=45,
-        services=(("Compute platform", 6000), ("Object storage", 2500)),
-        checklist={
-            "short_term": False,
-            "offload_downtime_risk": True,
-            "predictable_cost": True,
-            "internal_manager": True,
-            "specific_skill_short": False,
-        },
-    ),
-    AreaPlan(
-        name="Security monitoring",
-        staff_vendor="Blue Ridge Staffing",
-        msp_vendor="Sentinel SOC Services",
-        rates=(95, 88),
-        base_hours=120,
-        hours_growth=Decimal("3.5"),
-        joins=((9, 90),),
-        supervision=Decimal(10),
-        supervision_growth=Decimal("1.6"),
-        fee=19500,
-        onboarding=24000,
-        setup=7500,
-        tickets=35,
-        services=(("SIEM", 3000),),
-        msp_currency="EUR",
-        checklist={
-            "short_term": False,
-            "offload_downtime_risk": True,
-            "predictable_cost": True,
-            "internal_manager": False,
-            "specific_skill_short": False,
-        },
-    ),
-    AreaPlan(
-        name="ERP migration",
-        staff_vendor="Keystone Consultants",
-        msp_vendor="Atlas ERP Services",
-        rates=(115, 110, 100, 96),
-        base_hours=100,
-        hours_growth=Decimal("4.5"),
-        joins=((8, 105),),
-        supervision=Decimal(16),
-        supervision_growth=Decimal("2.2"),
-        fee=52000,
-        onboarding=60000,
-        setup=20000,
-        tickets=12,
-        milestones=True,
-        checklist={
-            "short_term": True,
-            "offload_downtime_risk": False,
-            "predictable_cost": False,
-            "internal_manager": True,
-            "specific_skill_short": True,
-        },
-    ),
-)
 
 
 def weekdays(month: dt.date) -> list[dt.date]:
     """Return the Monday-to-Friday dates of a month."""
-    days = calendar.monthrange(month.year, month.month)[1]
-    return [d for d in (month.replace(day=i) for i in range(1, days + 1)) if d.weekday() < 5]
+    days = (month.replace(day=i) for i in range(1, days_in(month) + 1))
+    return [day for day in days if day.weekday() < 5]
 
 
 def _quarters(total: Decimal, parts: int) -> list[Decimal]:
@@ -191,7 +75,7 @@ class Story:
     """Writes the story of every service area for the 24 months ending `last_month`."""
 
     def __init__(self, *, last_month: dt.date, manager: Person) -> None:
-        self.last = last_month.replace(day=1)
+        self.last = first_of(last_month)
         self.first = add_months(self.last, -23)
         self.months = [add_months(self.first, k) for k in range(24)]
         self.manager = manager

@@ -1,11 +1,14 @@
-"""domain.md's worked example (April 2026, America/New_York), recorded through the services."""
+"""domain.md's worked example (April 2026, America/New_York), recorded through the services.
+
+The one builder of it: seed_demo records it into the demo, and the tests of
+billing and reports assert its figures to the cent.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from billing.services import (
     contractor_rate_create,
@@ -13,7 +16,7 @@ from billing.services import (
     internal_rate_create,
     one_time_charge_create,
 )
-from engagements.models import Engagement, Person, ServiceArea
+from engagements.models import Contractor, Engagement, Person, ServiceArea
 from engagements.services.engagements import (
     contractor_create,
     engagement_create,
@@ -22,14 +25,13 @@ from engagements.services.engagements import (
     vendor_create,
 )
 from engagements.services.entries import overhead_entry_create, time_entry_create
+from kernel.months import zone
+from sla.services.assignments import sla_assignment_create
+from sla.services.calendars import coverage_calendar_create
 from sla.services.monitoring import monitored_service_create, outage_create
-from sla.services.policies import (
-    coverage_calendar_create,
-    sla_assignment_create,
-    sla_policy_create,
-)
+from sla.services.policies import sla_policy_create
 
-NEW_YORK = ZoneInfo("America/New_York")
+NEW_YORK = zone("America/New_York")
 APRIL_2026 = dt.date(2026, 4, 1)
 AUGMENTED = "Help desk (augmented)"
 MSP = "Help desk (MSP)"
@@ -37,11 +39,13 @@ MSP = "Help desk (MSP)"
 
 @dataclass(frozen=True)
 class WorkedExample:
-    """The two engagements of the worked example."""
+    """The two engagements of the worked example, its two contractors and the internal manager."""
 
     augmented: Engagement
     msp: Engagement
     manager: Person
+    contractor_a: Contractor
+    contractor_b: Contractor
 
 
 def _ny(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -120,4 +124,6 @@ def build_worked_example(*, area: ServiceArea | None = None, manager: Person | N
     outage_create(
         service=email, started_at=_ny(25, 1), ended_at=_ny(25, 3), planned=True, reason="Announced maintenance"
     )
-    return WorkedExample(augmented=augmented, msp=msp, manager=manager)
+    return WorkedExample(
+        augmented=augmented, msp=msp, manager=manager, contractor_a=contractor_a, contractor_b=contractor_b
+    )

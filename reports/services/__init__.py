@@ -1,6 +1,6 @@
 """Writes of the reports app: snapshots, reports, jobs, checklists and the monthly email."""
 
-from reports.services.builder import build_payload, report_build
+from reports.services.builder.report import build_payload, report_build
 from reports.services.jobs import (
     changed_months_recompute,
     month_job_finalize,

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from kernel.months import first_of
 from kernel.roles import LEADERSHIP
 from reports.models import ComparisonReport
 
@@ -25,7 +26,7 @@ def monthly_email_send(*, month: dt.date, force: bool = False) -> int:
     """Email a month's report to Leadership once (force: again); return how many recipients."""
     from reports.pdf import report_pdf
 
-    report = ComparisonReport.objects.filter(month=month.replace(day=1)).first()
+    report = ComparisonReport.objects.filter(month=first_of(month)).first()
     recipients = leadership_recipients()
     if report is None or not recipients:
         return 0

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from billing.guards import month_label
 from billing.models import CreditStatus, Invoice, Reconciliation, ServiceCredit
 from engagements.models import ComplianceAttestation, DeliveryModel
+from kernel.months import add_months, last_day_of, month_label
 from reports.models import MonthlySnapshot
 from sla.selectors import policy_timelines_for
 
@@ -18,11 +18,6 @@ ATTESTATION_WARNING_DAYS = 60
 # Credits still open (not denied, not applied) are listed for this many months.
 OPEN_CREDIT_MONTHS = 12
 KIND_ORDER = {"uptime": 0, "breach": 1, "credit": 2, "invoice": 3, "attestation": 4}
-
-
-def _add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _event(kind: str, day: dt.date, text: str, engagement: str = "", severity: str = "warning") -> dict[str, Any]:
@@ -72,7 +67,7 @@ def _credit_events(month: dt.date, current: list[dict[str, Any]]) -> list[dict[s
     credits = list(
         ServiceCredit.objects.filter(
             Q(month=month)
-            | Q(status__in=open_statuses, month__gte=_add_months(month, -OPEN_CREDIT_MONTHS), month__lt=month)
+            | Q(status__in=open_statuses, month__gte=add_months(month, -OPEN_CREDIT_MONTHS), month__lt=month)
         )
         .select_related("engagement__vendor")
         .order_by("month", "engagement__name")
@@ -152,7 +147,7 @@ def _attestation_events(month_end: dt.date, current: list[dict[str, Any]], month
 
 def notable_events(month: dt.date, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the month's notable events, in a stable order (a constant number of queries)."""
-    month_end = _add_months(month, 1) - dt.timedelta(days=1)
+    month_end = last_day_of(month)
     current = [row for row in rows if row["month"] == month]
     events = (
         _uptime_events(month, month_end, current)

@@ -23,8 +23,9 @@ from django.utils import timezone
 from engagements.models import ChangedMonth, Engagement
 from engagements.queue import enqueue_on_commit, send_task_now
 from engagements.services.marks import claim_changed_months
+from kernel.months import first_of
 from reports.models import JobKind, JobState, MonthlySnapshot, RecomputeJob
-from reports.services.builder import (
+from reports.services.builder.report import (
     affected_report_months,
     engagement_ids_active_in,
     report_build,
@@ -81,7 +82,7 @@ def recompute_month_request(
     A job already queued or running for the same scope is returned instead
     of starting a second one. The task is sent after commit.
     """
-    month = month.replace(day=1)
+    month = first_of(month)
     if engagement_id is not None and not Engagement.objects.filter(pk=engagement_id).exists():
         raise Engagement.DoesNotExist(f"No engagement {engagement_id}.")
     # A month-wide job is the one without an engagement (IS NULL, not = NULL).

@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,16 +24,15 @@ from django.utils import timezone
 
 from billing.selectors import engagement_month_costs, is_month_closed
 from engagements.models import ChangedMonth, Engagement, Milestone
-from engagements.querysets import month_bounds
 from engagements.services.marks import release_changed_month
-from kernel.money import ratio_pct, round_pct, to_cents
+from kernel.money import exact, ratio_pct, round_pct, to_cents
+from kernel.months import first_of, month_bounds
 from reports.models import FIGURE_FIELDS, MonthlySnapshot
 from sla.selectors import downtime_hours_for, ticket_outcomes_for, uptime_for
 
 # Bumped when the way figures are derived from the inputs changes, so that
 # every snapshot is rewritten by the next run even though its facts are the same.
 FIGURES_VERSION = 1
-_PRECISION = 50
 HOURS = Decimal("0.01")
 
 
@@ -100,7 +99,7 @@ def _dec(raw: str | None) -> Decimal | None:
 def _count_met(pct: Decimal | None, measured: int) -> int:
     if pct is None or not measured:
         return 0
-    with localcontext(prec=_PRECISION):
+    with exact():
         return int((pct * measured / 100).to_integral_value(rounding=ROUND_HALF_UP))
 
 
@@ -120,7 +119,7 @@ def figures_from(inputs: dict[str, Any]) -> dict[str, Any]:
     response_pct, resolution_pct = _dec(tickets["response_met_pct"]), _dec(tickets["resolution_met_pct"])
     mttr = _dec(tickets["mttr_hours"])
     resolved = tickets["tickets_resolved"]
-    with localcontext(prec=_PRECISION):
+    with exact():
         per_ticket = to_cents(money["total_cost"] / resolved) if resolved else None
     due, on_time = inputs["milestones"]
     return {
@@ -183,7 +182,7 @@ def snapshots_compute(
     claimed by the caller) are read before the facts and released after:
     a mark set again meanwhile has a newer time and survives.
     """
-    month = month.replace(day=1)
+    month = first_of(month)
     ids = sorted(set(engagement_ids))
     now = now or timezone.now()
     with transaction.atomic():
@@ -242,7 +241,7 @@ def snapshots_fresh_since(*, month: dt.date, engagement_ids: Sequence[int], sinc
     """Return the engagements whose snapshot of the month was verified at or after an instant."""
     return set(
         MonthlySnapshot.objects.filter(
-            month=month.replace(day=1), engagement_id__in=list(engagement_ids), verified_at__gte=since
+            month=first_of(month), engagement_id__in=list(engagement_ids), verified_at__gte=since
         ).values_list("engagement_id", flat=True)
     )
 

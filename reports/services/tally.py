@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kernel.money import round_pct, to_cents
+from kernel.money import exact, round_pct, to_cents
 
 ZERO = Decimal("0.00")
-_PRECISION = 50
 CONVERTED = ("labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit", "downtime_impact")
 SUMMED_MONEY = (*CONVERTED, "total_cost", "vendor_cost")
 SUMMED_COUNTS = (
@@ -85,19 +84,19 @@ class Tally:
         denominator = self.get(whole)
         if not denominator:
             return None
-        with localcontext(prec=_PRECISION):
+        with exact():
             return round_pct(self.get(part) * 100 / denominator)
 
     def uptime_pct(self) -> Decimal | None:
         if not self.services:
             return None
-        with localcontext(prec=_PRECISION):
+        with exact():
             return round_pct(self.uptime_weighted / self.services)
 
     def figures(self) -> dict[str, Any]:
         """Return the group's figures as JSON-ready strings and ints."""
         resolved = int(self.get("tickets_resolved"))
-        with localcontext(prec=_PRECISION):
+        with exact():
             per_ticket = to_cents(self.total_cost / resolved) if resolved else None
             mttr = (
                 (self.mttr_weighted / self.mttr_count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from sla.months import current_month, parse_month
+from kernel.months import current_month, month_iso, month_label, parse_month, recent_months
 from sla.querysets import TicketQuerySet, TicketState
 
 RECENT_MONTHS = 12
-
-
-def recent_months(count: int = RECENT_MONTHS) -> list[dt.date]:
-    """Return the first days of the current and previous months, newest first."""
-    months, month = [], current_month()
-    for _ in range(count):
-        months.append(month)
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-    return months
 
 
 class TicketStateFilter(admin.SimpleListFilter):
@@ -48,7 +38,7 @@ class OpenedMonthFilter(admin.SimpleListFilter):
     parameter_name = "month"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in recent_months()]
+        return [(month_iso(month), month_label(month)) for month in recent_months(current_month(), RECENT_MONTHS)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
         month = parse_month(self.value())

@@ -11,12 +11,8 @@ from django.forms.formsets import DELETION_FIELD_NAME
 
 from engagements.admin.base import ServiceBackedInline
 from sla.models import CreditTier, Holiday, PriorityTarget, TicketPause, WorkingHours
-from sla.services.policies import (
-    CreditTierSpec,
-    WorkingHoursSpec,
-    check_credit_tiers,
-    check_working_hours,
-)
+from sla.services.calendars import WorkingHoursSpec, check_working_hours
+from sla.services.policies import CreditTierSpec, check_credit_tiers
 from sla.services.tickets import PauseSpec, check_pauses_apart
 
 

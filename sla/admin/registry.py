@@ -36,21 +36,22 @@ from sla.models import (
     TicketState,
     WorkingHours,
 )
-from sla.services.policies import (
-    CreditTierSpec,
+from sla.services.assignments import sla_assignment_delete, sla_assignment_save
+from sla.services.calendars import (
     HolidaySpec,
-    PriorityTargetSpec,
     WorkingHoursSpec,
     coverage_calendar_delete,
     coverage_calendar_save,
-    credit_tiers_set,
     holidays_set,
+    working_hours_set,
+)
+from sla.services.policies import (
+    CreditTierSpec,
+    PriorityTargetSpec,
+    credit_tiers_set,
     priority_targets_set,
-    sla_assignment_delete,
-    sla_assignment_save,
     sla_policy_delete,
     sla_policy_save,
-    working_hours_set,
 )
 from sla.services.tickets import ticket_delete, ticket_pause_delete, ticket_pause_save, ticket_save
 

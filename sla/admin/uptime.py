@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from engagements.models import Engagement
-from sla.admin.filters import recent_months
-from sla.calendar import round_pct
+from kernel.money import round_pct
+from kernel.months import current_month, parse_month, recent_months
+from sla.admin.filters import RECENT_MONTHS
 from sla.models import MonitoredService
-from sla.months import current_month, parse_month
 from sla.selectors import mean_uptime, service_uptime_for
 
 
@@ -69,7 +69,7 @@ def uptime_view(model_admin: Any) -> Callable[[HttpRequest], HttpResponse]:
             "title": f"Uptime in {month:%B %Y}",
             "opts": MonitoredService._meta,
             "month": month,
-            "months": recent_months(),
+            "months": recent_months(current_month(), RECENT_MONTHS),
             "engagement_id": engagement_id,
             "rows": uptime_rows(month, engagement_id),
         }

@@ -15,6 +15,8 @@ from kernel.batches import UpsertOutcome
 from sla.api import filters, serializers
 from sla.models import CoverageCalendar, MonitoredService, Outage, SLAPolicy, Ticket
 from sla.selectors import engagements_with_policy
+from sla.services.assignments import engagement_policy_set
+from sla.services.calendars import coverage_calendar_create, coverage_calendar_delete, coverage_calendar_update
 from sla.services.ingest import outages_upsert, tickets_upsert
 from sla.services.monitoring import (
     monitored_service_create,
@@ -23,15 +25,7 @@ from sla.services.monitoring import (
     outage_delete,
     outage_update,
 )
-from sla.services.policies import (
-    coverage_calendar_create,
-    coverage_calendar_delete,
-    coverage_calendar_update,
-    engagement_policy_set,
-    sla_policy_create,
-    sla_policy_delete,
-    sla_policy_update,
-)
+from sla.services.policies import sla_policy_create, sla_policy_delete, sla_policy_update
 from sla.services.tickets import ticket_delete, ticket_pauses_set, ticket_update
 
 

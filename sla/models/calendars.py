@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-import sla.calendar as clock
 from kernel.facts import RecordedFact
+from kernel.months import zone
+from sla.calendar import coverage
 
 
 class Weekday(models.IntegerChoices):
@@ -50,15 +51,15 @@ class CoverageCalendar(RecordedFact):
         if self.time_zone:
             self.time_zone = self.time_zone.strip()
             try:
-                clock.zone_info(self.time_zone)
+                zone(self.time_zone)
             except ValueError:
                 raise ValidationError({"time_zone": unknown_zone_message(self.time_zone)}) from None
 
-    def as_calendar(self) -> clock.CoverageCalendar:
+    def as_calendar(self) -> coverage.CoverageCalendar:
         """Return the pure-maths calendar (uses prefetched working hours and holidays when present)."""
         working = tuple(row.as_interval() for row in self.working_hours.all())
         holidays = frozenset(row.date for row in self.holidays.all())
-        return clock.CoverageCalendar(self.time_zone, self.always_on, working, holidays)
+        return coverage.CoverageCalendar(self.time_zone, self.always_on, working, holidays)
 
 
 class WorkingHours(RecordedFact):
@@ -95,9 +96,9 @@ class WorkingHours(RecordedFact):
         end = "24:00" if self.end is None else f"{self.end:%H:%M}"
         return f"{Weekday(self.weekday).label} {self.start:%H:%M}-{end}"
 
-    def as_interval(self) -> clock.WorkingInterval:
+    def as_interval(self) -> coverage.WorkingInterval:
         """Return the pure-maths working interval."""
-        return clock.WorkingInterval(self.weekday, self.start, self.end)
+        return coverage.WorkingInterval(self.weekday, self.start, self.end)
 
     def clean(self) -> None:
         if self.start is None or self.weekday is None:

@@ -10,8 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from kernel.facts import MonthKey, RecordedFact, source_external_id_unique
-from kernel.months import month_of
-from sla.months import current_month, months_between
+from kernel.months import current_month, month_of, months_between
 from sla.querysets import OutageQuerySet
 
 

@@ -11,9 +11,8 @@ from django.db import models
 from django.db.models import Q
 
 from kernel.facts import MonthKey, RecordedFact
-from kernel.months import month_of
+from kernel.months import current_month, month_of, months_between
 from sla.models.calendars import CoverageCalendar
-from sla.months import current_month, months_between
 
 HUNDRED = Decimal("100")
 

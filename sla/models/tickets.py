@@ -12,9 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from kernel.facts import MonthKey, RecordedFact, source_external_id_unique
-from kernel.months import month_of
+from kernel.months import current_month, month_of, months_between
 from sla.models.policies import Priority, SLAPolicy
-from sla.months import current_month, months_between
 from sla.querysets import TicketQuerySet, TicketState
 
 

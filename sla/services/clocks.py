@@ -12,12 +12,12 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-import sla.calendar as clock
 from engagements.services.marks import mark_months_changed
 from kernel.facts import MonthKey
-from kernel.months import month_of
+from kernel.months import current_month, month_of, months_between
+from sla.calendar import clocks as clock
+from sla.calendar.coverage import CoverageCalendar
 from sla.models import SLAPolicy, Ticket, TicketPause
-from sla.months import current_month, months_between
 from sla.selectors import PolicyTimelines, policy_timelines_for
 
 _MICROS_PER_MINUTE = Decimal(60_000_000)
@@ -39,7 +39,7 @@ def clock_values(
     ticket: Ticket,
     pauses: Sequence[tuple[dt.datetime, dt.datetime | None]],
     policy: SLAPolicy | None,
-    calendar: clock.CoverageCalendar,
+    calendar: CoverageCalendar,
     now: dt.datetime,
 ) -> dict[str, Any]:
     """Return the clock columns of a ticket (keyed by attname) under a policy and its calendar."""

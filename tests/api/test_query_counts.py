@@ -29,8 +29,10 @@ from engagements.services.engagements import (
 )
 from engagements.services.entries import overhead_entry_create, time_entry_create
 from reports.services import report_build, snapshots_compute
+from sla.services.assignments import sla_assignment_create
+from sla.services.calendars import coverage_calendar_create
 from sla.services.monitoring import monitored_service_create, outage_create
-from sla.services.policies import coverage_calendar_create, sla_assignment_create, sla_policy_create
+from sla.services.policies import sla_policy_create
 from sla.services.tickets import ticket_create
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from billing.models import ContractorRate, CreditStatus, Invoice, OneTimeCharge, Period, PeriodReopening, ServiceCredit
 from billing.services import invoice_create, period_close, period_ensure, service_credits_assess
 from engagements.models import DeliveryModel
-from tests.billing.conftest import APRIL, WorkedExample, d
+from reports.demo.worked_example import WorkedExample
+from tests.billing.conftest import APRIL, d
 from tests.billing.factories import InvoiceFactory, ManagedEngagementFactory, OneTimeChargeFactory
 from tests.factories import ContractorFactory, EngagementFactory, PersonFactory
 
@@ -78,7 +79,7 @@ def test_an_invoice_entered_in_the_admin_is_reconciled_and_its_variance_is_read_
     operations_client, worked_example: WorkedExample
 ) -> None:
     data = {
-        "engagement": worked_example.staff_aug.pk,
+        "engagement": worked_example.augmented.pk,
         "period": "2026-04-01",
         "number": "ACME-1",
         "amount": "3700.00",
@@ -103,7 +104,7 @@ def test_the_credit_ledger_moves_claims_along_with_actions(operations_client, wo
         operations_client.post(url, {"action": action, "_selected_action": [credit.pk]})
         credit.refresh_from_db()
         assert credit.status == status
-    invoice_create(engagement=worked_example.managed, period=d(1, 5), number="NW-5", amount=Decimal("5600.00"))
+    invoice_create(engagement=worked_example.msp, period=d(1, 5), number="NW-5", amount=Decimal("5600.00"))
     operations_client.post(url, {"action": "apply_to_next_invoice", "_selected_action": [credit.pk]})
     credit.refresh_from_db()
     assert (credit.status, credit.applied_invoice.number) == (CreditStatus.APPLIED, "NW-5")

@@ -15,7 +15,8 @@ from billing.services import (
     reconciliation_status,
 )
 from engagements.services.entries import time_entry_create
-from tests.billing.conftest import APRIL, WorkedExample, d
+from reports.demo.worked_example import WorkedExample
+from tests.billing.conftest import APRIL, d
 from tests.factories import ContractorFactory, EngagementFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_an_invoice_shows_its_variance_from_the_expected_amount(
     worked_example: WorkedExample, billed, variance, status
 ) -> None:
     invoice = invoice_create(
-        engagement=worked_example.staff_aug, period=d(17), number="ACME-0412", amount=Decimal(billed)
+        engagement=worked_example.augmented, period=d(17), number="ACME-0412", amount=Decimal(billed)
     )
     assert invoice.period == APRIL
     assert invoice.expected_amount == Decimal("3652.50")  # labor 3,152.50 + placement fee 500.00
@@ -49,13 +50,13 @@ def test_the_tolerance_is_a_match_either_way() -> None:
 
 
 def test_a_managed_invoice_expects_the_fee_and_charges_before_any_credit(worked_example: WorkedExample) -> None:
-    invoice = invoice_create(engagement=worked_example.managed, period=APRIL, number="NW-1", amount=Decimal("6500.00"))
+    invoice = invoice_create(engagement=worked_example.msp, period=APRIL, number="NW-1", amount=Decimal("6500.00"))
     assert (invoice.expected_amount, invoice.reconciliation) == (Decimal("6500.00"), Reconciliation.MATCHED)
 
 
 def test_an_invoice_can_carry_its_lines(worked_example: WorkedExample) -> None:
     invoice = invoice_create(
-        engagement=worked_example.staff_aug,
+        engagement=worked_example.augmented,
         period=APRIL,
         number="ACME-0412",
         amount=Decimal("3652.50"),
@@ -80,7 +81,7 @@ def test_an_invoice_is_unreconciled_while_a_rate_is_missing() -> None:
 
 
 def test_reconciling_a_month_again_follows_later_changes(worked_example: WorkedExample) -> None:
-    invoice = invoice_create(engagement=worked_example.staff_aug, period=APRIL, number="A-1", amount=Decimal("3720.00"))
+    invoice = invoice_create(engagement=worked_example.augmented, period=APRIL, number="A-1", amount=Decimal("3720.00"))
     assert invoice.reconciliation == Reconciliation.OVER
     time_entry_create(contractor=worked_example.contractor_b, date=d(11), hours=Decimal("1"))  # +70.00
     assert invoices_reconcile_month(month=APRIL) == 1

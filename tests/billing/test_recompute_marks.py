@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,8 +29,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def today_is_mid_june(monkeypatch) -> None:
-    monkeypatch.setattr("billing.models.base.today", lambda: d(15, 6))
+def today_is_mid_june() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 def marked(engagement: Engagement | None = None) -> list[tuple[int, str]]:

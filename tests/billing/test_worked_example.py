@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 
 from billing.selectors import engagement_month_costs
-from tests.billing.conftest import APRIL, WorkedExample
+from reports.demo.worked_example import WorkedExample
+from tests.billing.conftest import APRIL
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_staff_aug_engagement_costs_4192_50_in_april(worked_example: WorkedExample) -> None:
-    costs = engagement_month_costs([worked_example.staff_aug.pk], APRIL)[worked_example.staff_aug.pk]
+    costs = engagement_month_costs([worked_example.augmented.pk], APRIL)[worked_example.augmented.pk]
     assert costs.currency == "USD"
     assert costs.labor_cost == Decimal("3152.50")
     assert costs.hours == Decimal("37.75")
@@ -30,7 +31,7 @@ def test_the_staff_aug_engagement_costs_4192_50_in_april(worked_example: WorkedE
 
 
 def test_the_managed_engagement_costs_6340_00_in_april_after_its_sla_credit(worked_example: WorkedExample) -> None:
-    costs = engagement_month_costs([worked_example.managed.pk], APRIL)[worked_example.managed.pk]
+    costs = engagement_month_costs([worked_example.msp.pk], APRIL)[worked_example.msp.pk]
     assert (costs.active_days, costs.days_in_month) == (20, 30)
     assert costs.fee_cost == Decimal("4000.00")
     assert costs.one_time_cost == Decimal("2500.00")
@@ -48,14 +49,14 @@ def test_the_managed_engagements_uptime_is_99_688_percent(worked_example: Worked
     from kernel.money import round_pct
     from sla.selectors import uptime_for
 
-    uptime = uptime_for([worked_example.managed.pk], APRIL)[worked_example.managed.pk]
+    uptime = uptime_for([worked_example.msp.pk], APRIL)[worked_example.msp.pk]
     assert uptime == Decimal("99.6875")
     assert round_pct(uptime) == Decimal("99.688")
 
 
 def test_both_engagements_come_from_one_call(worked_example: WorkedExample) -> None:
-    costs = engagement_month_costs([worked_example.staff_aug.pk, worked_example.managed.pk], APRIL)
+    costs = engagement_month_costs([worked_example.augmented.pk, worked_example.msp.pk], APRIL)
     assert {pk: c.total_cost for pk, c in costs.items()} == {
-        worked_example.staff_aug.pk: Decimal("4192.50"),
-        worked_example.managed.pk: Decimal("6340.00"),
+        worked_example.augmented.pk: Decimal("4192.50"),
+        worked_example.msp.pk: Decimal("6340.00"),
     }

@@ -9,9 +9,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from kernel.months import add_months, current_month
 from reports.models import ComparisonReport
-from reports.services.builder import add_months
-from sla.months import current_month
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,9 @@ from engagements.services.engagements import engagement_create, milestone_create
 from reports import maths
 from reports.exports import report_csv
 from reports.services import report_build, snapshots_compute
-from sla.services.policies import coverage_calendar_create, sla_assignment_create, sla_policy_create
+from sla.services.assignments import sla_assignment_create
+from sla.services.calendars import coverage_calendar_create
+from sla.services.policies import sla_policy_create
 from sla.services.tickets import ticket_create
 
 START = dt.date(2026, 1, 10)

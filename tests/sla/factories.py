@@ -5,22 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import factory
 
+from kernel.months import zone
 from sla.models import CoverageCalendar, MonitoredService, Outage, SLAAssignment, SLAPolicy, Ticket
+from sla.services.assignments import sla_assignment_create
+from sla.services.calendars import WorkingHoursSpec, coverage_calendar_create
 from sla.services.monitoring import monitored_service_create, outage_create
-from sla.services.policies import (
-    WorkingHoursSpec,
-    coverage_calendar_create,
-    sla_assignment_create,
-    sla_policy_create,
-)
+from sla.services.policies import sla_policy_create
 from sla.services.tickets import ticket_create
 from tests.factories import EngagementFactory
 
-NEW_YORK = ZoneInfo("America/New_York")
+NEW_YORK = zone("America/New_York")
 WORKED_EXAMPLE_TIERS = [
     {"below_pct": Decimal("99.900"), "credit_pct": Decimal("10")},
     {"below_pct": Decimal("99.000"), "credit_pct": Decimal("25")},

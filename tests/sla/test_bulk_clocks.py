@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from engagements.models import ChangedMonth
 from sla.models import Ticket, TicketPause
+from sla.services.calendars import coverage_calendar_create
 from sla.services.clocks import ticket_clocks_refresh
-from sla.services.policies import coverage_calendar_create
 from tests.factories import EngagementFactory
 from tests.sla.factories import SLAAssignmentFactory, SLAPolicyFactory, ny, office_hours
 

@@ -9,27 +9,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sla.calendar import (
-    CoverageCalendar,
-    Interval,
-    WorkingInterval,
-    active_window,
-    business_elapsed,
-    clip,
-    deadline,
-    evaluate,
-    month_window,
-    open_intervals,
-    subtract,
-    total,
-    union,
-    zone_info,
-)
+from kernel.months import Interval, active_window, month_window, zone
+from sla.calendar.clocks import business_elapsed, deadline, evaluate
+from sla.calendar.coverage import CoverageCalendar, WorkingInterval, open_intervals
+from sla.calendar.intervals import clip, subtract, total, union
 
 NEW_YORK = "America/New_York"
 BERLIN = "Europe/Berlin"
-NY = zone_info(NEW_YORK)
-BER = zone_info(BERLIN)
+NY = zone(NEW_YORK)
+BER = zone(BERLIN)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 MICROSECOND = timedelta(microseconds=1)
@@ -41,7 +29,7 @@ PROPERTY = settings(max_examples=200, deadline=None, database=None)
 
 def at(zone_name: str, *parts: int, fold: int = 0) -> datetime:
     """Build an aware local datetime in a named zone."""
-    return datetime(*parts, tzinfo=zone_info(zone_name), fold=fold)
+    return datetime(*parts, tzinfo=zone(zone_name), fold=fold)
 
 
 def office(zone_name: str = NEW_YORK, holidays: frozenset[date] = frozenset()) -> CoverageCalendar:
@@ -108,7 +96,7 @@ def test_an_unknown_zone_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus_Mons'"):
         CoverageCalendar("Mars/Olympus_Mons", always_on=True)
     with pytest.raises(ValueError, match="unknown time zone 'America'"):
-        month_window(2026, 4, "America")
+        month_window(date(2026, 4, 1), "America")
 
 
 def test_a_working_interval_that_ends_before_it_starts_is_refused() -> None:
@@ -221,7 +209,7 @@ def test_a_deadline_on_a_24x7_calendar_across_spring_forward_is_real_time() -> N
 
 def test_month_windows_are_measured_between_local_midnights() -> None:
     def minutes(year: int, month: int, zone_name: str) -> int:
-        start, end = month_window(year, month, zone_name)
+        start, end = month_window(date(year, month, 1), zone_name)
         return (end - start) // MINUTE
 
     assert minutes(2026, 3, NEW_YORK) == 44_580
@@ -231,21 +219,25 @@ def test_month_windows_are_measured_between_local_midnights() -> None:
     assert minutes(2026, 10, BERLIN) == 44_700
     assert minutes(2026, 2, "UTC") == 40_320
     december = (datetime(2026, 12, 1, 5, tzinfo=UTC), datetime(2027, 1, 1, 5, tzinfo=UTC))
-    assert month_window(2026, 12, NEW_YORK) == december
+    assert month_window(date(2026, 12, 1), NEW_YORK) == december
 
 
 def test_active_window_covers_start_to_end_date_inclusive() -> None:
     from_the_11th = (at(NEW_YORK, 2026, 4, 11).astimezone(UTC), at(NEW_YORK, 2026, 5, 1).astimezone(UTC))
-    assert active_window(2026, 4, NEW_YORK, date(2026, 4, 11), None) == from_the_11th
-    window = active_window(2026, 4, NEW_YORK, date(2025, 1, 1), date(2026, 4, 10))
+    assert active_window(date(2026, 4, 1), date(2026, 4, 11), None, NEW_YORK) == from_the_11th
+    window = active_window(date(2026, 4, 1), date(2025, 1, 1), date(2026, 4, 10), NEW_YORK)
     assert window is not None and total([window]) == 10 * timedelta(days=1)
-    assert active_window(2026, 4, NEW_YORK, date(2025, 1, 1), date(2026, 4, 30)) == month_window(2026, 4, NEW_YORK)
+    assert active_window(date(2026, 4, 1), date(2025, 1, 1), date(2026, 4, 30), NEW_YORK) == month_window(
+        date(2026, 4, 1), NEW_YORK
+    )
 
 
 def test_active_window_is_none_when_the_engagement_misses_the_month() -> None:
-    assert active_window(2026, 4, NEW_YORK, date(2026, 5, 1), None) is None
-    assert active_window(2026, 4, NEW_YORK, date(2025, 1, 1), date(2026, 3, 31)) is None
-    assert active_window(2026, 4, NEW_YORK, date(2025, 1, 1), date.max) == month_window(2026, 4, NEW_YORK)
+    assert active_window(date(2026, 4, 1), date(2026, 5, 1), None, NEW_YORK) is None
+    assert active_window(date(2026, 4, 1), date(2025, 1, 1), date(2026, 3, 31), NEW_YORK) is None
+    assert active_window(date(2026, 4, 1), date(2025, 1, 1), date.max, NEW_YORK) == month_window(
+        date(2026, 4, 1), NEW_YORK
+    )
 
 
 # --- holidays, breaks, pauses -------------------------------------------------------------
@@ -430,7 +422,7 @@ Scenario = tuple[CoverageCalendar, datetime]
 def scenarios(draw: st.DrawFn) -> Scenario:
     """Draw a calendar in a DST-prone zone and a UTC instant at local midnight of a 2026 clock-change day."""
     zone_name, day = draw(st.sampled_from(ZONES)), draw(st.sampled_from(CHANGE_DAYS))
-    anchor = datetime.combine(day, time(0), zone_info(zone_name)).astimezone(UTC)
+    anchor = datetime.combine(day, time(0), zone(zone_name)).astimezone(UTC)
     return draw(calendars(zone_name, day)), anchor
 
 
@@ -508,7 +500,7 @@ def test_a_24x7_calendar_counts_real_time_minus_pauses(
     zone_name: str, day: date, x: timedelta, y: timedelta, data: st.DataObject
 ) -> None:
     # Anchor in UTC: subtracting two New York datetimes would use the wall clock.
-    anchor = datetime.combine(day, time(0), zone_info(zone_name)).astimezone(UTC)
+    anchor = datetime.combine(day, time(0), zone(zone_name)).astimezone(UTC)
     start, end = sorted((anchor + x, anchor + y))
     cal = CoverageCalendar(zone_name, always_on=True)
     assert business_elapsed(cal, start, end) == end - start
@@ -522,7 +514,7 @@ def test_a_calendar_open_midnight_to_midnight_every_day_equals_24x7(
     zone_name: str, day: date, x: timedelta, y: timedelta
 ) -> None:
     # Anchor in UTC: subtracting two New York datetimes would use the wall clock.
-    anchor = datetime.combine(day, time(0), zone_info(zone_name)).astimezone(UTC)
+    anchor = datetime.combine(day, time(0), zone(zone_name)).astimezone(UTC)
     start, end = sorted((anchor + x, anchor + y))
     assert business_elapsed(every_day(zone_name, (time(0), None)), start, end) == end - start
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from kernel.months import zone
 from sla.models import Ticket, TicketPause, TicketState
+from sla.services.assignments import sla_assignment_create
+from sla.services.calendars import coverage_calendar_create
 from sla.services.clocks import ticket_clock_refresh, ticket_clocks_refresh_running
-from sla.services.policies import coverage_calendar_create, priority_targets_set, sla_assignment_create
+from sla.services.policies import priority_targets_set
 from sla.services.tickets import ticket_pause_create, ticket_update
 from tests.factories import EngagementFactory
 from tests.sla.factories import SLAAssignmentFactory, SLAPolicyFactory, TicketFactory, ny, office_hours, targets
 
 pytestmark = pytest.mark.django_db
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = zone("Europe/Berlin")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sla.calendar import round_pct
+from kernel.money import round_pct
 from sla.selectors import NO_TICKETS, TicketOutcomes, ticket_outcomes_for
 from sla.services.clocks import ticket_clocks_refresh
 from tests.factories import EngagementFactory

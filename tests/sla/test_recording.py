@@ -10,9 +10,8 @@ from django.db import transaction
 
 from engagements.models import AuditLog, ChangedMonth
 from kernel.facts import _guards, register_write_guard
-from kernel.months import month_of
+from kernel.months import current_month, month_of, months_between
 from sla.models import Outage, Ticket, TicketPause
-from sla.months import current_month, months_between
 from sla.services.monitoring import outage_update
 from sla.services.tickets import ticket_pause_create, ticket_update
 from tests.factories import EngagementFactory

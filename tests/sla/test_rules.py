@@ -11,15 +11,10 @@ from django.db import IntegrityError, transaction
 
 from kernel.services import translate_database_error
 from sla.models import CreditTier, Outage, Ticket, TicketPause, WorkingHours
+from sla.services.assignments import sla_assignment_create
+from sla.services.calendars import coverage_calendar_create, working_hours_set
 from sla.services.monitoring import monitored_service_create, outage_create, outage_update
-from sla.services.policies import (
-    coverage_calendar_create,
-    credit_tiers_set,
-    sla_assignment_create,
-    sla_policy_create,
-    sla_policy_update,
-    working_hours_set,
-)
+from sla.services.policies import credit_tiers_set, sla_policy_create, sla_policy_update
 from sla.services.tickets import (
     ticket_pause_create,
     ticket_pause_update,

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from engagements.models import DeliveryModel
-from sla.calendar import round_pct
+from kernel.money import round_pct
 from sla.selectors import credit_pct_for, downtime_hours_for, policy_for, service_uptime_for, uptime_for
+from sla.services.assignments import sla_assignment_create
 from sla.services.monitoring import monitored_service_create, outage_create
-from sla.services.policies import sla_assignment_create
 from tests.factories import EngagementFactory
 from tests.sla.factories import MonitoredServiceFactory, OutageFactory, SLAAssignmentFactory, SLAPolicyFactory, ny
 

@@ -9,22 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sla.calendar import (
-    CreditTier,
-    active_window,
-    credit_pct,
-    downtime,
-    month_window,
-    round_pct,
-    total,
-    uptime_met,
-    uptime_pct,
-    validate_tiers,
-    zone_info,
-)
+from kernel.money import round_pct
+from kernel.months import active_window, month_window, zone
+from sla.calendar.credits import CreditTier, credit_pct, validate_tiers
+from sla.calendar.intervals import total
+from sla.calendar.uptime import downtime, uptime_met, uptime_pct
 
 NEW_YORK = "America/New_York"
-NY = zone_info(NEW_YORK)
+NY = zone(NEW_YORK)
 MINUTE = timedelta(minutes=1)
 MICROSECOND = timedelta(microseconds=1)
 TIERS = (
@@ -42,7 +34,7 @@ def ny(*parts: int) -> datetime:
 
 def utc_month_with_downtime(year: int, month: int, down: timedelta) -> Decimal | None:
     """Return the uptime of a UTC month with one outage of the given length."""
-    window = month_window(year, month, "UTC")
+    window = month_window(date(year, month, 1), "UTC")
     return uptime_pct(window, [(window[0], window[0] + down)])
 
 
@@ -50,20 +42,20 @@ def utc_month_with_downtime(year: int, month: int, down: timedelta) -> Decimal |
 
 
 def test_the_worked_example_has_28800_active_minutes() -> None:
-    window = active_window(2026, 4, NEW_YORK, date(2026, 4, 11), None)
+    window = active_window(date(2026, 4, 1), date(2026, 4, 11), None, NEW_YORK)
     assert window is not None
     assert total([window]) == 28_800 * MINUTE
 
 
 def test_the_worked_example_merges_its_outages_to_ninety_minutes() -> None:
-    window = active_window(2026, 4, NEW_YORK, date(2026, 4, 11), None)
+    window = active_window(date(2026, 4, 1), date(2026, 4, 11), None, NEW_YORK)
     assert window is not None
     outages = [(ny(2026, 4, 20, 10), ny(2026, 4, 20, 11)), (ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))]
     assert downtime(outages, window) == 90 * MINUTE
 
 
 def test_the_worked_example_uptime_is_exactly_99_6875_reported_99_688_with_a_10_pct_credit() -> None:
-    window = active_window(2026, 4, NEW_YORK, date(2026, 4, 11), None)
+    window = active_window(date(2026, 4, 1), date(2026, 4, 11), None, NEW_YORK)
     assert window is not None
     outages = [(ny(2026, 4, 20, 10), ny(2026, 4, 20, 11)), (ny(2026, 4, 20, 10, 30), ny(2026, 4, 20, 11, 30))]
     uptime = uptime_pct(window, outages)
@@ -77,13 +69,13 @@ def test_the_worked_example_uptime_is_exactly_99_6875_reported_99_688_with_a_10_
 
 
 def test_duplicate_outages_count_once() -> None:
-    window = month_window(2026, 4, NEW_YORK)
+    window = month_window(date(2026, 4, 1), NEW_YORK)
     outage = (ny(2026, 4, 2, 9), ny(2026, 4, 2, 10))
     assert downtime([outage, outage, outage], window) == 60 * MINUTE
 
 
 def test_overlapping_and_nested_outages_are_merged() -> None:
-    window = month_window(2026, 4, NEW_YORK)
+    window = month_window(date(2026, 4, 1), NEW_YORK)
     outages = [
         (ny(2026, 4, 2, 9), ny(2026, 4, 2, 12)),
         (ny(2026, 4, 2, 10), ny(2026, 4, 2, 11)),
@@ -93,24 +85,24 @@ def test_overlapping_and_nested_outages_are_merged() -> None:
 
 
 def test_an_open_outage_counts_to_the_end_of_the_window() -> None:
-    window = month_window(2026, 4, NEW_YORK)
+    window = month_window(date(2026, 4, 1), NEW_YORK)
     assert downtime([(ny(2026, 4, 30, 22), None)], window) == 120 * MINUTE
     assert downtime([(ny(2026, 5, 2), None)], window) == timedelta(0)
 
 
 def test_an_outage_across_a_month_boundary_is_split_between_the_months() -> None:
     outage = [(ny(2026, 3, 31, 23), ny(2026, 4, 1, 1))]
-    assert downtime(outage, month_window(2026, 3, NEW_YORK)) == 60 * MINUTE
-    assert downtime(outage, month_window(2026, 4, NEW_YORK)) == 60 * MINUTE
+    assert downtime(outage, month_window(date(2026, 3, 1), NEW_YORK)) == 60 * MINUTE
+    assert downtime(outage, month_window(date(2026, 4, 1), NEW_YORK)) == 60 * MINUTE
 
 
 def test_an_open_outage_that_began_last_month_fills_this_month() -> None:
-    window = month_window(2026, 4, NEW_YORK)
+    window = month_window(date(2026, 4, 1), NEW_YORK)
     assert uptime_pct(window, [(ny(2026, 3, 15), None)]) == Decimal(0)
 
 
 def test_an_outage_before_the_engagement_started_does_not_count() -> None:
-    window = active_window(2026, 4, NEW_YORK, date(2026, 4, 11), None)
+    window = active_window(date(2026, 4, 1), date(2026, 4, 11), None, NEW_YORK)
     assert window is not None
     assert uptime_pct(window, [(ny(2026, 4, 5, 10), ny(2026, 4, 5, 12))]) == HUNDRED
 
@@ -124,7 +116,7 @@ def test_an_empty_window_has_no_uptime() -> None:
 
 def test_an_outage_spanning_a_dst_change_counts_real_minutes() -> None:
     # 01:00-04:00 local on spring-forward day is 2 real hours of downtime.
-    window = month_window(2026, 3, NEW_YORK)
+    window = month_window(date(2026, 3, 1), NEW_YORK)
     assert downtime([(ny(2026, 3, 8, 1), ny(2026, 3, 8, 4))], window) == 120 * MINUTE
 
 
@@ -239,7 +231,7 @@ def test_percentages_are_reported_to_three_places_half_up(value: str, reported: 
 def test_uptime_stays_between_zero_and_a_hundred_and_matches_the_downtime(
     raw: list[tuple[int, int | None]], zone_name: str, month: int
 ) -> None:
-    window = month_window(2026, month, zone_name)
+    window = month_window(date(2026, month, 1), zone_name)
     outages = [
         (window[0] + start * MINUTE, None if length is None else window[0] + (start + length) * MINUTE)
         for start, length in raw

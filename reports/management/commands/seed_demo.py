@@ -12,16 +12,16 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from sla.months import current_month
 
 from billing.services import invoice_create
 from engagements.models import Engagement
 from kernel.actor import acting_as
+from kernel.months import add_months, current_month
 from kernel.roles import LEADERSHIP, OPERATIONS
 from reports.demo.story import Story, demo_manager
 from reports.demo.worked_example import APRIL_2026, build_worked_example
 from reports.hooks import recompute_deferred
-from reports.services.builder import add_months, report_build
+from reports.services.builder.report import report_build
 from reports.services.jobs import SNAPSHOT_BATCH, changed_months_recompute, chunks
 from reports.services.snapshots import snapshots_compute
 
