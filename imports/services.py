@@ -26,7 +26,7 @@ from imports.mapping import Mapped
 from imports.mapping.outages import outage_records_map
 from imports.mapping.tickets import ticket_records_map
 from imports.mapping.timesheets import time_records_map
-from imports.models import ImportedRow, ImportFile
+from imports.models import ImportedRow, ImportFile, ImportKind
 from imports.parsers import FORMATS, FileError, parse
 from kernel.actor import acting_as
 from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
@@ -48,9 +48,9 @@ def _time_entries_write(*, items: Sequence[tuple[int, Any]], partial: bool = Fal
 # kind -> (mapper, writer): the mapper turns parsed records into (row, item)
 # pairs, the writer is the owning app's ingest service.
 IMPORTERS: dict[str, tuple[Mapper, Writer]] = {
-    "timesheets": (time_records_map, _time_entries_write),
-    "tickets": (ticket_records_map, tickets_upsert),
-    "outages": (outage_records_map, outages_upsert),
+    ImportKind.TIMESHEETS.value: (time_records_map, _time_entries_write),
+    ImportKind.TICKETS.value: (ticket_records_map, tickets_upsert),
+    ImportKind.OUTAGES.value: (outage_records_map, outages_upsert),
 }
 
 

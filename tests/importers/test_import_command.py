@@ -84,3 +84,22 @@ def test_rejected_rows_are_listed_and_fail_the_command(import_world) -> None:
         )
     assert "line 3: Start time:" in out.getvalue()
     assert not TimeEntry.objects.exists()
+
+
+def test_the_engagement_option_matches_a_name_whatever_its_case_and_spacing(import_world) -> None:
+    args = ("--kind", "timesheets", "--format", "harvest", "--dry-run", "--engagement", "help  DESK (acme)")
+    out, _ = import_file(str(SAMPLES / "harvest_semicolon_crlf.csv"), *args)
+    assert out.startswith("Dry run: would import timesheets (harvest): read 3, created 3")
+
+
+def test_an_engagement_option_naming_none_is_refused(import_world) -> None:
+    with pytest.raises(CommandError, match="No engagement 'Help desk'"):
+        import_file(
+            str(SAMPLES / "harvest_semicolon_crlf.csv"),
+            "--kind",
+            "timesheets",
+            "--format",
+            "harvest",
+            "--engagement",
+            "Help desk",
+        )
