@@ -25,6 +25,17 @@ pytest_plugins = ["tests.importers.import_world"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every live-worker test in one xdist group, so one process starts the Celery workers.
+
+    Runs before xdist's own hook, which reads the groups (`--dist loadgroup`).
+    """
+    for item in items:
+        if item.get_closest_marker("live_worker"):
+            item.add_marker(pytest.mark.xdist_group("live_worker"))
+
+
 @pytest.fixture(autouse=True)
 def tasks_in_process(request):
     """Run tasks in-process in every test but the live-worker ones, whatever broker is configured.

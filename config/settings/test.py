@@ -14,7 +14,8 @@ from config.settings.base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []  # noqa: F405
+# A copy, so config.settings.base keeps the production throttle (tests/api/test_throttling.py uses it).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tests never collect static files; WhiteNoise need not look for them.
 WHITENOISE_AUTOREFRESH = True

@@ -1,23 +1,40 @@
-"""Throttling: a client over its rate is told to wait (429)."""
+"""Throttling: a client over the configured rate is told to wait (429), and another client is not."""
 
 from __future__ import annotations
 
 import pytest
-from rest_framework.throttling import UserRateThrottle
+from django.utils.module_loading import import_string
+from rest_framework.settings import api_settings
 
+from config.settings import base
 from engagements.api.views import VendorViewSet
+from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
 
-class TwoPerMinute(UserRateThrottle):
-    rate = "2/min"
-
-
-def test_a_client_over_its_rate_gets_429(ops_api, monkeypatch) -> None:
+@pytest.fixture
+def configured_throttle(monkeypatch, settings) -> None:
+    """Put back the production throttle classes (test settings switch them off) at a rate of 2 a minute."""
     from django.core.cache import cache
 
     cache.clear()
-    monkeypatch.setattr(VendorViewSet, "throttle_classes", [TwoPerMinute])
+    classes = [import_string(path) for path in base.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]]
+    assert classes, "the base settings configure no throttle"
+    # DRF binds a view's throttle classes when the view class is defined, under the test settings.
+    monkeypatch.setattr(VendorViewSet, "throttle_classes", classes)
+    # The throttles read this dict (api_settings.DEFAULT_THROTTLE_RATES) on every request.
+    for scope in base.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]:
+        monkeypatch.setitem(api_settings.DEFAULT_THROTTLE_RATES, scope, "2/min")
+
+
+def test_a_client_over_the_configured_rate_gets_429(ops_api, configured_throttle) -> None:
     codes = [ops_api.get("/api/v1/vendors/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_the_rate_is_counted_per_user(ops_api, superuser, configured_throttle) -> None:
+    for _ in range(2):
+        ops_api.get("/api/v1/vendors/")
+    assert ops_api.get("/api/v1/vendors/").status_code == 429
+    assert token_client(superuser).get("/api/v1/vendors/").status_code == 200

@@ -72,16 +72,30 @@ class TestAnEngagementChange:
     def engagement(self):
         return EngagementFactory(start_date=dt.date(2026, 1, 15), end_date=dt.date(2026, 6, 30))
 
-    def test_moving_its_end_date_marks_the_months_in_between(self, engagement) -> None:
+    def test_moving_its_end_date_guards_only_the_months_in_between(self, engagement) -> None:
+        from engagements.services.engagements import engagement_update
+
+        asked: set[dt.date] = set()
+
+        def record(model: type[facts.RecordedFact], keys: set[facts.MonthKey]) -> None:
+            asked.update(month for _, month in keys)
+
+        facts.register_write_guard(record)
+        try:
+            engagement_update(engagement=engagement, end_date=dt.date(2026, 4, 10))
+        finally:
+            facts._guards.remove(record)
+        assert asked == {dt.date(2026, 4, 1), dt.date(2026, 5, 1), dt.date(2026, 6, 1)}
+
+    def test_moving_its_end_date_marks_every_month_it_ran_for_recomputing(self, engagement, time_machine) -> None:
         from engagements.models import ChangedMonth
         from engagements.services.engagements import engagement_update
 
+        time_machine.move_to(dt.datetime(2026, 9, 15, 12, tzinfo=dt.UTC))
         ChangedMonth.objects.all().delete()
         engagement_update(engagement=engagement, end_date=dt.date(2026, 4, 10))
-        assert set(ChangedMonth.objects.values_list("month", flat=True)) >= {
-            dt.date(2026, 4, 1),
-            dt.date(2026, 5, 1),
-            dt.date(2026, 6, 1),
+        assert set(ChangedMonth.objects.values_list("month", flat=True)) == {
+            dt.date(2026, month, 1) for month in range(1, 7)
         }
 
     def test_moving_its_end_date_across_a_locked_month_is_refused(self, engagement, lock_march) -> None:

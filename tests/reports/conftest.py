@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import signal
 import subprocess
@@ -10,7 +12,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 
+from kernel.months import zone
 from reports.demo.worked_example import WorkedExample, build_worked_example
 from tests.conftest import ROOT, _test_database_url, _wait_for_worker
 
@@ -26,6 +30,37 @@ def new_york(settings):
 def worked_example(db, new_york) -> WorkedExample:
     """domain.md's worked example, recorded through the services."""
     return build_worked_example()
+
+
+# The demo's "today": its 24 months then run June 2024 to May 2026 and hold the worked example (April 2026).
+DEMO_TODAY = dt.datetime(2026, 6, 15, 12, tzinfo=zone("America/New_York"))
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker) -> Iterator[dt.date]:
+    """Run seed_demo once for a module (in New York, today pinned) and yield its latest month.
+
+    The rows live in a transaction left open while the module's tests run (each
+    test rolls back to a savepoint inside it) and rolled back after the last
+    one, so no other module sees them. Module scope, not session scope: only
+    the open transaction keeps the rows from the rest of the suite.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import TestCase, override_settings
+
+    from kernel.months import add_months, current_month
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(TIME_ZONE="America/New_York"),
+        time_machine.travel(DEMO_TODAY),
+        transaction.atomic(),
+    ):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", stdout=io.StringIO())
+        yield add_months(current_month(), -1)
+        transaction.set_rollback(True)
 
 
 LIVE_WORKER_REASON = (

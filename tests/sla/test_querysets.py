@@ -38,7 +38,8 @@ def test_tickets_open_at_an_instant() -> None:
     assert summaries(Ticket.objects.open_at(ny(2026, 4, 1, 9, 59))) == set()
 
 
-def test_every_ticket_is_in_exactly_one_sla_state() -> None:
+def test_every_ticket_is_in_exactly_one_sla_state(time_machine) -> None:
+    time_machine.move_to(ny(2026, 5, 12, 15))
     engagement = SLAAssignmentFactory().engagement
     TicketFactory(
         engagement=engagement,
@@ -56,7 +57,7 @@ def test_every_ticket_is_in_exactly_one_sla_state() -> None:
         first_response_at=ny(2026, 4, 1, 10, 5),
         resolved_at=ny(2026, 4, 1, 11),
     )
-    TicketFactory(engagement=engagement, summary="running", opened_at=dt.datetime.now(dt.UTC))
+    TicketFactory(engagement=engagement, summary="running", opened_at=ny(2026, 5, 12, 14, 55))
     TicketFactory(summary="no target", opened_at=ny(2026, 4, 1, 10), resolved_at=ny(2026, 4, 1, 11))
     for state in TicketState:
         tickets = list(Ticket.objects.in_state(state))

@@ -43,9 +43,10 @@ def test_the_running_clocks_job_is_in_the_beat_schedule() -> None:
     assert job.enabled and job.interval.every == 15
 
 
-def test_the_running_clocks_job_breaches_an_overdue_ticket() -> None:
+def test_the_running_clocks_job_breaches_an_overdue_ticket(time_machine) -> None:
     from sla.tasks import refresh_running_clocks
 
+    time_machine.move_to(dt.datetime(2026, 5, 12, 15, tzinfo=dt.UTC))
     engagement = SLAAssignmentFactory().engagement
     Ticket.objects.bulk_create(
         [
@@ -53,7 +54,7 @@ def test_the_running_clocks_job_breaches_an_overdue_ticket() -> None:
                 engagement=engagement,
                 priority="P1",
                 category="incident",
-                opened_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+                opened_at=dt.datetime(2026, 5, 10, 15, tzinfo=dt.UTC),
             )
         ]
     )
