@@ -1,13 +1,13 @@
 """Import one export file: parse, map names to records, upsert, and keep each row's provenance.
 
 The API's `imports/`, the admin upload and `manage.py import_file` all call
-`file_import`. Each kind has a mapper (imports.mapping) and a writer, the
-ingest service of the app that owns the rows, which the API's list POSTs use
-too. A file with rejected rows imports nothing unless
-`allow_partial`; a dry run reports exactly what would happen and writes
-nothing. Re-importing a file changes nothing: rows upsert on their natural
-key (source = format, external_id = the export's id or a hash of the row),
-and the file is known by its SHA-256.
+`file_import`. Each kind has a mapper (imports.mapping) and a writer: the
+ingest service of the app that owns the rows, which its API list POST uses
+too. A file with rejected rows imports nothing unless `allow_partial`; a dry
+run reports exactly what would happen and writes nothing. Re-importing a file
+changes nothing: rows upsert on their natural key (source = format,
+external_id = the export's id or a hash of the row), and the file is known by
+its SHA-256.
 """
 
 from __future__ import annotations
