@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 
 from billing.models import Period, PeriodReopening
 from billing.services import period_close, period_reopen, service_credits_assess
+from billing.services.periods import PERIOD
 from engagements.admin.base import ServiceBackedAdmin
 from kernel.months import month_label
 
@@ -41,6 +42,7 @@ class ReopenForm(forms.Form):
 
 @admin.register(Period)
 class PeriodAdmin(ServiceBackedAdmin):
+    services = PERIOD
     list_display = ["__str__", "closed", "closed_at", "closed_by"]
     list_select_related = ["closed_by"]
     list_filter = ["closed"]

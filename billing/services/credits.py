@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from billing.services.invoices import invoice_reconcile
 from engagements.models import DeliveryModel, Engagement
 from kernel.money import round_pct
 from kernel.months import first_of, month_label
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 from sla.selectors import uptime_for
 
 
@@ -107,3 +108,21 @@ def next_invoice_for(credit: ServiceCredit) -> Invoice | None:
         .order_by("period")
         .first()
     )
+
+
+@transaction.atomic
+def service_credit_update(*, credit: ServiceCredit, **fields: Any) -> ServiceCredit:
+    """Change a credit's note (its figures come from the engine, its status from the claim services)."""
+    assign(credit, fields, allowed=("note",))
+    return validated_save(credit)
+
+
+def service_credit_delete(*, credit: ServiceCredit) -> None:
+    """Delete a credit (the next assessment of an open month records it again if still owed)."""
+    validated_delete(credit)
+
+
+# Credits are assessed by service_credits_assess, never entered one by one.
+SERVICE_CREDIT = WriteServices(
+    create=None, update=service_credit_update, delete=service_credit_delete, instance="credit"
+)

@@ -14,7 +14,7 @@ from billing.models import Period, PeriodReopening
 from billing.services.credits import service_credits_assess
 from billing.services.invoices import invoices_reconcile_month
 from kernel.months import first_of, month_label
-from kernel.services import validated_save
+from kernel.services import WriteServices, validated_save
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +74,7 @@ def period_reopen(*, month: dt.date, user: Any, reason: str) -> PeriodReopening:
     label = month_label(period.month)
     transaction.on_commit(lambda: log.warning("%s reopened by %s: %s", label, user, reason))
     return reopening
+
+
+# A period is entered by its month; closing and reopening are its only changes, and it is never deleted.
+PERIOD = WriteServices(create=period_ensure, update=None, delete=None, instance="period")

@@ -11,12 +11,13 @@ from django.db import transaction
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, OneTimeCharge
 from engagements.models import Contractor, Engagement, Person
 from kernel.months import first_of
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 
-
-def _assign(instance: Any, fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        setattr(instance, name, value)
+CONTRACTOR_RATE_FIELDS = ("contractor", "hourly_rate", "effective_from")
+INTERNAL_RATE_FIELDS = ("person", "hourly_cost", "effective_from")
+FEE_SCHEDULE_FIELDS = ("engagement", "monthly_fee", "effective_from")
+ONE_TIME_CHARGE_FIELDS = ("engagement", "date", "amount", "kind", "description", "source", "external_id")
+EXCHANGE_RATE_FIELDS = ("month", "currency", "rate_to_base")
 
 
 @transaction.atomic
@@ -28,7 +29,7 @@ def contractor_rate_create(*, contractor: Contractor, hourly_rate: Decimal, effe
 @transaction.atomic
 def contractor_rate_update(*, rate: ContractorRate, **fields: Any) -> ContractorRate:
     """Change a contractor's bill rate."""
-    _assign(rate, fields)
+    assign(rate, fields, allowed=CONTRACTOR_RATE_FIELDS)
     return validated_save(rate)
 
 
@@ -46,7 +47,7 @@ def internal_rate_create(*, person: Person | None, hourly_cost: Decimal, effecti
 @transaction.atomic
 def internal_rate_update(*, rate: InternalRate, **fields: Any) -> InternalRate:
     """Change an internal rate."""
-    _assign(rate, fields)
+    assign(rate, fields, allowed=INTERNAL_RATE_FIELDS)
     return validated_save(rate)
 
 
@@ -64,7 +65,7 @@ def fee_schedule_create(*, engagement: Engagement, monthly_fee: Decimal, effecti
 @transaction.atomic
 def fee_schedule_update(*, fee: FeeSchedule, **fields: Any) -> FeeSchedule:
     """Change a monthly fee."""
-    _assign(fee, fields)
+    assign(fee, fields, allowed=FEE_SCHEDULE_FIELDS)
     return validated_save(fee)
 
 
@@ -100,7 +101,7 @@ def one_time_charge_create(
 @transaction.atomic
 def one_time_charge_update(*, charge: OneTimeCharge, **fields: Any) -> OneTimeCharge:
     """Change a one-time charge."""
-    _assign(charge, fields)
+    assign(charge, fields, allowed=ONE_TIME_CHARGE_FIELDS)
     return validated_save(charge)
 
 
@@ -118,3 +119,32 @@ def exchange_rate_set(*, month: dt.date, currency: str, rate_to_base: Decimal) -
     )
     rate.rate_to_base = rate_to_base
     return validated_save(rate)
+
+
+@transaction.atomic
+def exchange_rate_update(*, rate: ExchangeRate, **fields: Any) -> ExchangeRate:
+    """Change an exchange rate (its month, currency or rate)."""
+    assign(rate, fields, allowed=EXCHANGE_RATE_FIELDS)
+    return validated_save(rate)
+
+
+def exchange_rate_delete(*, rate: ExchangeRate) -> None:
+    """Delete a month's rate (figures in that currency then have none to convert with)."""
+    validated_delete(rate)
+
+
+CONTRACTOR_RATE = WriteServices(
+    create=contractor_rate_create, update=contractor_rate_update, delete=contractor_rate_delete, instance="rate"
+)
+INTERNAL_RATE = WriteServices(
+    create=internal_rate_create, update=internal_rate_update, delete=internal_rate_delete, instance="rate"
+)
+FEE_SCHEDULE = WriteServices(
+    create=fee_schedule_create, update=fee_schedule_update, delete=fee_schedule_delete, instance="fee"
+)
+ONE_TIME_CHARGE = WriteServices(
+    create=one_time_charge_create, update=one_time_charge_update, delete=one_time_charge_delete, instance="charge"
+)
+EXCHANGE_RATE = WriteServices(
+    create=exchange_rate_set, update=exchange_rate_update, delete=exchange_rate_delete, instance="rate"
+)

@@ -28,7 +28,6 @@ from billing.services import (
     service_credits_assess,
 )
 from engagements.models import (
-    ComplianceAttestation,
     Engagement,
     Milestone,
     OverheadEntry,
@@ -37,10 +36,10 @@ from engagements.models import (
     Vendor,
 )
 from engagements.services.engagements import (
+    compliance_attestation_create,
     contractor_create,
     engagement_create,
     person_create,
-    record_save,
     service_area_create,
     vendor_create,
 )
@@ -327,27 +326,18 @@ class Story:
 
     def _attestations(self, staffing: Vendor, msp: Vendor) -> None:
         month_end = add_months(self.last, 1) - dt.timedelta(days=1)
-        record_save(
-            instance=ComplianceAttestation(
-                vendor=msp,
-                type="soc2_type2",
-                issued=month_end - dt.timedelta(days=330),
-                expires=month_end + dt.timedelta(days=35),
-                reference="SOC2-2025",
-            )
+        compliance_attestation_create(
+            vendor=msp,
+            type="soc2_type2",
+            issued=month_end - dt.timedelta(days=330),
+            expires=month_end + dt.timedelta(days=35),
+            reference="SOC2-2025",
         )
-        record_save(
-            instance=ComplianceAttestation(
-                vendor=msp, type="iso_27001", issued=self.first, expires=self.first + dt.timedelta(days=3 * 365)
-            )
+        compliance_attestation_create(
+            vendor=msp, type="iso_27001", issued=self.first, expires=self.first + dt.timedelta(days=3 * 365)
         )
-        record_save(
-            instance=ComplianceAttestation(
-                vendor=staffing,
-                type="hipaa_baa",
-                issued=self.first,
-                expires=self.first + dt.timedelta(days=2 * 365 + 200),
-            )
+        compliance_attestation_create(
+            vendor=staffing, type="hipaa_baa", issued=self.first, expires=self.first + dt.timedelta(days=2 * 365 + 200)
         )
 
     # --- money that follows the figures: invoices and the credit ledger ---------------------------

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.contrib import admin
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import path
@@ -32,28 +30,28 @@ from sla.models import (
     SLAAssignment,
     SLAPolicy,
     Ticket,
-    TicketPause,
     TicketState,
     WorkingHours,
 )
-from sla.services.assignments import sla_assignment_delete, sla_assignment_save
+from sla.services.assignments import ASSIGNMENT
 from sla.services.calendars import (
+    CALENDAR,
     HolidaySpec,
     WorkingHoursSpec,
-    coverage_calendar_delete,
     coverage_calendar_save,
     holidays_set,
     working_hours_set,
 )
+from sla.services.monitoring import MONITORED_SERVICE, OUTAGE
 from sla.services.policies import (
+    POLICY,
     CreditTierSpec,
     PriorityTargetSpec,
     credit_tiers_set,
     priority_targets_set,
-    sla_policy_delete,
     sla_policy_save,
 )
-from sla.services.tickets import ticket_delete, ticket_pause_delete, ticket_pause_save, ticket_save
+from sla.services.tickets import TICKET, ticket_pause_delete, ticket_pause_save
 
 STATE_COLOURS = {
     TicketState.RUNNING: "#447e9b",
@@ -63,31 +61,16 @@ STATE_COLOURS = {
 }
 
 
-class SetServiceAdmin(ServiceBackedAdmin):
-    """Admin whose deletes go through one service that also removes the object's rows."""
-
-    delete_service: Any = None
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        try:
-            type(self).delete_service(obj)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        # Few rows (configuration): each through its service, so its rows go too.
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-
 @admin.register(CoverageCalendar)
-class CoverageCalendarAdmin(SetServiceAdmin):
+class CoverageCalendarAdmin(ServiceBackedAdmin):
     list_display = ["name", "time_zone", "always_on"]
     search_fields = ["name"]
     inlines = [WorkingHoursInline, HolidayInline]
-    delete_service = staticmethod(lambda obj: coverage_calendar_delete(calendar=obj))
+    services = CALENDAR
 
     def save_model(self, request: HttpRequest, obj: CoverageCalendar, form: Any, change: bool) -> None:
+        # The hours arrive with the inline after this save, so the calendar is
+        # saved as built and its hours set as a whole in save_formset.
         coverage_calendar_save(calendar=obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
@@ -104,15 +87,17 @@ class CoverageCalendarAdmin(SetServiceAdmin):
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(SetServiceAdmin):
+class SLAPolicyAdmin(ServiceBackedAdmin):
     list_display = ["name", "calendar", "uptime_target", "max_credit_pct", "attainment_goal"]
     list_select_related = ["calendar"]
     search_fields = ["name"]
     autocomplete_fields = ["calendar"]
     inlines = [PriorityTargetInline, CreditTierInline]
-    delete_service = staticmethod(lambda obj: sla_policy_delete(policy=obj))
+    services = POLICY
 
     def save_model(self, request: HttpRequest, obj: SLAPolicy, form: Any, change: bool) -> None:
+        # The tiers arrive with the inline after this save (its formset checked
+        # them against the new target), so the policy is saved as built.
         sla_policy_save(policy=obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
@@ -134,21 +119,19 @@ class SLAPolicyAdmin(SetServiceAdmin):
 
 
 @admin.register(SLAAssignment)
-class SLAAssignmentAdmin(SetServiceAdmin):
+class SLAAssignmentAdmin(ServiceBackedAdmin):
+    services = ASSIGNMENT
     list_display = ["engagement", "policy", "effective_from"]
     list_select_related = ["engagement", "policy"]
     list_filter = ["policy"]
     search_fields = ["engagement__name", "policy__name"]
     autocomplete_fields = ["engagement", "policy"]
     date_hierarchy = "effective_from"
-    delete_service = staticmethod(lambda obj: sla_assignment_delete(assignment=obj))
-
-    def save_model(self, request: HttpRequest, obj: SLAAssignment, form: Any, change: bool) -> None:
-        sla_assignment_save(assignment=obj)
 
 
 @admin.register(MonitoredService)
 class MonitoredServiceAdmin(ServiceBackedAdmin):
+    services = MONITORED_SERVICE
     list_display = ["name", "engagement", "business_impact_per_hour"]
     list_select_related = ["engagement"]
     list_filter = ["engagement__model", "engagement__service_area"]
@@ -163,6 +146,7 @@ class MonitoredServiceAdmin(ServiceBackedAdmin):
 
 @admin.register(Outage)
 class OutageAdmin(ServiceBackedAdmin):
+    services = OUTAGE
     list_display = ["service", "engagement", "started_at", "ended_at", "duration", "planned", "reason", "source"]
     list_select_related = ["service__engagement"]
     list_filter = ["planned", OngoingFilter, "service__engagement"]
@@ -186,6 +170,7 @@ class OutageAdmin(ServiceBackedAdmin):
 
 @admin.register(Ticket)
 class TicketAdmin(ServiceBackedAdmin):
+    services = TICKET
     list_display = [
         "__str__",
         "engagement",
@@ -245,9 +230,6 @@ class TicketAdmin(ServiceBackedAdmin):
         state = obj.state
         return format_html('<strong style="color:{}">{}</strong>', STATE_COLOURS[state], state.label)
 
-    def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
-        ticket_save(ticket=obj)
-
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
         pauses = formset.save(commit=False)
         for pause in formset.deleted_objects:
@@ -255,12 +237,3 @@ class TicketAdmin(ServiceBackedAdmin):
         # Earliest first, so each pause is checked against the ones already in place.
         for pause in sorted(pauses, key=lambda p: p.started_at):
             ticket_pause_save(pause=pause)
-
-    def delete_model(self, request: HttpRequest, obj: Ticket) -> None:
-        ticket_delete(ticket=obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        # Pauses first through their own audited delete; a cascade would skip the audit trail.
-        with transaction.atomic():
-            TicketPause.objects.filter(ticket__in=queryset).delete()
-            queryset.delete()

@@ -16,26 +16,17 @@ from sla.api import filters, serializers
 from sla.models import CoverageCalendar, MonitoredService, Outage, SLAPolicy, Ticket
 from sla.selectors import engagements_with_policy
 from sla.services.assignments import engagement_policy_set
-from sla.services.calendars import coverage_calendar_create, coverage_calendar_delete, coverage_calendar_update
+from sla.services.calendars import CALENDAR
 from sla.services.ingest import outages_upsert, tickets_upsert
-from sla.services.monitoring import (
-    monitored_service_create,
-    monitored_service_delete,
-    monitored_service_update,
-    outage_delete,
-    outage_update,
-)
-from sla.services.policies import sla_policy_create, sla_policy_delete, sla_policy_update
-from sla.services.tickets import ticket_delete, ticket_pauses_set, ticket_update
+from sla.services.monitoring import MONITORED_SERVICE, OUTAGE
+from sla.services.policies import POLICY
+from sla.services.tickets import TICKET, ticket_pauses_set, ticket_update
 
 
 class CalendarViewSet(ServiceViewSet):
     queryset = CoverageCalendar.objects.prefetch_related("working_hours", "holidays")
     serializer_class = serializers.CalendarSerializer
-    create_service = staticmethod(coverage_calendar_create)
-    update_service = staticmethod(coverage_calendar_update)
-    delete_service = staticmethod(coverage_calendar_delete)
-    instance_kwarg = "calendar"
+    services = CALENDAR
 
     def service_arguments(self, validated: dict[str, Any]) -> dict[str, Any]:
         # The model's default zone, which the create service wants spelled out.
@@ -49,10 +40,7 @@ class SLAPolicyViewSet(ServiceViewSet):
     queryset = SLAPolicy.objects.prefetch_related("credit_tiers", "targets")
     serializer_class = serializers.SLAPolicySerializer
     filterset_class = filters.SLAPolicyFilter
-    create_service = staticmethod(sla_policy_create)
-    update_service = staticmethod(sla_policy_update)
-    delete_service = staticmethod(sla_policy_delete)
-    instance_kwarg = "policy"
+    services = POLICY
 
     def service_arguments(self, validated: dict[str, Any]) -> dict[str, Any]:
         arguments = dict(validated)
@@ -65,10 +53,7 @@ class MonitoredServiceViewSet(ServiceViewSet):
     queryset = MonitoredService.objects.all()
     serializer_class = serializers.MonitoredServiceSerializer
     filterset_class = filters.MonitoredServiceFilter
-    create_service = staticmethod(monitored_service_create)
-    update_service = staticmethod(monitored_service_update)
-    delete_service = staticmethod(monitored_service_delete)
-    instance_kwarg = "service"
+    services = MONITORED_SERVICE
 
 
 class OutageViewSet(BatchUpsertMixin, ServiceViewSet):
@@ -78,9 +63,7 @@ class OutageViewSet(BatchUpsertMixin, ServiceViewSet):
     serializer_class = serializers.OutageSerializer
     filterset_class = filters.OutageFilter
     pagination_class = LargeTablePagination
-    update_service = staticmethod(outage_update)
-    delete_service = staticmethod(outage_delete)
-    instance_kwarg = "outage"
+    services = OUTAGE
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         return outages_upsert(items=rows)
@@ -93,8 +76,7 @@ class TicketViewSet(BatchUpsertMixin, ServiceViewSet):
     serializer_class = serializers.TicketSerializer
     filterset_class = filters.TicketFilter
     pagination_class = LargeTablePagination
-    delete_service = staticmethod(ticket_delete)
-    instance_kwarg = "ticket"
+    services = TICKET
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         return tickets_upsert(items=rows)

@@ -10,10 +10,10 @@ from django.db import transaction
 
 from engagements.models import Engagement
 from kernel.months import today
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 from sla.models import SLAAssignment, SLAPolicy
 from sla.selectors import current_policy_id
-from sla.services.policies import _assign, assignments_changed
+from sla.services.policies import assignments_changed
 
 
 @transaction.atomic
@@ -37,7 +37,7 @@ def sla_assignment_create(*, engagement: Engagement, policy: SLAPolicy, effectiv
 @transaction.atomic
 def sla_assignment_update(*, assignment: SLAAssignment, **fields: Any) -> SLAAssignment:
     """Change which policy applies or from when."""
-    _assign(assignment, fields, ("engagement", "policy", "effective_from"))
+    assign(assignment, fields, allowed=("engagement", "policy", "effective_from"))
     return sla_assignment_save(assignment=assignment)
 
 
@@ -67,3 +67,8 @@ def engagement_policy_set(*, engagement: Engagement, policy: SLAPolicy | None, o
         sla_assignment_update(assignment=existing, policy=policy)
     else:
         sla_assignment_create(engagement=engagement, policy=policy, effective_from=day)
+
+
+ASSIGNMENT = WriteServices(
+    create=sla_assignment_create, update=sla_assignment_update, delete=sla_assignment_delete, instance="assignment"
+)

@@ -14,10 +14,10 @@ from typing import Any, NotRequired, TypedDict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 from sla.calendar.coverage import WorkingInterval, validate_working
 from sla.models import CoverageCalendar, Holiday, WorkingHours
-from sla.services.policies import _assign, policies_changed
+from sla.services.policies import policies_changed
 
 
 class WorkingHoursSpec(TypedDict):
@@ -94,7 +94,7 @@ def coverage_calendar_update(
     **fields: Any,
 ) -> CoverageCalendar:
     """Change a calendar (name, zone, 24x7) and, when given, replace its working hours or holidays."""
-    _assign(calendar, fields, ("name", "time_zone", "always_on"))
+    assign(calendar, fields, allowed=("name", "time_zone", "always_on"))
     coverage_calendar_save(calendar=calendar)
     if working_hours is not None or "always_on" in fields:
         current = working_hours if working_hours is not None else _working_specs(calendar)
@@ -163,3 +163,11 @@ def coverage_calendar_delete(*, calendar: CoverageCalendar) -> None:
     WorkingHours.objects.filter(calendar=calendar).delete()
     Holiday.objects.filter(calendar=calendar).delete()
     validated_delete(calendar)
+
+
+CALENDAR = WriteServices(
+    create=coverage_calendar_create,
+    update=coverage_calendar_update,
+    delete=coverage_calendar_delete,
+    instance="calendar",
+)

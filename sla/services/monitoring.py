@@ -10,18 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Engagement
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 from sla.models import MonitoredService, Outage
 
 OUTAGE_FIELDS = ("service", "started_at", "ended_at", "planned", "reason", "source", "external_id")
-
-
-def _assign(instance: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}")
-    for name, value in fields.items():
-        setattr(instance, name, value)
 
 
 @transaction.atomic
@@ -37,7 +29,7 @@ def monitored_service_create(
 @transaction.atomic
 def monitored_service_update(*, service: MonitoredService, **fields: Any) -> MonitoredService:
     """Rename a monitored service or change its business impact per hour."""
-    _assign(service, fields, ("engagement", "name", "business_impact_per_hour"))
+    assign(service, fields, allowed=("engagement", "name", "business_impact_per_hour"))
     return validated_save(service)
 
 
@@ -79,7 +71,7 @@ def outage_create(
 @transaction.atomic
 def outage_update(*, outage: Outage, **fields: Any) -> Outage:
     """Change an outage, e.g. record when an ongoing one ended."""
-    _assign(outage, fields, OUTAGE_FIELDS)
+    assign(outage, fields, allowed=OUTAGE_FIELDS)
     return outage_save(outage=outage)
 
 
@@ -99,3 +91,12 @@ def outage_upsert(*, source: str, external_id: str, **fields: Any) -> tuple[Outa
 def outage_delete(*, outage: Outage) -> None:
     """Delete an outage."""
     validated_delete(outage)
+
+
+MONITORED_SERVICE = WriteServices(
+    create=monitored_service_create,
+    update=monitored_service_update,
+    delete=monitored_service_delete,
+    instance="service",
+)
+OUTAGE = WriteServices(create=outage_create, update=outage_update, delete=outage_delete, instance="outage")

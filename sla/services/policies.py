@@ -17,7 +17,7 @@ from django.db import transaction
 
 from engagements.queue import enqueue_on_commit
 from engagements.services.marks import mark_months_changed
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 from sla.models import (
     CoverageCalendar,
     CreditTier,
@@ -28,6 +28,7 @@ from sla.models import (
 from sla.models.policies import BELOW_PCT_MESSAGE, CREDIT_PCT_MESSAGE, HUNDRED
 
 REFRESH_TASK = "sla.refresh_ticket_clocks"
+POLICY_FIELDS = ("name", "calendar", "uptime_target", "max_credit_pct", "attainment_goal")
 
 
 class CreditTierSpec(TypedDict):
@@ -43,14 +44,6 @@ class PriorityTargetSpec(TypedDict):
     priority: str
     response_minutes: int
     resolution_minutes: int
-
-
-def _assign(instance: Any, fields: dict[str, Any], allowed: Iterable[str]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}")
-    for name, value in fields.items():
-        setattr(instance, name, value)
 
 
 # --- what a configuration change sets in motion ------------------------------------------
@@ -170,7 +163,7 @@ def sla_policy_update(
     **fields: Any,
 ) -> SLAPolicy:
     """Change a policy and, when given, replace its credit tiers or priority targets."""
-    _assign(policy, fields, ("name", "calendar", "uptime_target", "max_credit_pct", "attainment_goal"))
+    assign(policy, fields, allowed=POLICY_FIELDS)
     policy.full_clean()
     # A new target is checked against the tiers the policy will have after this change.
     check_credit_tiers(_tier_specs(policy) if credit_tiers is None else credit_tiers, policy.uptime_target)
@@ -236,3 +229,6 @@ def sla_policy_delete(*, policy: SLAPolicy) -> None:
     CreditTier.objects.filter(policy=policy).delete()
     PriorityTarget.objects.filter(policy=policy).delete()
     validated_delete(policy)
+
+
+POLICY = WriteServices(create=sla_policy_create, update=sla_policy_update, delete=sla_policy_delete, instance="policy")

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Engagement
-from kernel.services import validated_delete, validated_save
+from kernel.services import WriteServices, assign, validated_delete, validated_save
 from sla.models import PauseReason, Ticket, TicketPause
 from sla.models.tickets import local_label
 from sla.services.clocks import ticket_clock_refresh
@@ -28,6 +28,7 @@ TICKET_FIELDS = (
     "source",
     "external_id",
 )
+PAUSE_FIELDS = ("ticket", "started_at", "ended_at", "reason")
 
 
 class PauseSpec(TypedDict):
@@ -36,11 +37,6 @@ class PauseSpec(TypedDict):
     started_at: dt.datetime
     ended_at: dt.datetime | None
     reason: NotRequired[str]
-
-
-def _assign(instance: Any, fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        setattr(instance, name, value)
 
 
 def _end_running_pause_at_resolution(ticket: Ticket) -> None:
@@ -97,10 +93,7 @@ def ticket_create(
 @transaction.atomic
 def ticket_update(*, ticket: Ticket, **fields: Any) -> Ticket:
     """Change a ticket's recorded fields; a pause still running ends when the ticket is resolved."""
-    unknown = set(fields) - set(TICKET_FIELDS)
-    if unknown:
-        raise TypeError(f"ticket_update() cannot set {', '.join(sorted(unknown))}")
-    _assign(ticket, fields)
+    assign(ticket, fields, allowed=TICKET_FIELDS)
     return ticket_save(ticket=ticket)
 
 
@@ -151,7 +144,7 @@ def ticket_pause_create(
 @transaction.atomic
 def ticket_pause_update(*, pause: TicketPause, **fields: Any) -> TicketPause:
     """Change a pause (e.g. end it) and refresh its ticket's clocks."""
-    _assign(pause, fields)
+    assign(pause, fields, allowed=PAUSE_FIELDS)
     return ticket_pause_save(pause=pause)
 
 
@@ -201,3 +194,9 @@ def ticket_pauses_set(*, ticket: Ticket, pauses: Sequence[PauseSpec]) -> bool:
     if changed:
         ticket_clock_refresh(ticket=ticket)
     return changed
+
+
+TICKET = WriteServices(create=ticket_create, update=ticket_update, delete=ticket_delete, instance="ticket")
+TICKET_PAUSE = WriteServices(
+    create=ticket_pause_create, update=ticket_pause_update, delete=ticket_pause_delete, instance="pause"
+)
