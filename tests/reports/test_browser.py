@@ -15,6 +15,7 @@ from engagements.models import ChangedMonth
 from reports.demo.worked_example import build_worked_example
 from reports.hooks import recompute_deferred
 from reports.services import report_build, snapshots_compute
+from tests.reports.pdf import pdf_text
 
 APRIL = dt.date(2026, 4, 1)
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -107,7 +108,9 @@ def test_leadership_lands_on_the_latest_report_sees_its_charts_and_downloads_the
     browser.find_element(By.PARTIAL_LINK_TEXT, "PDF").click()
     assert eventually(lambda: any(p.suffix == ".pdf" for p in browser.downloads.iterdir()), timeout=30)
     pdf = next(p for p in browser.downloads.iterdir() if p.suffix == ".pdf")
-    assert pdf.read_bytes().startswith(b"%PDF")
+    text = pdf_text(pdf.read_bytes())
+    assert "Delivery model comparison: April 2026" in text
+    assert "Total cost\n4,192.50\n6,340.00" in text
 
 
 @pytest.mark.live_worker

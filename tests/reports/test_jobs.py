@@ -25,6 +25,7 @@ from reports.services import snapshots as snapshot_service
 from reports.services.email import monthly_email_send
 from reports.services.jobs import month_job_finalize
 from reports.tasks import compute_previous_month
+from tests.reports.pdf import pdf_text
 
 APRIL = dt.date(2026, 4, 1)
 pytestmark = pytest.mark.django_db
@@ -189,7 +190,10 @@ def test_the_monthly_email_goes_to_leadership_with_the_pdf(worked_example, leade
     assert "/reports/2026-04/" in message.alternatives[0][0]
     filename, content, mimetype = message.attachments[0]
     assert filename == "delivery-report-2026-04.pdf"
-    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+    assert mimetype == "application/pdf"
+    text = pdf_text(content)
+    assert "Delivery model comparison: April 2026" in text
+    assert "Total cost\n4,192.50\n6,340.00" in text
     # Sent once: a redelivered task does not mail again.
     assert monthly_email_send(month=APRIL) == 0
     assert len(mail.outbox) == 1

@@ -14,6 +14,7 @@ from billing.services import contractor_rate_create
 from engagements.services.entries import time_entry_create
 from reports.services import report_build, snapshots_compute
 from tests.factories import ContractorFactory, EngagementFactory
+from tests.reports.pdf import pdf_text
 
 APRIL = dt.date(2026, 4, 1)
 pytestmark = pytest.mark.django_db
@@ -95,11 +96,18 @@ def test_the_csv_download_has_the_same_figures(leadership_client, april_report) 
     assert "14.784" in text and "99.688" in text
 
 
-def test_the_pdf_download_is_a_pdf(leadership_client, april_report) -> None:
+def test_the_pdf_download_has_the_same_figures(leadership_client, april_report) -> None:
     response = leadership_client.get(reverse("reports:month_pdf", kwargs={"month": "2026-04"}))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    assert "Delivery model comparison: April 2026" in text
+    # Each label is followed by the staff augmentation figure, then the managed one.
+    assert "Total cost\n4,192.50\n6,340.00" in text
+    assert "Overhead ratio (management tax)\n14.784%\n3.934%" in text
+    assert "Uptime\n-\n99.688%" in text
+    assert "Help desk (MSP): Service credit 400.00 USD earned for April 2026" in text
+    assert "Help desk (augmented)" in text
 
 
 def test_a_month_without_a_report_is_not_found(leadership_client, db) -> None:
