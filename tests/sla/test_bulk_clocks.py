@@ -1,9 +1,8 @@
-"""Refreshing a month of clocks costs the same few queries for 10, 100 or 10,000 tickets."""
+"""Refreshing a month of clocks costs the same few queries for 10, 100 or 10,000 tickets (bench.bulk_clocks times it)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.db import connection
@@ -89,14 +88,14 @@ def test_refreshing_10_or_100_tickets_takes_the_same_queries(engagements, django
         assert ticket_clocks_refresh(engagement_ids=engagements, month=APRIL, now=END_OF_APRIL) == 100
 
 
-def test_a_month_of_10000_tickets_refreshes_with_the_same_queries_in_seconds(
+@pytest.mark.slow
+def test_a_month_of_10000_tickets_refreshes_every_clock_with_the_same_queries(
     engagements, django_assert_num_queries
 ) -> None:
+    # How long it takes is measured by `python -m bench.bulk_clocks`, not asserted here.
     bulk_tickets(engagements, 10_000)
-    started = time.monotonic()
     with django_assert_num_queries(REFRESH_QUERIES):
         assert ticket_clocks_refresh(engagement_ids=engagements, month=APRIL, now=END_OF_APRIL) == 10_000
-    assert time.monotonic() - started < 10
     assert Ticket.objects.filter(resolution_elapsed__isnull=True).count() == 0
     assert Ticket.objects.filter(policy__isnull=False).count() == 6_667
 

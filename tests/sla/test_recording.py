@@ -10,7 +10,7 @@ from django.db import transaction
 
 from engagements.models import AuditLog, ChangedMonth
 from kernel.facts import _guards, register_write_guard
-from kernel.months import current_month, month_of, months_between
+from kernel.months import month_of
 from sla.models import Outage, Ticket, TicketPause
 from sla.services.monitoring import outage_update
 from sla.services.tickets import ticket_pause_create, ticket_update
@@ -20,9 +20,14 @@ from tests.sla.factories import MonitoredServiceFactory, OutageFactory, SLAAssig
 pytestmark = pytest.mark.django_db
 
 
+JUNE = dt.date(2026, 6, 1)
+
+
 @pytest.fixture(autouse=True)
-def _new_york(settings) -> None:
+def _new_york_in_june(settings, time_machine) -> None:
+    """Today is 15 June 2026 in New York, so "up to the current month" means up to June."""
     settings.TIME_ZONE = "America/New_York"
+    time_machine.move_to(ny(2026, 6, 15, 12))
 
 
 def marked(engagement_id: int) -> set[dt.date]:
@@ -40,7 +45,7 @@ def test_an_ongoing_outage_marks_every_month_up_to_the_current_one() -> None:
     service = MonitoredServiceFactory()
     ChangedMonth.objects.all().delete()
     OutageFactory(service=service, started_at=ny(2026, 4, 20), ended_at=None)
-    assert marked(service.engagement_id) == set(months_between(dt.date(2026, 4, 1), current_month()))
+    assert marked(service.engagement_id) == {dt.date(2026, 4, 1), dt.date(2026, 5, 1), JUNE}
 
 
 def test_a_ticket_marks_the_months_from_opening_to_resolution_for_the_backlog() -> None:
@@ -54,15 +59,14 @@ def test_an_assignment_marks_every_month_from_its_date_to_the_current_one() -> N
     engagement = EngagementFactory()
     ChangedMonth.objects.all().delete()  # recording the engagement itself marks its months
     assignment = SLAAssignmentFactory(engagement=engagement, effective_from=dt.date(2026, 3, 15))
-    assert marked(assignment.engagement_id) >= set(months_between(dt.date(2026, 3, 1), current_month()))
-    assert dt.date(2026, 2, 1) not in marked(assignment.engagement_id)
+    assert marked(assignment.engagement_id) == {dt.date(2026, 3, 1), dt.date(2026, 4, 1), dt.date(2026, 5, 1), JUNE}
 
 
 def test_a_new_monitored_service_marks_the_current_month() -> None:
     engagement = EngagementFactory()
     ChangedMonth.objects.all().delete()  # recording the engagement itself marks its months
     service = MonitoredServiceFactory(engagement=engagement)
-    assert marked(service.engagement_id) == {current_month()}
+    assert marked(service.engagement_id) == {JUNE}
 
 
 def test_a_pause_marks_its_tickets_engagement() -> None:
