@@ -17,16 +17,12 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.guards import refuse_closed_months
+        from billing.models.rates import FEE_SCHEDULE_MANAGED_ONLY_MESSAGE
+        from engagements.models.entries import DATE_IN_ENGAGEMENT_MESSAGE
         from kernel.facts import register_write_guard
         from kernel.services import register_database_rule
 
         # One guard in the shared write path: every model, every write path.
         register_write_guard(refuse_closed_months)
-        register_database_rule(
-            "billing_feeschedule_managed_only",
-            "engagement",
-            "Fee schedules belong to managed service engagements only.",
-        )
-        register_database_rule(
-            "billing_onetimecharge_date_in_engagement", "date", "The date must be within the engagement's dates."
-        )
+        register_database_rule("billing_feeschedule_managed_only", "engagement", FEE_SCHEDULE_MANAGED_ONLY_MESSAGE)
+        register_database_rule("billing_onetimecharge_date_in_engagement", "date", DATE_IN_ENGAGEMENT_MESSAGE)

@@ -16,8 +16,20 @@ class EngagementsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from engagements.models.core import CONTRACTORS_STAFF_AUG_ONLY_MESSAGE, ENTRIES_OUTSIDE_DATES_MESSAGE
+        from engagements.models.entries import DAILY_HOURS_MESSAGE, DATE_IN_ENGAGEMENT_MESSAGE
         from engagements.services.trail import audit_and_mark
         from kernel.facts import register_write_listener
+        from kernel.services import register_database_rule
 
         # Every recorded write of every app leaves an audit row and marks its months.
         register_write_listener(audit_and_mark)
+        # The triggers of migration 0002, in the words of the models' own checks (a race the service lost).
+        for name, field, message in (
+            ("engagements_timeentry_date_in_engagement", "date", DATE_IN_ENGAGEMENT_MESSAGE),
+            ("engagements_timeentry_daily_hours", "hours", DAILY_HOURS_MESSAGE),
+            ("engagements_overheadentry_date_in_engagement", "date", DATE_IN_ENGAGEMENT_MESSAGE),
+            ("engagements_contractor_staff_aug_only", "engagement", CONTRACTORS_STAFF_AUG_ONLY_MESSAGE),
+            ("engagements_engagement_dates_cover_entries", "start_date", ENTRIES_OUTSIDE_DATES_MESSAGE),
+        ):
+            register_database_rule(name, field, message)

@@ -13,21 +13,10 @@ from kernel.facts import guards_run_once
 
 M = TypeVar("M", bound=models.Model)
 
-# Rules the database enforces with triggers (see the 0002 migration) and the
-# field and message a person sees when one fires in a race the service lost.
-DATABASE_RULES: dict[str, tuple[str, str]] = {
-    "engagements_timeentry_date_in_engagement": ("date", "The date must be within the engagement's dates."),
-    "engagements_timeentry_daily_hours": ("hours", "A contractor's hours on one day total at most 24."),
-    "engagements_overheadentry_date_in_engagement": ("date", "The date must be within the engagement's dates."),
-    "engagements_contractor_staff_aug_only": (
-        "engagement",
-        "Contractors can only be added to staff augmentation engagements.",
-    ),
-    "engagements_engagement_dates_cover_entries": (
-        "start_date",
-        "Entries are recorded outside these dates; move or delete them first.",
-    ),
-}
+# Rules the database enforces (triggers, checks) and the field and message a
+# person sees when one fires in a race the service lost. Each app registers
+# its own in ready(), with the message constant its model's check uses.
+DATABASE_RULES: dict[str, tuple[str, str]] = {}
 
 
 def register_database_rule(name: str, field: str, message: str) -> None:

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from billing.models.base import BillingFact, first_of_month_constraint
 from billing.querysets import ChargeQuerySet, InvoiceQuerySet, ServiceCreditQuerySet
 from engagements.models import Engagement
+from engagements.models.entries import check_date_in
 from kernel.facts import MonthKey, source_external_id_unique
 from kernel.months import last_day_of, month_of
 
@@ -69,11 +70,8 @@ class OneTimeCharge(BillingFact):
         errors: dict[str, str] = {}
         if self.amount is not None and self.amount <= 0:
             errors["amount"] = "The amount must be more than 0."
-        if self.engagement_id and self.date and not self.engagement.covers(self.date):
-            end = self.engagement.end_date.isoformat() if self.engagement.end_date else "open-ended"
-            errors["date"] = (
-                f"The date must be within the engagement's dates ({self.engagement.start_date.isoformat()} to {end})."
-            )
+        if self.engagement_id:
+            errors |= check_date_in(self.engagement, self.date)
         if errors:
             raise ValidationError(errors)
 

@@ -23,6 +23,9 @@ from engagements.models import Contractor, DeliveryModel, Engagement, OverheadEn
 from engagements.selectors import engagement_dates_for
 from kernel.facts import MonthKey
 
+# The rule's message, written once: the model's check and the database trigger (BillingConfig.ready) say it.
+FEE_SCHEDULE_MANAGED_ONLY_MESSAGE = "Fee schedules belong to managed service engagements only."
+
 
 def _money(**kwargs: Any) -> models.DecimalField:
     return models.DecimalField(max_digits=10, decimal_places=2, **kwargs)
@@ -182,7 +185,7 @@ class FeeSchedule(EngagementSpanMixin, BillingFact):
         if self.monthly_fee is not None and self.monthly_fee < 0:
             errors["monthly_fee"] = "The monthly fee cannot be negative."
         if self.engagement_id and self.engagement.model != DeliveryModel.MANAGED:
-            errors["engagement"] = "Fee schedules belong to managed service engagements only."
+            errors["engagement"] = FEE_SCHEDULE_MANAGED_ONLY_MESSAGE
         if errors:
             raise ValidationError(errors)
 

@@ -9,12 +9,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 
 from engagements.querysets import EngagementQuerySet
 from kernel.currencies import ISO_4217_CODES
 from kernel.facts import MonthKey, RecordedFact
-from kernel.months import months_between
+from kernel.months import months_between, today
+
+# Messages of rules the model and the database (triggers registered in EngagementsConfig.ready) both enforce.
+ENTRIES_OUTSIDE_DATES_MESSAGE = "Entries are recorded outside these dates; move or delete them first."
+CONTRACTORS_STAFF_AUG_ONLY_MESSAGE = "Contractors can only be added to staff augmentation engagements."
 
 
 class VendorKind(models.TextChoices):
@@ -219,9 +222,7 @@ class Engagement(RecordedFact):
             TimeEntry.objects.filter(contractor__engagement=self).filter(outside).exists()
             or OverheadEntry.objects.filter(engagement=self).filter(outside).exists()
         ):
-            raise ValidationError(
-                {"start_date": "Entries are recorded outside these dates; move or delete them first."}
-            )
+            raise ValidationError({"start_date": ENTRIES_OUTSIDE_DATES_MESSAGE})
 
     @classmethod
     def month_keys(cls, row: dict[str, Any]) -> set[MonthKey]:
@@ -229,7 +230,7 @@ class Engagement(RecordedFact):
         engagement_id, start = row.get("_engagement"), row.get("start_date")
         if engagement_id is None or start is None:
             return set()
-        last = min(row["end_date"], timezone.localdate()) if row.get("end_date") else timezone.localdate()
+        last = min(row["end_date"], today()) if row.get("end_date") else today()
         return {(engagement_id, month) for month in months_between(start, max(start, last))}
 
     @classmethod
@@ -239,9 +240,9 @@ class Engagement(RecordedFact):
             return set()  # a new engagement has no facts yet; one with facts cannot be deleted (PROTECT)
         if any(old.get(name) != new.get(name) for name in cls.WHOLE_SPAN_FIELDS):
             return cls.month_keys(old) | cls.month_keys(new)
-        today, keys = timezone.localdate(), set()
+        now, keys = today(), set()
         for name in ("start_date", "end_date"):
-            before, after = old.get(name) or today, new.get(name) or today
+            before, after = old.get(name) or now, new.get(name) or now
             if before != after:
                 keys |= {(new["_engagement"], m) for m in months_between(min(before, after), max(before, after))}
         return keys
@@ -276,4 +277,4 @@ class Contractor(RecordedFact):
 
     def clean(self) -> None:
         if self.engagement_id and self.engagement.model != DeliveryModel.STAFF_AUG:
-            raise ValidationError({"engagement": "Contractors can only be added to staff augmentation engagements."})
+            raise ValidationError({"engagement": CONTRACTORS_STAFF_AUG_ONLY_MESSAGE})

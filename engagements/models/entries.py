@@ -16,6 +16,14 @@ from engagements.querysets import DatedQuerySet
 from kernel.facts import RecordedFact, source_external_id_unique
 
 MAX_HOURS_PER_DAY = Decimal("24")
+# Each rule's message, written once: the model's check, the database's own
+# constraint or trigger (registered in EngagementsConfig.ready) and the bulk
+# importers all say it in these words.
+HOURS_RANGE_MESSAGE = "Hours must be more than 0 and at most 24."
+DATE_IN_ENGAGEMENT_MESSAGE = "The date must be within the engagement's dates."
+DAILY_HOURS_MESSAGE = "A contractor's hours on one day total at most 24."
+# The daily rule as the detailed messages (with the hours already recorded) end it.
+DAY_HOLDS = "a day holds at most 24 h"
 
 
 def _hours_field() -> models.DecimalField:
@@ -27,7 +35,7 @@ def _hours_constraints() -> list[models.BaseConstraint]:
         models.CheckConstraint(
             condition=Q(hours__gt=0) & Q(hours__lte=24),
             name="%(app_label)s_%(class)s_hours_between_0_and_24",
-            violation_error_message="Hours must be more than 0 and at most 24.",
+            violation_error_message=HOURS_RANGE_MESSAGE,
         )
     ]
 
@@ -35,7 +43,7 @@ def _hours_constraints() -> list[models.BaseConstraint]:
 def check_hours(hours: Decimal | None) -> dict[str, str]:
     """Return the field error of hours outside (0, 24], for models and bulk importers alike."""
     if hours is not None and not (Decimal("0") < hours <= MAX_HOURS_PER_DAY):
-        return {"hours": "Hours must be more than 0 and at most 24."}
+        return {"hours": HOURS_RANGE_MESSAGE}
     return {}
 
 
@@ -43,9 +51,8 @@ def check_date_in(engagement: Engagement, day: dt.date | None) -> dict[str, str]
     """Return the field error of a date outside the engagement's dates, for models and bulk importers alike."""
     if day is not None and not engagement.covers(day):
         end = engagement.end_date.isoformat() if engagement.end_date else "open-ended"
-        return {
-            "date": f"The date must be within the engagement's dates ({engagement.start_date.isoformat()} to {end})."
-        }
+        dates = f"({engagement.start_date.isoformat()} to {end})"
+        return {"date": DATE_IN_ENGAGEMENT_MESSAGE.removesuffix(".") + f" {dates}."}
     return {}
 
 
@@ -100,7 +107,7 @@ class TimeEntry(RecordedFact):
         if already + self.hours > MAX_HOURS_PER_DAY:
             return {
                 "hours": f"{self.contractor.name} already has {already} h on {self.date}; "
-                f"a day holds at most 24 h, so at most {MAX_HOURS_PER_DAY - already} h more."
+                f"{DAY_HOLDS}, so at most {MAX_HOURS_PER_DAY - already} h more."
             }
         return {}
 

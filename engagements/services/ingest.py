@@ -19,7 +19,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Sum
 
 from engagements.models import Contractor, TimeEntry
-from engagements.models.entries import MAX_HOURS_PER_DAY, check_date_in, check_hours
+from engagements.models.entries import DAY_HOLDS, MAX_HOURS_PER_DAY, check_date_in, check_hours
 from kernel.batches import (
     CHUNK,
     CREATED,
@@ -91,9 +91,7 @@ def _check_day_totals(
             name = contractors[key[0]].name
             for row in rows_of[key]:
                 problems.append(
-                    RowProblem(
-                        row, "hours", f"{name}'s hours on {key[1]} would total {total} h; a day holds at most 24 h."
-                    )
+                    RowProblem(row, "hours", f"{name}'s hours on {key[1]} would total {total} h; {DAY_HOLDS}.")
                 )
     return problems
 

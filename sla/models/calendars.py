@@ -10,6 +10,9 @@ from kernel.facts import RecordedFact
 from kernel.months import zone
 from sla.calendar import coverage
 
+# The rule's message, written once: clean(), the database check and sla.apps use it.
+WORKING_HOURS_END_MESSAGE = "Working hours must end after they start (leave the end empty for midnight)."
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"
@@ -86,7 +89,7 @@ class WorkingHours(RecordedFact):
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gt=F("start")),
                 name="%(app_label)s_%(class)s_end_after_start",
-                violation_error_message="Working hours must end after they start (leave the end empty for midnight).",
+                violation_error_message=WORKING_HOURS_END_MESSAGE,
             ),
         ]
 
@@ -104,9 +107,7 @@ class WorkingHours(RecordedFact):
         if self.start is None or self.weekday is None:
             return
         if self.end is not None and self.end <= self.start:
-            raise ValidationError(
-                {"end": "Working hours must end after they start (leave the end empty for midnight)."}
-            )
+            raise ValidationError({"end": WORKING_HOURS_END_MESSAGE})
         # Overlaps are a rule of the whole set: sla.services.policies.working_hours_set
         # (and the admin's inline) check every row of the calendar at once.
 

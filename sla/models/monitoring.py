@@ -13,6 +13,9 @@ from kernel.facts import MonthKey, RecordedFact, source_external_id_unique
 from kernel.months import current_month, month_of, months_between
 from sla.querysets import OutageQuerySet
 
+# The rule's message, written once: clean(), the database check and sla.apps use it.
+OUTAGE_ENDS_AFTER_START_MESSAGE = "An outage must end after it starts."
+
 
 class MonitoredService(RecordedFact):
     """Something whose uptime is tracked for an engagement (e.g. "Email", "VPN")."""
@@ -83,7 +86,7 @@ class Outage(RecordedFact):
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
                 name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message="An outage must end after it starts.",
+                violation_error_message=OUTAGE_ENDS_AFTER_START_MESSAGE,
             ),
             source_external_id_unique("An outage"),
         ]
@@ -108,4 +111,4 @@ class Outage(RecordedFact):
 
     def clean(self) -> None:
         if self.started_at and self.ended_at and self.ended_at <= self.started_at:
-            raise ValidationError({"ended_at": "An outage must end after it starts."})
+            raise ValidationError({"ended_at": OUTAGE_ENDS_AFTER_START_MESSAGE})

@@ -16,6 +16,12 @@ from kernel.months import current_month, month_of, months_between
 from sla.models.policies import Priority, SLAPolicy
 from sla.querysets import TicketQuerySet, TicketState
 
+# Each rule's message, written once: the model's clean(), its database check
+# and the race translation (sla.apps) all use it.
+RESPONSE_BEFORE_OPENED_MESSAGE = "The first response cannot be before the ticket was opened."
+RESOLVED_BEFORE_OPENED_MESSAGE = "A ticket cannot be resolved before it was opened."
+PAUSE_ENDS_AFTER_START_MESSAGE = "A pause must end after it starts."
+
 
 class TicketCategory(models.TextChoices):
     INCIDENT = "incident", "Incident"
@@ -116,12 +122,12 @@ class Ticket(RecordedFact):
             models.CheckConstraint(
                 condition=Q(first_response_at__isnull=True) | Q(first_response_at__gte=F("opened_at")),
                 name="%(app_label)s_%(class)s_response_not_before_opened",
-                violation_error_message="The first response cannot be before the ticket was opened.",
+                violation_error_message=RESPONSE_BEFORE_OPENED_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("opened_at")),
                 name="%(app_label)s_%(class)s_resolved_not_before_opened",
-                violation_error_message="A ticket cannot be resolved before it was opened.",
+                violation_error_message=RESOLVED_BEFORE_OPENED_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(priority__in=Priority.values),
@@ -176,9 +182,9 @@ class Ticket(RecordedFact):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.opened_at and self.first_response_at and self.first_response_at < self.opened_at:
-            errors["first_response_at"] = "The first response cannot be before the ticket was opened."
+            errors["first_response_at"] = RESPONSE_BEFORE_OPENED_MESSAGE
         if self.opened_at and self.resolved_at and self.resolved_at < self.opened_at:
-            errors["resolved_at"] = "A ticket cannot be resolved before it was opened."
+            errors["resolved_at"] = RESOLVED_BEFORE_OPENED_MESSAGE
         if not errors and self.pk and self.opened_at:
             errors |= self._check_pauses_inside()
         if errors:
@@ -216,7 +222,7 @@ class TicketPause(RecordedFact):
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
                 name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message="A pause must end after it starts.",
+                violation_error_message=PAUSE_ENDS_AFTER_START_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(reason__in=PauseReason.values),
@@ -241,7 +247,7 @@ class TicketPause(RecordedFact):
         if self.started_at is None:
             return
         if self.ended_at is not None and self.ended_at <= self.started_at:
-            raise ValidationError({"ended_at": "A pause must end after it starts."})
+            raise ValidationError({"ended_at": PAUSE_ENDS_AFTER_START_MESSAGE})
         # The admin validates a new ticket's pauses before the ticket has an id: check
         # against its times all the same, and against other pauses once it is saved.
         ticket = self.ticket if self.ticket_id or TicketPause.ticket.is_cached(self) else None
