@@ -24,7 +24,7 @@ from tests.api.conftest import build_world
 # Examples per operation: about a minute for the whole API on SQLite.
 EXAMPLES = 8
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)

@@ -133,6 +133,7 @@ def query_counts(client: Any) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 def test_every_list_endpoint_takes_as_many_queries_for_30_rows_as_for_3(ops_api) -> None:
     populate(0, 3)
     few = query_counts(ops_api)

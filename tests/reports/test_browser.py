@@ -92,6 +92,7 @@ def eventually(check: Callable[[], bool], timeout: float = 60) -> bool:
     return check()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_leadership_lands_on_the_latest_report_sees_its_charts_and_downloads_the_pdf(
     browser, live_server, leadership_user, new_york
@@ -113,6 +114,7 @@ def test_leadership_lands_on_the_latest_report_sees_its_charts_and_downloads_the
     assert "Total cost\n4,192.50\n6,340.00" in text
 
 
+@pytest.mark.slow
 @pytest.mark.live_worker
 @pytest.mark.django_db(transaction=True)
 def test_operations_adds_hours_in_the_admin_and_watches_the_month_go_stale_then_fresh(

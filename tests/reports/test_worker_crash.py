@@ -18,7 +18,7 @@ from tests.conftest import wait_until
 from tests.factories import ContractorFactory, EngagementFactory
 
 APRIL = dt.date(2026, 4, 1)
-pytestmark = [pytest.mark.live_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.live_worker, pytest.mark.django_db(transaction=True)]
 
 
 def _figures() -> list[tuple]:
