@@ -24,13 +24,16 @@ WRITE_ACTIONS = frozenset({"add", "change", "delete"})
 class AppRoles:
     """How both roles treat one app's permissions (an AppConfig's `roles`; a sequence of them is allowed too).
 
-    Both roles view every model; Operations also adds, changes and deletes them, except the
-    `read_only_models` (every model when `editable` is false), and holds the `operations_extra` codenames.
+    Both roles view every model but the `hidden_models`; Operations also adds, changes and deletes them,
+    except the `read_only_models` (every model when `editable` is false), and holds the `operations_extra`
+    codenames.
     Apps that declare nothing give neither role anything (superusers only).
     """
 
     # Model names (lower case) of computed or internal rows: Operations may look, never edit.
     read_only_models: frozenset[str] = frozenset()
+    # Model names of technical rows neither role sees (superusers only).
+    hidden_models: frozenset[str] = frozenset()
     # Codenames beyond add/change/delete/view (or on a read-only model) that Operations holds.
     operations_extra: frozenset[str] = frozenset()
     # False: no role edits any of the app's models (only superusers do).
@@ -64,6 +67,8 @@ def split_by_role(perms: Iterable[Permission], rules: dict[str, AppRoles]) -> tu
     for perm in perms:
         rule = rules.get(perm.content_type.app_label)
         if rule is None:
+            continue
+        if perm.content_type.model in rule.hidden_models and perm.codename not in rule.operations_extra:
             continue
         if perm.codename.startswith("view_"):
             operations.append(perm)

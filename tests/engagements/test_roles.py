@@ -71,3 +71,19 @@ def test_a_custom_permission_reaches_operations_only_where_its_app_declares_it(o
     assert operations_user.has_perm("billing.close_period")
     assert operations_user.has_perm("imports.import_data")
     assert not operations_user.has_perm("billing.reopen_period")
+
+
+def test_a_model_an_app_declares_hidden_is_seen_by_superusers_only(monkeypatch, leadership_user) -> None:
+    from django.apps import apps
+
+    from kernel.roles import AppRoles, sync_roles
+
+    hidden = AppRoles(read_only_models=frozenset({"auditlog"}), hidden_models=frozenset({"workerheartbeat"}))
+    monkeypatch.setattr(apps.get_app_config("engagements"), "roles", hidden)
+    sync_roles()
+    for group in Group.objects.filter(name__in=[OPERATIONS, LEADERSHIP]):
+        codenames = set(
+            group.permissions.filter(content_type__app_label="engagements").values_list("codename", flat=True)
+        )
+        assert "view_auditlog" in codenames
+        assert not {"view_workerheartbeat", "change_workerheartbeat"} & codenames
