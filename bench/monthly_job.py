@@ -62,8 +62,9 @@ def _ensure_database(url: str) -> None:
 
 
 def _month(k: int) -> dt.date:
-    index = FIRST_MONTH.year * 12 + FIRST_MONTH.month - 1 + k
-    return dt.date(index // 12, index % 12 + 1, 1)
+    from kernel.months import add_months
+
+    return add_months(FIRST_MONTH, k)
 
 
 # --- the generator ---------------------------------------------------------------------------

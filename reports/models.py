@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from billing.models.base import first_of_month_constraint
+
 
 def _money(**kwargs: Any) -> models.DecimalField:
     return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)
@@ -24,15 +26,6 @@ def _pct(**kwargs: Any) -> models.DecimalField:
 
 def _hours(**kwargs: Any) -> models.DecimalField:
     return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)
-
-
-def first_of_month(field: str) -> models.CheckConstraint:
-    """Return the check that a month column holds the first day of its month."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__day": 1}),
-        name=f"%(app_label)s_%(class)s_{field}_first_of_month",
-        violation_error_message="Enter the first day of the month.",
-    )
 
 
 # The figures of a snapshot, in the order the pages and the CSV show them.
@@ -131,7 +124,7 @@ class MonthlySnapshot(models.Model):
         indexes = [models.Index(fields=["month", "engagement"], name="reports_snapshot_month")]
         constraints = [
             models.UniqueConstraint(fields=["engagement", "month"], name="%(app_label)s_%(class)s_one_per_month"),
-            first_of_month("month"),
+            first_of_month_constraint("month"),
         ]
 
     def __str__(self) -> str:
@@ -160,7 +153,7 @@ class ComparisonReport(models.Model):
 
     class Meta:
         ordering = ["-month"]
-        constraints = [first_of_month("month")]
+        constraints = [first_of_month_constraint("month")]
 
     def __str__(self) -> str:
         return f"Comparison report {self.month:%B %Y}"
@@ -246,7 +239,7 @@ class RecomputeJob(models.Model):
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["month", "state"], name="reports_job_month_state")]
         constraints = [
-            first_of_month("month"),
+            first_of_month_constraint("month"),
             models.CheckConstraint(condition=Q(state__in=JobState.values), name="%(app_label)s_%(class)s_state_valid"),
             models.CheckConstraint(
                 condition=Q(done__lte=models.F("total")), name="%(app_label)s_%(class)s_done_le_total"

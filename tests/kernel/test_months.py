@@ -196,6 +196,22 @@ def test_the_fall_back_month_is_an_hour_long() -> None:
     assert end - start == dt.timedelta(days=30) + HOUR
 
 
+@pytest.mark.parametrize(
+    ("month", "tz", "minutes"),
+    [
+        (dt.date(2026, 3, 1), NEW_YORK, 44_580),
+        (dt.date(2026, 4, 1), NEW_YORK, 43_200),
+        (dt.date(2026, 11, 1), NEW_YORK, 43_260),
+        (dt.date(2026, 3, 1), "Europe/Berlin", 44_580),
+        (dt.date(2026, 10, 1), "Europe/Berlin", 44_700),
+        (dt.date(2026, 2, 1), "UTC", 40_320),
+    ],
+)
+def test_a_month_window_lasts_its_real_minutes_between_local_midnights(month: dt.date, tz: str, minutes: int) -> None:
+    start, end = month_window(month, tz)
+    assert (end - start) // dt.timedelta(minutes=1) == minutes
+
+
 def test_december_ends_at_the_next_years_first_local_midnight() -> None:
     assert month_window(dt.date(2026, 12, 31), NEW_YORK) == (utc(2026, 12, 1, 5), utc(2027, 1, 1, 5))
 

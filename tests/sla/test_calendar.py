@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kernel.months import Interval, active_window, month_window, zone
+from kernel.months import Interval, month_window, zone
 from sla.calendar.clocks import business_elapsed, deadline, evaluate
 from sla.calendar.coverage import CoverageCalendar, WorkingInterval, open_intervals
 from sla.calendar.intervals import clip, subtract, total, union
@@ -205,39 +205,6 @@ def test_a_deadline_across_fall_back_lands_on_the_right_wall_time() -> None:
 def test_a_deadline_on_a_24x7_calendar_across_spring_forward_is_real_time() -> None:
     due = deadline(CoverageCalendar(NEW_YORK, always_on=True), at(NEW_YORK, 2026, 3, 8, 0), 4 * HOUR)
     assert due.astimezone(NY) == at(NEW_YORK, 2026, 3, 8, 5)
-
-
-def test_month_windows_are_measured_between_local_midnights() -> None:
-    def minutes(year: int, month: int, zone_name: str) -> int:
-        start, end = month_window(date(year, month, 1), zone_name)
-        return (end - start) // MINUTE
-
-    assert minutes(2026, 3, NEW_YORK) == 44_580
-    assert minutes(2026, 4, NEW_YORK) == 43_200
-    assert minutes(2026, 11, NEW_YORK) == 43_260
-    assert minutes(2026, 3, BERLIN) == 44_580
-    assert minutes(2026, 10, BERLIN) == 44_700
-    assert minutes(2026, 2, "UTC") == 40_320
-    december = (datetime(2026, 12, 1, 5, tzinfo=UTC), datetime(2027, 1, 1, 5, tzinfo=UTC))
-    assert month_window(date(2026, 12, 1), NEW_YORK) == december
-
-
-def test_active_window_covers_start_to_end_date_inclusive() -> None:
-    from_the_11th = (at(NEW_YORK, 2026, 4, 11).astimezone(UTC), at(NEW_YORK, 2026, 5, 1).astimezone(UTC))
-    assert active_window(date(2026, 4, 1), date(2026, 4, 11), None, NEW_YORK) == from_the_11th
-    window = active_window(date(2026, 4, 1), date(2025, 1, 1), date(2026, 4, 10), NEW_YORK)
-    assert window is not None and total([window]) == 10 * timedelta(days=1)
-    assert active_window(date(2026, 4, 1), date(2025, 1, 1), date(2026, 4, 30), NEW_YORK) == month_window(
-        date(2026, 4, 1), NEW_YORK
-    )
-
-
-def test_active_window_is_none_when_the_engagement_misses_the_month() -> None:
-    assert active_window(date(2026, 4, 1), date(2026, 5, 1), None, NEW_YORK) is None
-    assert active_window(date(2026, 4, 1), date(2025, 1, 1), date(2026, 3, 31), NEW_YORK) is None
-    assert active_window(date(2026, 4, 1), date(2025, 1, 1), date.max, NEW_YORK) == month_window(
-        date(2026, 4, 1), NEW_YORK
-    )
 
 
 # --- holidays, breaks, pauses -------------------------------------------------------------
