@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from engagements.admin.base import CappedCountPaginator, ReadOnlyAdmin, ServiceBackedAdmin, ServiceBackedInline
@@ -42,6 +41,7 @@ from engagements.services.engagements import (
     milestone_deliver,
 )
 from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
+from kernel import months
 
 
 class AttestationInline(ServiceBackedInline):
@@ -190,7 +190,7 @@ class MilestoneAdmin(ServiceBackedAdmin):
     @admin.action(description="Mark delivered today and accepted", permissions=["change"])
     def deliver_and_accept_today(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> None:
         """Record delivery through the service, one milestone at a time, reporting refusals."""
-        today, done = timezone.localdate(), 0
+        today, done = months.today(), 0
         for milestone in queryset.filter(delivered_date__isnull=True):
             try:
                 milestone_deliver(milestone=milestone, delivered_date=today, accepted=True)
