@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
@@ -42,8 +42,17 @@ WriteListener = Callable[[type["RecordedFact"], list[RowChange], bool], None]
 _guards: list[WriteGuard] = []
 _listeners: list[WriteListener] = []
 _PK_CHUNK = 500
-# The month keys each instance's full_clean checked, per guards_run_once() scope (by id of the instance).
-_checked: ContextVar[dict[int, set[MonthKey]] | None] = ContextVar("guards_checked", default=None)
+
+
+@dataclass
+class _GuardScope:
+    """What one guards_run_once() scope has checked: (model, month key) pairs, and the instances full_clean saw."""
+
+    keys: set[tuple[type[Any], MonthKey]] = field(default_factory=set)
+    cleaned: set[int] = field(default_factory=set)
+
+
+_scope: ContextVar[_GuardScope | None] = ContextVar("guard_scope", default=None)
 
 
 def _transaction(using: str | None) -> contextlib.AbstractContextManager[Any]:
@@ -53,17 +62,22 @@ def _transaction(using: str | None) -> contextlib.AbstractContextManager[Any]:
 
 @contextlib.contextmanager
 def guards_run_once(using: str | None = None) -> Iterator[None]:
-    """Let a full_clean and the save() after it, in one transaction, run the write guards once.
+    """Run the write guards once per (model, month) within this block and one transaction.
 
-    full_clean records the months it checked; save() then checks only months it
-    finds new (a row changed meanwhile). Outside this scope each checks for itself.
+    validated_save wraps full_clean and save() in it: save() then checks only
+    months full_clean did not (a row changed meanwhile). A batch wraps its own
+    checks and its bulk write in it. Outside a scope every step checks for itself.
     """
+    if _scope.get() is not None:
+        # Nested (a service inside a batch): the outer scope's checks still hold.
+        yield
+        return
     with _transaction(using):
-        token = _checked.set({})
+        token = _scope.set(_GuardScope())
         try:
             yield
         finally:
-            _checked.reset(token)
+            _scope.reset(token)
 
 
 def register_write_guard(guard: WriteGuard) -> None:
@@ -181,22 +195,24 @@ class RecordedFact(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save, guarded (once per write), audited and month-marking."""
         cls, using = type(self), kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        checked = self._checked_keys()
-        with _transaction(using):
+        scope = _scope.get()
+        cleaned = scope is not None and id(self) in scope.cleaned
+        if scope is not None:
+            scope.cleaned.discard(id(self))
+        # A scope of its own when the caller has none, so the checks below run once.
+        with guards_run_once(using) if scope is None else _transaction(using):
             adding = self.pk is None or self._state.adding
             before = {} if adding else cls.objects.none()._snapshot([self.pk])
-            if checked is None:
-                # Nobody ran full_clean in this transaction: refuse a closed month before writing.
-                old, new = self.current_rows(before.get(self.pk), adding=adding)
-                checked = cls.guarded_keys(old, new)
-                cls.check_guards(checked)
+            if not cleaned:
+                # No full_clean in this scope: refuse a closed month before writing.
+                cls.check_guards(cls.guarded_keys(*self.current_rows(before.get(self.pk), adding=adding)))
             # No savepoint: a refusal is raised before the write, and a database
             # error inside leaves the caller's transaction to roll back.
             with transaction.atomic(using=using, savepoint=False):
                 super().save(*args, **kwargs)
                 after = cls.objects.none()._snapshot([self.pk])
-                # Only months the checks above did not see (a row changed under us).
-                cls.guard_rows(before, after, skip=checked)
+                # Within a scope, only months not checked yet (a row changed under us).
+                cls.guard_rows(before, after)
                 cls.after_write(before, after, bulk=False)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
@@ -209,11 +225,6 @@ class RecordedFact(models.Model):
                 result = super().delete(*args, **kwargs)
                 type(self).after_write(before, {}, bulk=False)
         return result
-
-    def _checked_keys(self) -> set[MonthKey] | None:
-        """Return (and forget) the month keys full_clean checked within guards_run_once()."""
-        memo = _checked.get()
-        return None if memo is None else memo.pop(id(self), None)
 
     @classmethod
     def audited_attnames(cls) -> list[str]:
@@ -249,19 +260,22 @@ class RecordedFact(models.Model):
         keys: set[MonthKey] = set()
         for item in rows_or_keys:
             keys |= cls.month_keys(item) if isinstance(item, dict) else {item}
+        scope = _scope.get()
+        if scope is not None:
+            keys = {key for key in keys if (cls, key) not in scope.keys}
         if keys:
             for guard in _guards:
                 guard(cls, keys)
+            if scope is not None:
+                scope.keys |= {(cls, key) for key in keys}
 
     @classmethod
-    def guard_rows(
-        cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], *, skip: set[MonthKey] = frozenset()
-    ) -> None:
-        """Run the guards over the months whose figures a write changes (but those in `skip`, checked already)."""
+    def guard_rows(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]]) -> None:
+        """Run the guards over the months whose figures a write changes."""
         keys: set[MonthKey] = set()
         for pk in before.keys() | after.keys():
             keys |= cls.guarded_keys(before.get(pk), after.get(pk))
-        cls.check_guards(keys - skip)
+        cls.check_guards(keys)
 
     @classmethod
     def guarded_keys(cls, old: dict[str, Any] | None, new: dict[str, Any] | None) -> set[MonthKey]:
@@ -316,9 +330,9 @@ class RecordedFact(models.Model):
             self.check_guards(keys)
         except ValidationError as exc:
             raise ValidationError({NON_FIELD_ERRORS: exc.messages}) from exc
-        memo = _checked.get()
-        if memo is not None:
-            memo[id(self)] = keys
+        scope = _scope.get()
+        if scope is not None:
+            scope.cleaned.add(id(self))
 
     @classmethod
     def after_write(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], *, bulk: bool) -> None:

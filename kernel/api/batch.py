@@ -17,6 +17,7 @@ from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.views import APIView
 
 from kernel.batches import BatchRejected, RowProblem, UpsertOutcome
+from kernel.facts import guards_run_once
 
 if TYPE_CHECKING:
     # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
@@ -140,7 +141,9 @@ class BatchUpsertMixin(_GenericAPIView):
         batch.is_valid()
         problems = [p for index, detail in sorted(batch.row_errors.items()) for p in flatten_errors(index, detail)]
         try:
-            with transaction.atomic():
+            # One transaction, each (model, month) guarded once: the upsert's own
+            # check of the batch and the bulk write's safety net share it.
+            with transaction.atomic(), guards_run_once():
                 outcome = self.upsert(batch.valid_rows)
                 if problems:
                     # The good rows were checked by the services too; store none of them.

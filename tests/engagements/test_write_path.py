@@ -33,10 +33,12 @@ pytestmark = pytest.mark.django_db
 APRIL_2 = dt.date(2026, 4, 2)
 
 # SQL statements of one write, inside the test's transaction (so the service's
-# own atomic block shows as one SAVEPOINT/RELEASE pair). Before the one write
-# path: 22 (service, 10 of them savepoint statements), 20 (API POST), 28 (API PATCH).
+# own atomic block shows as one SAVEPOINT/RELEASE pair), the audit's content
+# type cached. Before the one write path: 21 through the service (10 of them
+# savepoint statements; 22 with the content type lookup), 20 for the API's
+# POST, 28 for its PATCH.
 SERVICE_CREATE_QUERIES = 16
-API_CREATE_QUERIES = 19
+API_CREATE_QUERIES = 18
 API_UPDATE_QUERIES = 24
 
 
@@ -102,6 +104,16 @@ def test_a_service_write_runs_the_guards_once(anna: Contractor, guard_calls: lis
     entry.save()
     # Outside validated_save, full_clean and save each check for themselves.
     assert len(guard_calls) == 2
+
+
+def test_an_api_batch_runs_the_guards_once_per_month(
+    anna: Contractor, api: APIClient, guard_calls: list[set[Any]]
+) -> None:
+    rows = [{"contractor": anna.pk, "date": f"2026-04-0{day}", "hours": "1.00"} for day in (2, 3, 6)]
+    response = api.post("/api/v1/time-entries/", rows, format="json")
+    assert response.status_code == 200 and TimeEntry.objects.count() == 3
+    # The upsert checks the batch's months, and the bulk write's safety net finds them checked.
+    assert guard_calls == [{(anna.engagement_id, dt.date(2026, 4, 1))}]
 
 
 def test_a_save_that_moves_a_row_to_a_month_full_clean_did_not_see_is_still_guarded(
