@@ -104,6 +104,18 @@ def test_a_working_interval_that_ends_before_it_starts_is_refused() -> None:
         WorkingInterval(0, time(17), time(9))
 
 
+@pytest.mark.parametrize(
+    ("weekday", "start", "message"),
+    [
+        (7, time(9), "weekday must be 0 \\(Monday\\) to 6 \\(Sunday\\), got 7"),
+        (0, time(9, tzinfo=UTC), "wall-clock times in the calendar's zone"),
+    ],
+)
+def test_a_working_interval_needs_a_real_weekday_and_a_wall_clock_time(weekday: int, start: time, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        WorkingInterval(weekday, start, time(17))
+
+
 def test_overlapping_working_intervals_on_one_weekday_are_refused() -> None:
     with pytest.raises(ValueError, match="Tuesday 09:00-12:00 overlaps 11:00-24:00"):
         CoverageCalendar(NEW_YORK, False, (WorkingInterval(1, time(9), time(12)), WorkingInterval(1, time(11))))
@@ -280,6 +292,11 @@ def test_business_time_is_zero_when_the_end_is_not_after_the_start() -> None:
     start = at(NEW_YORK, 2026, 4, 20, 12)
     assert business_elapsed(office(), start, start) == timedelta(0)
     assert business_elapsed(office(), start, start - HOUR) == timedelta(0)
+
+
+def test_a_negative_budget_has_no_deadline() -> None:
+    with pytest.raises(ValueError, match="budget must not be negative"):
+        deadline(office(), at(NEW_YORK, 2026, 4, 6, 9), -HOUR)
 
 
 def test_a_calendar_without_hours_never_reaches_a_deadline() -> None:
