@@ -198,5 +198,4 @@ class ServiceBackedInline(admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
         # The parent's save_formset sees only the formset: hand it the services.
-        formset.services = self.services
-        return formset
+        return type(formset.__name__, (formset,), {"services": self.services})

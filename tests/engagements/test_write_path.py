@@ -116,9 +116,7 @@ def test_an_api_batch_runs_the_guards_once_per_month(
     assert guard_calls == [{(anna.engagement_id, dt.date(2026, 4, 1))}]
 
 
-def test_a_save_that_moves_a_row_to_a_month_full_clean_did_not_see_is_still_guarded(
-    anna: Contractor, superuser: Any
-) -> None:
+def test_a_bare_save_into_a_closed_month_is_refused_and_changes_nothing(anna: Contractor, superuser: Any) -> None:
     entry = time_entry_create(contractor=anna, date=APRIL_2, hours=Decimal("2.00"))
     period_close(month=dt.date(2026, 3, 1), user=superuser)
     entry.date = dt.date(2026, 3, 31)
