@@ -120,3 +120,31 @@ def test_answers_that_agree_with_the_data_raise_no_contradiction() -> None:
 
 def test_no_internal_manager_contradicts_recorded_oversight_hours() -> None:
     assert maths.contradictions({"internal_manager": False}, maths.AreaFacts(overhead_hours=D("12.5")))
+
+
+def test_a_specific_skill_answer_contradicts_staff_aug_that_ran_past_a_few_months() -> None:
+    answers = {"specific_skill_short": True}
+    found = maths.contradictions(answers, maths.AreaFacts(staff_aug_months_running=7))
+    assert len(found) == 1 and "staff augmentation has run 7 months" in found[0]
+    assert maths.contradictions(answers, maths.AreaFacts(staff_aug_months_running=6)) == []
+
+
+def test_least_squares_of_no_value_is_flat_at_zero_and_of_one_value_flat_at_it() -> None:
+    assert maths.least_squares([]) == (D(0), D(0))
+    assert maths.least_squares([D("42.50")]) == (D(0), D("42.50"))
+
+
+def test_model_labels_name_each_model_and_an_unanswered_checklist() -> None:
+    labels = [maths.model_label(model) for model in (maths.STAFF_AUG, maths.MANAGED, maths.EITHER, None)]
+    assert labels == ["Staff augmentation", "Managed service", "Either model", "not answered"]
+
+
+def test_offloading_downtime_risk_contradicts_downtime_that_cost_more_than_the_credits() -> None:
+    answers = {"offload_downtime_risk": True}
+    found = maths.contradictions(answers, maths.AreaFacts(downtime_impact=D("1200.00"), credits=D("400.00")))
+    assert len(found) == 1 and "1200.00 over the last 6 months against 400.00 of credits" in found[0]
+
+
+def test_without_staff_aug_history_the_forecast_has_only_the_managed_fees_and_no_gap() -> None:
+    result = maths.forecast([], [D("130.00")] * 24)
+    assert (result.staff_aug, result.managed, result.gap_12, result.gap_24) == ([], [D("130.00")] * 6, None, None)
