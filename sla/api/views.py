@@ -20,7 +20,7 @@ from sla.services.calendars import CALENDAR
 from sla.services.ingest import outages_upsert, tickets_upsert
 from sla.services.monitoring import MONITORED_SERVICE, OUTAGE
 from sla.services.policies import POLICY
-from sla.services.tickets import TICKET, ticket_pauses_set, ticket_update
+from sla.services.tickets import TICKET
 
 
 class CalendarViewSet(ServiceViewSet):
@@ -80,15 +80,6 @@ class TicketViewSet(BatchUpsertMixin, ServiceViewSet):
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         return tickets_upsert(items=rows)
-
-    def perform_update(self, serializer: Any) -> None:
-        fields = dict(serializer.validated_data)
-        pauses = fields.pop("pauses", None)
-        with transaction.atomic():
-            ticket = ticket_update(ticket=serializer.instance, **fields)
-            if pauses is not None:
-                ticket_pauses_set(ticket=ticket, pauses=pauses)
-        serializer.instance = self.refetch(ticket)
 
 
 # engagements/ with its SLA policy: served from sla, since engagements may not

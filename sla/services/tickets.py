@@ -91,10 +91,16 @@ def ticket_create(
 
 
 @transaction.atomic
-def ticket_update(*, ticket: Ticket, **fields: Any) -> Ticket:
-    """Change a ticket's recorded fields; a pause still running ends when the ticket is resolved."""
+def ticket_update(*, ticket: Ticket, pauses: Sequence[PauseSpec] | None = None, **fields: Any) -> Ticket:
+    """Change a ticket's recorded fields and, when given, replace its pauses.
+
+    A pause still running ends when the ticket is resolved.
+    """
     assign(ticket, fields, allowed=TICKET_FIELDS)
-    return ticket_save(ticket=ticket)
+    ticket = ticket_save(ticket=ticket)
+    if pauses is not None:
+        ticket_pauses_set(ticket=ticket, pauses=pauses)
+    return ticket
 
 
 @transaction.atomic
