@@ -159,10 +159,6 @@ class Row:
         """Record a problem with the cell of column `key` (None: the whole row)."""
         self.errors.append(RowError(self.number, self.columns.label(key), message))
 
-    def has(self, key: str) -> bool:
-        """True when the file has column `key`."""
-        return key in self.columns.index
-
     def text(self, key: str) -> str:
         """The stripped cell, "" when blank or when the file lacks the column."""
         index = self.columns.index.get(key)
@@ -186,10 +182,6 @@ class Row:
             self.fail(key, f"{self.columns.label(key)}: {exc}")
             return None
 
-    def decimal(self, key: str, required: bool = False) -> Decimal | None:
-        """A number with either decimal separator."""
-        return self.convert(key, text.parse_decimal, required)
-
     def hours(self, key: str, required: bool = False) -> Decimal | None:
         """A duration in hours (h:mm, h:mm:ss or decimal)."""
         return self.convert(key, text.parse_hours, required)
@@ -209,13 +201,6 @@ class Row:
     def moment(self, key: str, required: bool = False) -> datetime | None:
         """A date-time cell as aware UTC (naive values are in the upload's zone)."""
         return self.convert(key, lambda v: text.parse_datetime(v, self.context.day_first, self.context.tz), required)
-
-    def stamp(self, date_key: str, time_key: str, required: bool = False) -> datetime | None:
-        """A date cell plus a time cell as aware UTC."""
-        day, clock = self.date(date_key, required), self.time(time_key, required)
-        if day is None or clock is None:
-            return None
-        return text.local_to_utc(day, clock, self.context.tz)
 
     def span(self, key: str, bare_unit: int = 1) -> timedelta | None:
         """A length of time such as 1:30:00 or "1 hrs, 30 mins"."""
