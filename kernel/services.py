@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
@@ -12,11 +14,37 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from kernel.facts import guards_run_once
 
 M = TypeVar("M", bound=models.Model)
+P = ParamSpec("P")
+R = TypeVar("R")
+_in_service: ContextVar[bool] = ContextVar("in_service", default=False)
 
 # Rules the database enforces (triggers, checks) and the field and message a
 # person sees when one fires in a race the service lost. Each app registers
 # its own in ready(), with the message constant its model's check uses.
 DATABASE_RULES: dict[str, tuple[str, str]] = {}
+
+
+def atomic_service(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a named service atomically: in a transaction, with a savepoint only where one is of use.
+
+    Called by a non-service caller inside a transaction (a view, an admin
+    action, a test), the service gets a savepoint, so the caller may catch its
+    error and carry on. Called by another service, it joins that service's
+    block without one: the error goes up to it, and a service that catches a
+    nested service's error (the week timesheet) opens its own savepoint.
+    """
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        nested = _in_service.get()
+        token = _in_service.set(True)
+        try:
+            with transaction.atomic(savepoint=not nested):
+                return func(*args, **kwargs)
+        finally:
+            _in_service.reset(token)
+
+    return run
 
 
 def register_database_rule(name: str, field: str, message: str) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from billing.models import CreditStatus, Invoice, Period, ServiceCredit
 from billing.selectors import engagement_month_costs, is_month_closed
@@ -16,11 +15,11 @@ from billing.services.invoices import invoice_reconcile
 from engagements.models import DeliveryModel, Engagement
 from kernel.money import round_pct
 from kernel.months import first_of, month_label
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 from sla.selectors import uptime_for
 
 
-@transaction.atomic
+@atomic_service
 def service_credits_assess(*, month: dt.date) -> list[ServiceCredit]:
     """Record the credit each managed engagement is owed for a month's missed SLA; return those recorded."""
     # Credits still only eligible follow the latest figures; one whose claim
@@ -57,7 +56,7 @@ def _move(credit: ServiceCredit, *, expected: str, to: str, verb: str) -> None:
     credit.status = to
 
 
-@transaction.atomic
+@atomic_service
 def service_credit_claim(*, credit: ServiceCredit, user: User | None = None, note: str = "") -> ServiceCredit:
     """Record that the credit was claimed from the provider."""
     _move(credit, expected=CreditStatus.ELIGIBLE, to=CreditStatus.CLAIMED, verb="claimed")
@@ -65,7 +64,7 @@ def service_credit_claim(*, credit: ServiceCredit, user: User | None = None, not
     return validated_save(credit)
 
 
-@transaction.atomic
+@atomic_service
 def service_credit_grant(
     *, credit: ServiceCredit, user: User | None = None, amount: Decimal | None = None, note: str = ""
 ) -> ServiceCredit:
@@ -77,7 +76,7 @@ def service_credit_grant(
     return validated_save(credit)
 
 
-@transaction.atomic
+@atomic_service
 def service_credit_deny(*, credit: ServiceCredit, user: User | None = None, note: str = "") -> ServiceCredit:
     """Record that the provider denied the claim."""
     _move(credit, expected=CreditStatus.CLAIMED, to=CreditStatus.DENIED, verb="denied")
@@ -85,7 +84,7 @@ def service_credit_deny(*, credit: ServiceCredit, user: User | None = None, note
     return validated_save(credit)
 
 
-@transaction.atomic
+@atomic_service
 def service_credit_apply(*, credit: ServiceCredit, invoice: Invoice, user: User | None = None) -> ServiceCredit:
     """Deduct a granted credit from an invoice of its engagement, and reconcile that invoice again."""
     if invoice.period < credit.month:
@@ -110,7 +109,7 @@ def next_invoice_for(credit: ServiceCredit) -> Invoice | None:
     )
 
 
-@transaction.atomic
+@atomic_service
 def service_credit_update(*, credit: ServiceCredit, **fields: Any) -> ServiceCredit:
     """Change a credit's note (its figures come from the engine, its status from the claim services)."""
     assign(credit, fields, allowed=("note",))

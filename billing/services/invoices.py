@@ -6,13 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from billing.models import Invoice, InvoiceLine, Reconciliation
 from billing.selectors import expected_invoice_amounts
 from engagements.models import Engagement
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 
 # Vendors round lines their own way: a difference up to this is a match.
 RECONCILIATION_TOLERANCE = Decimal("1.00")
@@ -30,7 +29,7 @@ def reconciliation_status(variance: Decimal | None) -> str:
     return Reconciliation.OVER if variance > 0 else Reconciliation.UNDER
 
 
-@transaction.atomic
+@atomic_service
 def invoice_create(
     *,
     engagement: Engagement,
@@ -49,7 +48,7 @@ def invoice_create(
     return invoice_reconcile(invoice=invoice)
 
 
-@transaction.atomic
+@atomic_service
 def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
     """Change an invoice and reconcile it again."""
     assign(invoice, fields, allowed=INVOICE_FIELDS)
@@ -62,13 +61,13 @@ def invoice_delete(*, invoice: Invoice) -> None:
     validated_delete(invoice)
 
 
-@transaction.atomic
+@atomic_service
 def invoice_line_create(*, invoice: Invoice, description: str, amount: Decimal) -> InvoiceLine:
     """Add a line to an invoice (the admin reconciles the invoice once all its lines are saved)."""
     return validated_save(InvoiceLine(invoice=invoice, description=description, amount=amount))
 
 
-@transaction.atomic
+@atomic_service
 def invoice_line_update(*, line: InvoiceLine, **fields: Any) -> InvoiceLine:
     """Change an invoice line."""
     assign(line, fields, allowed=INVOICE_LINE_FIELDS)
@@ -80,7 +79,7 @@ def invoice_line_delete(*, line: InvoiceLine) -> None:
     validated_delete(line)
 
 
-@transaction.atomic
+@atomic_service
 def invoice_reconcile(*, invoice: Invoice) -> Invoice:
     """Compare an invoice with what the engine expects; store expected amount, variance and status."""
     invoices_reconcile(invoices=[invoice])
@@ -88,7 +87,7 @@ def invoice_reconcile(*, invoice: Invoice) -> Invoice:
     return invoice
 
 
-@transaction.atomic
+@atomic_service
 def invoices_reconcile(*, invoices: list[Invoice]) -> int:
     """Reconcile several invoices (a constant number of queries per billed month); return how many."""
     expected = expected_invoice_amounts(invoices)

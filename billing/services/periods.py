@@ -14,7 +14,7 @@ from billing.models import Period, PeriodReopening
 from billing.services.credits import service_credits_assess
 from billing.services.invoices import invoices_reconcile_month
 from kernel.months import first_of, month_label
-from kernel.services import WriteServices, validated_save
+from kernel.services import WriteServices, atomic_service, validated_save
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +25,13 @@ def _period(month: dt.date) -> Period:
     return Period.objects.select_for_update().filter(month=month).first() or validated_save(Period(month=month))
 
 
-@transaction.atomic
+@atomic_service
 def period_ensure(*, month: dt.date) -> Period:
     """Return the month's period, creating it (open) if needed."""
     return _period(month)
 
 
-@transaction.atomic
+@atomic_service
 def period_close(*, month: dt.date, user: Any) -> Period:
     """Close a month: assess its credits and reconcile its invoices, then lock every fact dated in it."""
     if not user.has_perm("billing.close_period"):
@@ -49,7 +49,7 @@ def period_close(*, month: dt.date, user: Any) -> Period:
     return period
 
 
-@transaction.atomic
+@atomic_service
 def period_reopen(*, month: dt.date, user: Any, reason: str) -> PeriodReopening:
     """Reopen a closed month; needs its own permission and records who, when and why."""
     if not user.has_perm("billing.reopen_period"):

@@ -6,12 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, OneTimeCharge
 from engagements.models import Contractor, Engagement, Person
 from kernel.months import first_of
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 
 CONTRACTOR_RATE_FIELDS = ("contractor", "hourly_rate", "effective_from")
 INTERNAL_RATE_FIELDS = ("person", "hourly_cost", "effective_from")
@@ -20,13 +18,13 @@ ONE_TIME_CHARGE_FIELDS = ("engagement", "date", "amount", "kind", "description",
 EXCHANGE_RATE_FIELDS = ("month", "currency", "rate_to_base")
 
 
-@transaction.atomic
+@atomic_service
 def contractor_rate_create(*, contractor: Contractor, hourly_rate: Decimal, effective_from: dt.date) -> ContractorRate:
     """Set a contractor's bill rate from a date on; the months it prices are marked for recompute."""
     return validated_save(ContractorRate(contractor=contractor, hourly_rate=hourly_rate, effective_from=effective_from))
 
 
-@transaction.atomic
+@atomic_service
 def contractor_rate_update(*, rate: ContractorRate, **fields: Any) -> ContractorRate:
     """Change a contractor's bill rate."""
     assign(rate, fields, allowed=CONTRACTOR_RATE_FIELDS)
@@ -38,13 +36,13 @@ def contractor_rate_delete(*, rate: ContractorRate) -> None:
     validated_delete(rate)
 
 
-@transaction.atomic
+@atomic_service
 def internal_rate_create(*, person: Person | None, hourly_cost: Decimal, effective_from: dt.date) -> InternalRate:
     """Set a person's loaded internal cost from a date on (no person: the organisation default)."""
     return validated_save(InternalRate(person=person, hourly_cost=hourly_cost, effective_from=effective_from))
 
 
-@transaction.atomic
+@atomic_service
 def internal_rate_update(*, rate: InternalRate, **fields: Any) -> InternalRate:
     """Change an internal rate."""
     assign(rate, fields, allowed=INTERNAL_RATE_FIELDS)
@@ -56,13 +54,13 @@ def internal_rate_delete(*, rate: InternalRate) -> None:
     validated_delete(rate)
 
 
-@transaction.atomic
+@atomic_service
 def fee_schedule_create(*, engagement: Engagement, monthly_fee: Decimal, effective_from: dt.date) -> FeeSchedule:
     """Set a managed engagement's monthly fee from a date on."""
     return validated_save(FeeSchedule(engagement=engagement, monthly_fee=monthly_fee, effective_from=effective_from))
 
 
-@transaction.atomic
+@atomic_service
 def fee_schedule_update(*, fee: FeeSchedule, **fields: Any) -> FeeSchedule:
     """Change a monthly fee."""
     assign(fee, fields, allowed=FEE_SCHEDULE_FIELDS)
@@ -74,7 +72,7 @@ def fee_schedule_delete(*, fee: FeeSchedule) -> None:
     validated_delete(fee)
 
 
-@transaction.atomic
+@atomic_service
 def one_time_charge_create(
     *,
     engagement: Engagement,
@@ -98,7 +96,7 @@ def one_time_charge_create(
     return validated_save(charge)
 
 
-@transaction.atomic
+@atomic_service
 def one_time_charge_update(*, charge: OneTimeCharge, **fields: Any) -> OneTimeCharge:
     """Change a one-time charge."""
     assign(charge, fields, allowed=ONE_TIME_CHARGE_FIELDS)
@@ -110,7 +108,7 @@ def one_time_charge_delete(*, charge: OneTimeCharge) -> None:
     validated_delete(charge)
 
 
-@transaction.atomic
+@atomic_service
 def exchange_rate_set(*, month: dt.date, currency: str, rate_to_base: Decimal) -> ExchangeRate:
     """Set (create or replace) a currency's rate to the base currency for a month."""
     month, currency = first_of(month), currency.strip().upper()
@@ -121,7 +119,7 @@ def exchange_rate_set(*, month: dt.date, currency: str, rate_to_base: Decimal) -
     return validated_save(rate)
 
 
-@transaction.atomic
+@atomic_service
 def exchange_rate_update(*, rate: ExchangeRate, **fields: Any) -> ExchangeRate:
     """Change an exchange rate (its month, currency or rate)."""
     assign(rate, fields, allowed=EXCHANGE_RATE_FIELDS)

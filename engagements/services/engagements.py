@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypedDict, Unpack
 
-from django.db import transaction
-
 from engagements.models import ComplianceAttestation, Contractor, Engagement, Milestone, Person, ServiceArea, Vendor
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 
 # What each update service may change (every other column is a key or computed).
 VENDOR_FIELDS = ("name", "kind", "notes")
@@ -52,13 +50,13 @@ class ContractorChanges(TypedDict, total=False):
     email: str
 
 
-@transaction.atomic
+@atomic_service
 def vendor_create(*, name: str, kind: str, notes: str = "") -> Vendor:
     """Record a vendor."""
     return validated_save(Vendor(name=name, kind=kind, notes=notes))
 
 
-@transaction.atomic
+@atomic_service
 def vendor_update(*, vendor: Vendor, **fields: Unpack[VendorChanges]) -> Vendor:
     """Change a vendor's name, kind or notes."""
     assign(vendor, fields, allowed=VENDOR_FIELDS)
@@ -70,7 +68,7 @@ def vendor_delete(*, vendor: Vendor) -> None:
     validated_delete(vendor)
 
 
-@transaction.atomic
+@atomic_service
 def compliance_attestation_create(
     *, vendor: Vendor, type: str, issued: dt.date, expires: dt.date, reference: str = ""
 ) -> ComplianceAttestation:
@@ -79,7 +77,7 @@ def compliance_attestation_create(
     return validated_save(attestation)
 
 
-@transaction.atomic
+@atomic_service
 def compliance_attestation_update(*, attestation: ComplianceAttestation, **fields: Any) -> ComplianceAttestation:
     """Change an attestation's type, dates or reference."""
     assign(attestation, fields, allowed=ATTESTATION_FIELDS)
@@ -91,13 +89,13 @@ def compliance_attestation_delete(*, attestation: ComplianceAttestation) -> None
     validated_delete(attestation)
 
 
-@transaction.atomic
+@atomic_service
 def service_area_create(*, name: str) -> ServiceArea:
     """Record a service area."""
     return validated_save(ServiceArea(name=name))
 
 
-@transaction.atomic
+@atomic_service
 def service_area_update(*, area: ServiceArea, **fields: Any) -> ServiceArea:
     """Rename a service area."""
     assign(area, fields, allowed=SERVICE_AREA_FIELDS)
@@ -109,13 +107,13 @@ def service_area_delete(*, area: ServiceArea) -> None:
     validated_delete(area)
 
 
-@transaction.atomic
+@atomic_service
 def person_create(*, name: str, email: str = "", user: Any = None) -> Person:
     """Record an internal person."""
     return validated_save(Person(name=name, email=email, user=user))
 
 
-@transaction.atomic
+@atomic_service
 def person_update(*, person: Person, **fields: Any) -> Person:
     """Change a person's name, email or login."""
     assign(person, fields, allowed=PERSON_FIELDS)
@@ -127,7 +125,7 @@ def person_delete(*, person: Person) -> None:
     validated_delete(person)
 
 
-@transaction.atomic
+@atomic_service
 def engagement_create(
     *,
     name: str,
@@ -157,7 +155,7 @@ def engagement_create(
     return validated_save(engagement)
 
 
-@transaction.atomic
+@atomic_service
 def engagement_update(*, engagement: Engagement, **fields: Any) -> Engagement:
     """Change an engagement; dates may not strand recorded entries."""
     assign(engagement, fields, allowed=ENGAGEMENT_FIELDS)
@@ -169,13 +167,13 @@ def engagement_delete(*, engagement: Engagement) -> None:
     validated_delete(engagement)
 
 
-@transaction.atomic
+@atomic_service
 def contractor_create(*, engagement: Engagement, name: str, role: str = "", email: str = "") -> Contractor:
     """Add a contractor to a staff augmentation engagement."""
     return validated_save(Contractor(engagement=engagement, name=name, role=role, email=email))
 
 
-@transaction.atomic
+@atomic_service
 def contractor_update(*, contractor: Contractor, **fields: Unpack[ContractorChanges]) -> Contractor:
     """Change a contractor; the engagement must still be a staff augmentation one."""
     assign(contractor, fields, allowed=CONTRACTOR_FIELDS)
@@ -187,7 +185,7 @@ def contractor_delete(*, contractor: Contractor) -> None:
     validated_delete(contractor)
 
 
-@transaction.atomic
+@atomic_service
 def milestone_create(
     *,
     engagement: Engagement,
@@ -203,14 +201,14 @@ def milestone_create(
     return validated_save(milestone)
 
 
-@transaction.atomic
+@atomic_service
 def milestone_update(*, milestone: Milestone, **fields: Any) -> Milestone:
     """Change a milestone's title, dates or acceptance."""
     assign(milestone, fields, allowed=MILESTONE_FIELDS)
     return validated_save(milestone)
 
 
-@transaction.atomic
+@atomic_service
 def milestone_deliver(*, milestone: Milestone, delivered_date: dt.date, accepted: bool) -> Milestone:
     """Record a milestone's delivery and whether it was accepted."""
     return milestone_update(milestone=milestone, delivered_date=delivered_date, accepted=accepted)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from engagements.models import Contractor, Engagement, OverheadEntry, Person, TimeEntry
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 
 TIME_ENTRY_FIELDS = ("contractor", "date", "hours", "description", "source", "external_id")
 OVERHEAD_ENTRY_FIELDS = ("engagement", "person", "date", "hours", "activity", "description", "source", "external_id")
@@ -29,7 +29,7 @@ class OverheadEntryChanges(TypedDict, total=False):
     external_id: str
 
 
-@transaction.atomic
+@atomic_service
 def time_entry_create(
     *,
     contractor: Contractor,
@@ -51,7 +51,7 @@ def time_entry_create(
     return validated_save(entry)
 
 
-@transaction.atomic
+@atomic_service
 def time_entry_update(*, entry: TimeEntry, **fields: object) -> TimeEntry:
     """Change a time entry."""
     assign(entry, fields, allowed=TIME_ENTRY_FIELDS)
@@ -63,7 +63,7 @@ def time_entry_delete(*, entry: TimeEntry) -> None:
     validated_delete(entry)
 
 
-@transaction.atomic
+@atomic_service
 def time_entries_record_week(
     *, contractor: Contractor, hours_by_day: dict[dt.date, Decimal | None], description: str = ""
 ) -> dict[str, int]:
@@ -76,22 +76,10 @@ def time_entries_record_week(
     counts = {"created": 0, "updated": 0, "deleted": 0}
     errors: dict[str, list[str]] = {}
     for day, hours in sorted(hours_by_day.items()):
-        manual = TimeEntry.objects.filter(contractor=contractor, date=day, source="").order_by("pk")
-        existing = manual.first()
         try:
-            # The loop may go on after a refusal: guards refuse before writing, and
-            # each service's own savepoint rolls back a database error.
-            if not hours:
-                if existing is not None:
-                    manual.delete()
-                    counts["deleted"] += 1
-            elif existing is None:
-                time_entry_create(contractor=contractor, date=day, hours=hours, description=description)
-                counts["created"] += 1
-            elif existing.hours != hours:
-                manual.exclude(pk=existing.pk).delete()
-                time_entry_update(entry=existing, hours=hours)
-                counts["updated"] += 1
+            # A savepoint per day: this loop catches a refused day and goes on.
+            with transaction.atomic():
+                _record_day(contractor, day, hours, description, counts)
         except ValidationError as exc:
             errors[day.isoformat()] = [m for messages in exc.message_dict.values() for m in messages]
     if errors:
@@ -99,7 +87,26 @@ def time_entries_record_week(
     return counts
 
 
-@transaction.atomic
+def _record_day(
+    contractor: Contractor, day: dt.date, hours: Decimal | None, description: str, counts: dict[str, int]
+) -> None:
+    """Make a contractor's manually entered hours on a day `hours` (none or zero: clear the day)."""
+    manual = TimeEntry.objects.filter(contractor=contractor, date=day, source="").order_by("pk")
+    existing = manual.first()
+    if not hours:
+        if existing is not None:
+            manual.delete()
+            counts["deleted"] += 1
+    elif existing is None:
+        time_entry_create(contractor=contractor, date=day, hours=hours, description=description)
+        counts["created"] += 1
+    elif existing.hours != hours:
+        manual.exclude(pk=existing.pk).delete()
+        time_entry_update(entry=existing, hours=hours)
+        counts["updated"] += 1
+
+
+@atomic_service
 def overhead_entry_create(
     *,
     engagement: Engagement,
@@ -125,7 +132,7 @@ def overhead_entry_create(
     return validated_save(entry)
 
 
-@transaction.atomic
+@atomic_service
 def overhead_entry_update(*, entry: OverheadEntry, **fields: Unpack[OverheadEntryChanges]) -> OverheadEntry:
     """Change an overhead entry."""
     assign(entry, fields, allowed=OVERHEAD_ENTRY_FIELDS)

@@ -6,17 +6,16 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from engagements.models import Engagement
 from kernel.months import today
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 from sla.models import SLAAssignment, SLAPolicy
 from sla.selectors import current_policy_id
 from sla.services.policies import assignments_changed
 
 
-@transaction.atomic
+@atomic_service
 def sla_assignment_save(*, assignment: SLAAssignment) -> SLAAssignment:
     """Validate and save an assignment; the months and ticket clocks from its date (old or new) follow it."""
     before = SLAAssignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
@@ -26,7 +25,7 @@ def sla_assignment_save(*, assignment: SLAAssignment) -> SLAAssignment:
     return assignment
 
 
-@transaction.atomic
+@atomic_service
 def sla_assignment_create(*, engagement: Engagement, policy: SLAPolicy, effective_from: dt.date) -> SLAAssignment:
     """Apply a policy to an engagement from a date on (until its next assignment)."""
     return sla_assignment_save(
@@ -34,21 +33,21 @@ def sla_assignment_create(*, engagement: Engagement, policy: SLAPolicy, effectiv
     )
 
 
-@transaction.atomic
+@atomic_service
 def sla_assignment_update(*, assignment: SLAAssignment, **fields: Any) -> SLAAssignment:
     """Change which policy applies or from when."""
     assign(assignment, fields, allowed=("engagement", "policy", "effective_from"))
     return sla_assignment_save(assignment=assignment)
 
 
-@transaction.atomic
+@atomic_service
 def sla_assignment_delete(*, assignment: SLAAssignment) -> None:
     """Remove an assignment; the previous one (if any) governs its months again."""
     validated_delete(assignment)
     assignments_changed([assignment], reason="SLA assignment removed")
 
 
-@transaction.atomic
+@atomic_service
 def engagement_policy_set(*, engagement: Engagement, policy: SLAPolicy | None, on: dt.date | None = None) -> None:
     """Make a policy govern an engagement from a day on (its start date if it has not started, else today)."""
     if policy is None:

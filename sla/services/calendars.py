@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from typing import Any, NotRequired, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 from sla.calendar.coverage import WorkingInterval, validate_working
 from sla.models import CoverageCalendar, Holiday, WorkingHours
 from sla.services.policies import policies_changed
@@ -61,7 +60,7 @@ def check_working_hours(always_on: bool, working: Sequence[WorkingHoursSpec]) ->
         raise ValidationError({"working_hours": _sentence(str(exc))}) from None
 
 
-@transaction.atomic
+@atomic_service
 def coverage_calendar_save(*, calendar: CoverageCalendar) -> CoverageCalendar:
     """Validate and save a calendar built elsewhere (the admin's form)."""
     validated_save(calendar)
@@ -69,7 +68,7 @@ def coverage_calendar_save(*, calendar: CoverageCalendar) -> CoverageCalendar:
     return calendar
 
 
-@transaction.atomic
+@atomic_service
 def coverage_calendar_create(
     *,
     name: str,
@@ -85,7 +84,7 @@ def coverage_calendar_create(
     return calendar
 
 
-@transaction.atomic
+@atomic_service
 def coverage_calendar_update(
     *,
     calendar: CoverageCalendar,
@@ -111,7 +110,7 @@ def _working_specs(calendar: CoverageCalendar) -> list[WorkingHoursSpec]:
     ]
 
 
-@transaction.atomic
+@atomic_service
 def working_hours_set(*, calendar: CoverageCalendar, working_hours: Sequence[WorkingHoursSpec]) -> bool:
     """Make a calendar's working hours exactly these; return whether anything changed."""
     check_working_hours(calendar.always_on, working_hours)
@@ -130,7 +129,7 @@ def working_hours_set(*, calendar: CoverageCalendar, working_hours: Sequence[Wor
     return changed
 
 
-@transaction.atomic
+@atomic_service
 def holidays_set(*, calendar: CoverageCalendar, holidays: Sequence[HolidaySpec]) -> bool:
     """Make a calendar's holidays exactly these (matched on date); return whether anything changed."""
     wanted = {row["date"]: row.get("name", "") for row in holidays}
@@ -155,7 +154,7 @@ def holidays_set(*, calendar: CoverageCalendar, holidays: Sequence[HolidaySpec])
     return changed
 
 
-@transaction.atomic
+@atomic_service
 def coverage_calendar_delete(*, calendar: CoverageCalendar) -> None:
     """Delete a calendar with its hours and holidays; refused while a policy uses it."""
     if calendar.policies.exists():

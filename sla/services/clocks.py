@@ -15,6 +15,7 @@ from django.utils import timezone
 from engagements.services.marks import mark_months_changed
 from kernel.facts import MonthKey
 from kernel.months import current_month, month_of, months_between
+from kernel.services import atomic_service
 from sla.calendar import clocks as clock
 from sla.calendar.coverage import CoverageCalendar
 from sla.models import SLAPolicy, Ticket, TicketPause
@@ -135,7 +136,7 @@ def _refresh(
     return len(changed)
 
 
-@transaction.atomic
+@atomic_service
 def ticket_clock_refresh(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
     """Recompute and store one ticket's clocks under the policy in effect on its opened date."""
     pauses = list(TicketPause.objects.filter(ticket_id=ticket.pk).values_list("started_at", "ended_at"))
@@ -159,7 +160,7 @@ def _refresh_queryset(tickets: QuerySet[Ticket], engagement_ids: list[int], now:
     return _refresh(rows, pauses, policy_timelines_for(engagement_ids), now)
 
 
-@transaction.atomic
+@atomic_service
 def ticket_clocks_refresh(*, engagement_ids: list[int], month: dt.date, now: dt.datetime | None = None) -> int:
     """Recompute the clocks of every ticket of engagements open at some moment of a month; return how many changed."""
     ids = list(engagement_ids)

@@ -7,16 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from engagements.models import Engagement
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 from sla.models import MonitoredService, Outage
 
 OUTAGE_FIELDS = ("service", "started_at", "ended_at", "planned", "reason", "source", "external_id")
 
 
-@transaction.atomic
+@atomic_service
 def monitored_service_create(
     *, engagement: Engagement, name: str, business_impact_per_hour: Decimal | None = None
 ) -> MonitoredService:
@@ -26,7 +25,7 @@ def monitored_service_create(
     )
 
 
-@transaction.atomic
+@atomic_service
 def monitored_service_update(*, service: MonitoredService, **fields: Any) -> MonitoredService:
     """Rename a monitored service or change its business impact per hour."""
     assign(service, fields, allowed=("engagement", "name", "business_impact_per_hour"))
@@ -38,13 +37,13 @@ def monitored_service_delete(*, service: MonitoredService) -> None:
     validated_delete(service)
 
 
-@transaction.atomic
+@atomic_service
 def outage_save(*, outage: Outage) -> Outage:
     """Validate and save an outage built elsewhere (the admin's form)."""
     return validated_save(outage)
 
 
-@transaction.atomic
+@atomic_service
 def outage_create(
     *,
     service: MonitoredService,
@@ -68,14 +67,14 @@ def outage_create(
     return outage_save(outage=outage)
 
 
-@transaction.atomic
+@atomic_service
 def outage_update(*, outage: Outage, **fields: Any) -> Outage:
     """Change an outage, e.g. record when an ongoing one ended."""
     assign(outage, fields, allowed=OUTAGE_FIELDS)
     return outage_save(outage=outage)
 
 
-@transaction.atomic
+@atomic_service
 def outage_upsert(*, source: str, external_id: str, **fields: Any) -> tuple[Outage, str]:
     """Create or update the outage with this source and external id; return it and created/updated/unchanged."""
     if not external_id:

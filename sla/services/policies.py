@@ -13,11 +13,10 @@ from itertools import pairwise
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from engagements.queue import enqueue_on_commit
 from engagements.services.marks import mark_months_changed
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 from sla.models import (
     CoverageCalendar,
     CreditTier,
@@ -118,7 +117,7 @@ def _tier_specs(policy: SLAPolicy) -> list[CreditTierSpec]:
     ]
 
 
-@transaction.atomic
+@atomic_service
 def sla_policy_save(*, policy: SLAPolicy) -> SLAPolicy:
     """Validate and save a policy built elsewhere (the admin's form, whose tier inline checks the target)."""
     validated_save(policy)
@@ -126,7 +125,7 @@ def sla_policy_save(*, policy: SLAPolicy) -> SLAPolicy:
     return policy
 
 
-@transaction.atomic
+@atomic_service
 def sla_policy_create(
     *,
     name: str,
@@ -154,7 +153,7 @@ def sla_policy_create(
     return policy
 
 
-@transaction.atomic
+@atomic_service
 def sla_policy_update(
     *,
     policy: SLAPolicy,
@@ -175,7 +174,7 @@ def sla_policy_update(
     return policy
 
 
-@transaction.atomic
+@atomic_service
 def credit_tiers_set(*, policy: SLAPolicy, tiers: Sequence[CreditTierSpec]) -> bool:
     """Make a policy's credit tiers exactly these (matched on threshold); return whether anything changed."""
     check_credit_tiers(tiers, policy.uptime_target)
@@ -197,7 +196,7 @@ def credit_tiers_set(*, policy: SLAPolicy, tiers: Sequence[CreditTierSpec]) -> b
     return changed
 
 
-@transaction.atomic
+@atomic_service
 def priority_targets_set(*, policy: SLAPolicy, targets: Sequence[PriorityTargetSpec]) -> bool:
     """Make a policy's priority targets exactly these (matched on priority); return whether anything changed."""
     wanted = {target["priority"]: target for target in targets}
@@ -221,7 +220,7 @@ def priority_targets_set(*, policy: SLAPolicy, targets: Sequence[PriorityTargetS
     return changed
 
 
-@transaction.atomic
+@atomic_service
 def sla_policy_delete(*, policy: SLAPolicy) -> None:
     """Delete a policy with its tiers and targets; refused while an engagement is assigned to it."""
     if policy.assignments.exists():

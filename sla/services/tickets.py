@@ -8,10 +8,9 @@ from itertools import pairwise
 from typing import Any, NotRequired, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from engagements.models import Engagement
-from kernel.services import WriteServices, assign, validated_delete, validated_save
+from kernel.services import WriteServices, assign, atomic_service, validated_delete, validated_save
 from sla.models import PauseReason, Ticket, TicketPause
 from sla.models.tickets import local_label
 from sla.services.clocks import ticket_clock_refresh
@@ -50,7 +49,7 @@ def _end_running_pause_at_resolution(ticket: Ticket) -> None:
         validated_save(running)
 
 
-@transaction.atomic
+@atomic_service
 def ticket_save(*, ticket: Ticket) -> Ticket:
     """Validate and save a ticket built elsewhere (the admin's form), then refresh its clocks."""
     _end_running_pause_at_resolution(ticket)
@@ -58,7 +57,7 @@ def ticket_save(*, ticket: Ticket) -> Ticket:
     return ticket_clock_refresh(ticket=ticket)
 
 
-@transaction.atomic
+@atomic_service
 def ticket_create(
     *,
     engagement: Engagement,
@@ -90,7 +89,7 @@ def ticket_create(
     return ticket
 
 
-@transaction.atomic
+@atomic_service
 def ticket_update(*, ticket: Ticket, pauses: Sequence[PauseSpec] | None = None, **fields: Any) -> Ticket:
     """Change a ticket's recorded fields and, when given, replace its pauses.
 
@@ -103,7 +102,7 @@ def ticket_update(*, ticket: Ticket, pauses: Sequence[PauseSpec] | None = None, 
     return ticket
 
 
-@transaction.atomic
+@atomic_service
 def ticket_upsert(*, source: str, external_id: str, **fields: Any) -> tuple[Ticket, str]:
     """Create or update the ticket with this source and external id; return it and created/updated/unchanged."""
     if not external_id:
@@ -120,14 +119,14 @@ def ticket_upsert(*, source: str, external_id: str, **fields: Any) -> tuple[Tick
     return ticket, "updated" if changed else "unchanged"
 
 
-@transaction.atomic
+@atomic_service
 def ticket_delete(*, ticket: Ticket) -> None:
     """Delete a ticket and its pauses (each deletion audited)."""
     TicketPause.objects.filter(ticket_id=ticket.pk).delete()
     validated_delete(ticket)
 
 
-@transaction.atomic
+@atomic_service
 def ticket_pause_save(*, pause: TicketPause) -> TicketPause:
     """Validate and save a pause built elsewhere (the admin's inline), then refresh its ticket's clocks."""
     validated_save(pause)
@@ -135,7 +134,7 @@ def ticket_pause_save(*, pause: TicketPause) -> TicketPause:
     return pause
 
 
-@transaction.atomic
+@atomic_service
 def ticket_pause_create(
     *,
     ticket: Ticket,
@@ -147,14 +146,14 @@ def ticket_pause_create(
     return ticket_pause_save(pause=TicketPause(ticket=ticket, started_at=started_at, ended_at=ended_at, reason=reason))
 
 
-@transaction.atomic
+@atomic_service
 def ticket_pause_update(*, pause: TicketPause, **fields: Any) -> TicketPause:
     """Change a pause (e.g. end it) and refresh its ticket's clocks."""
     assign(pause, fields, allowed=PAUSE_FIELDS)
     return ticket_pause_save(pause=pause)
 
 
-@transaction.atomic
+@atomic_service
 def ticket_pause_delete(*, pause: TicketPause) -> None:
     """Delete a pause and refresh its ticket's clocks."""
     ticket = pause.ticket
@@ -175,7 +174,7 @@ def check_pauses_apart(ordered: Sequence[PauseSpec]) -> None:
             )
 
 
-@transaction.atomic
+@atomic_service
 def ticket_pauses_set(*, ticket: Ticket, pauses: Sequence[PauseSpec]) -> bool:
     """Make a ticket's pauses exactly these (matched on start); return whether anything changed."""
     wanted = {spec["started_at"]: spec for spec in pauses}

@@ -12,7 +12,9 @@ import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -22,11 +24,11 @@ from billing.services import period_close
 from engagements.admin.base import ReadOnlyAdmin, ServiceBackedAdmin, ServiceBackedInline
 from engagements.models import AuditLog, Contractor, TimeEntry
 from engagements.services.engagements import contractor_create, engagement_create, service_area_create, vendor_create
-from engagements.services.entries import time_entry_create
+from engagements.services.entries import time_entries_record_week, time_entry_create
 from kernel import facts
 from kernel.api import ServiceViewSet
 from kernel.facts import RecordedFact
-from kernel.services import assign
+from kernel.services import assign, atomic_service
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +137,37 @@ def test_a_refused_write_leaves_the_callers_transaction_usable(anna: Contractor,
         entry.delete()
     # No savepoint was needed: the refusals came before anything was written.
     assert TimeEntry.objects.count() == 1
+
+
+def _savepoints(fn: Any) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith("SAVEPOINT"))
+
+
+def test_a_service_called_by_a_service_joins_its_block_without_a_savepoint(anna: Contractor) -> None:
+    @atomic_service
+    def inner() -> None:
+        TimeEntry.objects.exists()
+
+    @atomic_service
+    def outer() -> None:
+        inner()
+        inner()
+
+    # Called from here (inside the test's transaction) the outer service takes
+    # one savepoint, so this caller could catch its error; the inner ones none.
+    assert _savepoints(outer) == 1
+    assert _savepoints(inner) == 1
+
+
+def test_a_refused_day_of_the_week_timesheet_leaves_the_other_days_checked(anna: Contractor, superuser: Any) -> None:
+    period_close(month=dt.date(2026, 3, 1), user=superuser)
+    hours = {dt.date(2026, 3, 31): Decimal("8"), APRIL_2: Decimal("30"), dt.date(2026, 4, 3): Decimal("8")}
+    with pytest.raises(ValidationError) as refused:
+        time_entries_record_week(contractor=anna, hours_by_day=hours)
+    assert sorted(refused.value.message_dict) == ["2026-03-31", "2026-04-02"]
+    assert not TimeEntry.objects.exists()
 
 
 def test_assign_refuses_a_field_outside_the_entitys_allow_list(anna: Contractor) -> None:
