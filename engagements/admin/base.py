@@ -100,7 +100,7 @@ class ServiceBackedAdmin(admin.ModelAdmin):
 
     `services` names them (e.g. `TIME_ENTRY`): the admin, the API, importers and
     jobs write through the same functions. A verb the entity does not offer is
-    not offered here either (no add button, read-only fields, no delete).
+    not offered here either: no add button, no delete, a change refused.
     """
 
     show_full_result_count = False
