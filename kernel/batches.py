@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kernel.services import atomic_service
+
 CHUNK = 500
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -87,7 +89,7 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 RowWrite = Callable[[], tuple[Any, str]]
 
 
-@transaction.atomic
+@atomic_service
 def upsert_each(
     *, items: Sequence[tuple[int, RowWrite]], keys: Sequence[tuple[int, str, str]] = (), partial: bool = False
 ) -> UpsertOutcome:
