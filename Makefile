@@ -67,13 +67,14 @@ lint: $(DEV_STAMP)
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/lint-imports --no-logo
 
-# Lints first, then runs the whole suite on PYTEST_WORKERS processes (pytest-xdist; the
-# live-worker tests share one) with coverage: a floor on the total, and 100% of lines on
-# the pure modules (tests/coverage_pure.py). DATABASE_URL / CELERY_BROKER_URL choose the stack.
+# Lints first, then runs the whole suite on PYTEST_WORKERS processes (pytest-xdist: a test
+# database per process; each starts its own Celery worker for the live-worker tests) with
+# coverage: a floor on the total, and 100% of lines on the pure modules (tests/coverage_pure.py).
+# DATABASE_URL / CELERY_BROKER_URL choose the stack.
 PYTEST_WORKERS ?= 2
 COVERAGE_FLOOR ?= 90
 test: $(DEV_STAMP) lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --cov --cov-report=term-missing:skip-covered \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term-missing:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$status
 	$(BIN)/python tests/coverage_pure.py

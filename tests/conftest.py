@@ -25,17 +25,6 @@ pytest_plugins = ["tests.importers.import_world"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every live-worker test in one xdist group, so one process starts the Celery workers.
-
-    Runs before xdist's own hook, which reads the groups (`--dist loadgroup`).
-    """
-    for item in items:
-        if item.get_closest_marker("live_worker"):
-            item.add_marker(pytest.mark.xdist_group("live_worker"))
-
-
 @pytest.fixture(autouse=True)
 def tasks_in_process(request):
     """Run tasks in-process in every test but the live-worker ones, whatever broker is configured.
@@ -116,7 +105,13 @@ def _test_database_url() -> str:
 
 @pytest.fixture(scope="session")
 def live_worker(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """Start a real Celery worker process on the test database; yield its queue name."""
+    """Start a real Celery worker process on the test database; yield its queue name.
+
+    Under pytest-xdist each test process that runs a live-worker test starts its
+    own Celery worker, on a queue of its own and on that process's own test
+    database (pytest-django suffixes it with the xdist worker id), so two can run
+    side by side without seeing each other's tasks.
+    """
     from django.db import connection
 
     if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
