@@ -1,11 +1,13 @@
 """The registry and whole-file behaviour shared by every format."""
 
 import hashlib
+import re
 from collections.abc import Callable
 
 import pytest
 
 from imports.parsers import FORMATS, FileError, parse
+from imports.parsers.base import _parsers
 
 SAMPLE_FOR = {
     ("timesheets", "harvest"): "harvest_time_entries_import_test_1.csv",
@@ -23,12 +25,26 @@ SAMPLE_FOR = {
 ALL_FORMATS = [(kind, fmt) for kind, formats in FORMATS.items() for fmt in formats]
 
 
-def test_the_registry_lists_every_kind_and_format() -> None:
-    assert FORMATS == {
-        "timesheets": ("harvest", "toggl", "clockify", "kimai", "generic"),
-        "tickets": ("jira", "zendesk", "generic"),
-        "outages": ("uptimerobot", "generic"),
-    }
+def test_every_listed_format_has_a_parser_and_a_sample_and_nothing_else_does() -> None:
+    assert set(_parsers()) == set(ALL_FORMATS)
+    assert set(SAMPLE_FOR) == set(ALL_FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "message"),
+    [
+        ("invoices", "generic", "unknown kind 'invoices': expected one of timesheets, tickets, outages"),
+        ("tickets", "harvest", "unknown tickets format 'harvest': expected one of jira, zendesk, generic"),
+    ],
+)
+def test_an_unknown_kind_or_format_is_refused_with_the_known_ones(kind: str, fmt: str, message: str) -> None:
+    with pytest.raises(FileError, match=f"^{re.escape(message)}$"):
+        parse(kind, fmt, b"a,b\n1,2\n")
+
+
+def test_kind_and_format_are_read_without_case_or_surrounding_spaces(sample: Callable[[str], bytes]) -> None:
+    data = sample(SAMPLE_FOR[("tickets", "jira")])
+    assert parse(" Tickets ", "JIRA", data).records == parse("tickets", "jira", data).records
 
 
 @pytest.mark.parametrize(("kind", "fmt"), ALL_FORMATS)

@@ -1,5 +1,6 @@
 """Timesheet formats: the real exports in samples/ and hand-made valid and broken files."""
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -260,6 +261,22 @@ def test_identical_rows_keep_distinct_ids_and_are_reported() -> None:
     assert any("rows 2 and 3 are identical" in w for w in result.warnings)
 
 
-def test_records_are_plain_time_records(parse_sample: Parse) -> None:
-    result = parse_sample("timesheets", "generic", "generic_timesheets.csv")
-    assert all(isinstance(r, TimeRecord) for r in result.records)
+def test_records_are_plain_frozen_values_equal_field_by_field(parse_sample: Parse) -> None:
+    first = parse_sample("timesheets", "generic", "generic_timesheets.csv").records[0]
+    assert first == TimeRecord(
+        row=2,
+        person="Priya Nair",
+        email=None,
+        project="Help desk (Acme)",
+        client=None,
+        task=None,
+        date=date(2024, 4, 1),
+        hours=Decimal("8.00"),
+        description="First-line support",
+        billable=None,
+        external_id="T-1",
+        started_at=None,
+        ended_at=None,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.hours = Decimal("1.00")
