@@ -72,9 +72,10 @@ lint: $(DEV_STAMP)
 # coverage: a floor on the total, and 100% of lines on the pure modules (tests/coverage_pure.py).
 # DATABASE_URL / CELERY_BROKER_URL choose the stack.
 PYTEST_WORKERS ?= 2
-COVERAGE_FLOOR ?= 90
+# A few points under the measured total (95% on SQLite, 2026-11-30): a drop fails, noise does not.
+COVERAGE_FLOOR ?= 92
 test: $(DEV_STAMP) lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term-missing:skip-covered \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$status
 	$(BIN)/python tests/coverage_pure.py

@@ -148,12 +148,13 @@ def main() -> None:
     _setup()
     from django.db import connection
 
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    configured = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         engagement_ids = _engagements()
         runs = [_run(engagement_ids) for _ in range(RUNS)]
     finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+        connection.creation.destroy_test_db(configured, verbosity=0)
     first = statistics.median(run[0] for run in runs)
     second = statistics.median(run[1] for run in runs)
     print(f"{connection.vendor}: a month of {TICKETS:,} tickets over {len(engagement_ids)} engagements")
