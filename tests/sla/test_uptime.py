@@ -71,16 +71,19 @@ def test_the_worked_example_downtime_is_an_hour_and_a_half_with_its_impact(msp) 
     assert downtime_hours_for([msp.pk], APRIL) == {msp.pk: [(email.pk, Decimal("1.5"), Decimal("1200.00"))]}
 
 
-# --- thresholds --------------------------------------------------------------------------------
+# --- policies ----------------------------------------------------------------------------------
 
 
-def test_the_credit_cap_is_the_engagements_policys_maximum() -> None:
-    policy = SLAPolicyFactory(max_credit_pct=Decimal("50"))
-    engagement = SLAAssignmentFactory(
-        policy=policy, engagement=EngagementFactory(start_date=dt.date(2026, 1, 1))
-    ).engagement
-    down(MonitoredServiceFactory(engagement=engagement), ny(2026, 4, 1), ny(2026, 4, 5))
-    assert credit_pct_for([engagement.pk], APRIL) == {engagement.pk: Decimal("50")}
+def test_each_engagements_credit_is_capped_by_its_own_policys_maximum() -> None:
+    ids = []
+    for maximum in ("30", "50"):
+        engagement = SLAAssignmentFactory(
+            policy=SLAPolicyFactory(max_credit_pct=Decimal(maximum)),
+            engagement=EngagementFactory(start_date=dt.date(2026, 1, 1)),
+        ).engagement
+        down(MonitoredServiceFactory(engagement=engagement), ny(2026, 4, 1), ny(2026, 4, 5))  # the 100% tier
+        ids.append(engagement.pk)
+    assert credit_pct_for(ids, APRIL) == {ids[0]: Decimal("30"), ids[1]: Decimal("50")}
 
 
 # --- outages -------------------------------------------------------------------------------------
