@@ -158,8 +158,8 @@ def main() -> None:
     first = statistics.median(run[0] for run in runs)
     second = statistics.median(run[1] for run in runs)
     print(f"{connection.vendor}: a month of {TICKETS:,} tickets over {len(engagement_ids)} engagements")
-    print(f"first refresh ({runs[0][2]:,} clocks computed): {first:8.2f} s (median of {RUNS})")
-    print(f"second refresh (nothing to change):          {second:8.2f} s (median of {RUNS})")
+    print(f"{f'first refresh ({runs[0][2]:,} clocks computed):':<45}{first:8.2f} s (median of {RUNS})")
+    print(f"{'second refresh (nothing to change):':<45}{second:8.2f} s (median of {RUNS})")
     print(f"per ticket, first refresh: {first / TICKETS * 1_000_000:.0f} µs")
 
 
