@@ -19,6 +19,9 @@ class WiringConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(after_migrate, dispatch_uid="wiring.after_migrate")
+        from config.throttling import connect_signals
+
+        connect_signals()
 
 
 def after_migrate(sender: AppConfig, **kwargs: object) -> None:

@@ -63,3 +63,27 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}.") from exc
+
+
+# The placeholder of .env.example and the development key: never a production secret.
+EXAMPLE_SECRET_KEYS: Final = frozenset(
+    {
+        "change-me-to-a-long-random-string-of-50-characters-or-more",
+        "insecure-development-key-do-not-use-in-production",
+    }
+)
+SECRET_KEY_MIN_LENGTH: Final = 50
+SECRET_KEY_MIN_DISTINCT: Final = 5
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a production SECRET_KEY that is an example value, short, or of little variety."""
+    hint = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    if key in EXAMPLE_SECRET_KEYS:
+        raise ImproperlyConfigured(f"SECRET_KEY is the example value; {hint}.")
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long; {hint}.")
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must have at least {SECRET_KEY_MIN_DISTINCT} distinct characters; {hint}."
+        )

@@ -8,7 +8,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import check_secret_key, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -25,8 +25,8 @@ else:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site answers to.")
-    if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long in production.")
+    # The example value, a short key or one of little variety (a repeated letter) is refused.
+    check_secret_key(SECRET_KEY)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -60,9 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses sign-ins for a username and address after too many failures (config/throttling.py).
+    "config.throttling.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kernel.actor.AuditActorMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -132,11 +135,63 @@ LOGIN_URL = "reports:login"
 LOGIN_REDIRECT_URL = "reports:latest"
 
 # --- Security (effective when DEBUG is off) --------------------------------
+# Production runs behind a TLS-terminating proxy: every default below assumes
+# it; a plain-HTTP setup (a local check) switches them off through the env.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The header the proxy sets to "https" ("X-Forwarded-Proto"); empty = no proxy, trust no header.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Never redirect the load balancer's probe: it asks over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a decision to submit the domain to the browsers' list, not a default.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent on every response by config.security.ContentSecurityPolicyMiddleware. Pages and
+# Swagger UI load scripts from this origin only (no inline script); inline styles and the
+# reports' inline SVG charts are allowed; nothing may frame the site.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+
+# --- Cache (shared by every process when Redis is configured) ---------------
+# The API throttle and the sign-in limits count here: with local memory each
+# gunicorn worker would count alone. Default: the broker's Redis when it is Redis.
+_broker_url = env_str("CELERY_BROKER_URL", "")
+CACHE_URL = env_str("CACHE_URL", _broker_url if _broker_url.startswith(("redis://", "rediss://")) else "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tracker"),
+            # A hanging Redis must not hold a sign-in or an API call for long.
+            "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Sign-in limits (config/throttling.py) ------------------------------------
+# After LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address
+# within LOGIN_LOCKOUT_SECONDS, further attempts are refused (429), even with
+# the right password, until the window ends; a successful sign-in resets the count.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# The same for API requests with an unknown token, counted per address.
+API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
 
 # --- Email -------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -186,7 +241,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # --- REST framework ----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # TokenAuthentication that refuses an address after too many unknown tokens.
+        "config.throttling.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -19,3 +19,10 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F40
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tests never collect static files; WhiteNoise need not look for them.
 WHITENOISE_AUTOREFRESH = True
+# Each test process counts in its own memory unless CACHE_URL asks for a shared cache:
+# the tests clear the cache, and clearing the default Redis cache would empty the broker's database.
+if "CACHE_URL" not in os.environ:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests sign in with wrong passwords and tokens on purpose; tests/test_login_throttling.py sets its own limits.
+LOGIN_FAILURE_LIMIT = 10_000
+API_TOKEN_FAILURE_LIMIT = 10_000
