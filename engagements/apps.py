@@ -16,7 +16,11 @@ class EngagementsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from engagements.models.core import CONTRACTORS_STAFF_AUG_ONLY_MESSAGE, ENTRIES_OUTSIDE_DATES_MESSAGE
+        from engagements.models.core import (
+            CONTRACTOR_ENTRIES_OUTSIDE_MESSAGE,
+            CONTRACTORS_STAFF_AUG_ONLY_MESSAGE,
+            ENTRIES_OUTSIDE_DATES_MESSAGE,
+        )
         from engagements.models.entries import DAILY_HOURS_MESSAGE, DATE_IN_ENGAGEMENT_MESSAGE
         from engagements.services.trail import audit_and_mark
         from kernel.facts import register_write_listener
@@ -31,5 +35,7 @@ class EngagementsConfig(AppConfig):
             ("engagements_overheadentry_date_in_engagement", "date", DATE_IN_ENGAGEMENT_MESSAGE),
             ("engagements_contractor_staff_aug_only", "engagement", CONTRACTORS_STAFF_AUG_ONLY_MESSAGE),
             ("engagements_engagement_dates_cover_entries", "start_date", ENTRIES_OUTSIDE_DATES_MESSAGE),
+            # Migration 0008: a contractor moved to another engagement takes their hours along.
+            ("engagements_contractor_entries_in_engagement", "engagement", CONTRACTOR_ENTRIES_OUTSIDE_MESSAGE),
         ):
             register_database_rule(name, field, message)

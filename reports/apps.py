@@ -16,8 +16,10 @@ class ReportsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from engagements.services.marks import register_mark_listener
-        from reports.hooks import recompute_after_commit
+        from engagements.services.marks import register_mark_listener, register_removal_listener
+        from reports.hooks import rebuild_after_removal, recompute_after_commit
 
         # Every new changed-month mark, whichever path wrote it, queues a recompute after commit.
         register_mark_listener(recompute_after_commit)
+        # A deleted engagement's months: their stored reports are rebuilt without it.
+        register_removal_listener(rebuild_after_removal)

@@ -43,3 +43,17 @@ def recompute_after_commit(keys: set[Any]) -> None:
     if any(entry[1] is _send_recompute for entry in connection.run_on_commit):
         return
     transaction.on_commit(_send_recompute)
+
+
+def rebuild_after_removal(months: set[Any]) -> None:
+    """Rebuild, after commit, the stored reports of the months a deleted engagement spanned.
+
+    Its snapshots went with it (CASCADE), so no changed mark can name it; the
+    reports built from them are rebuilt from the snapshots that remain.
+    """
+    from engagements.queue import enqueue_on_commit
+    from reports.models import ComparisonReport
+
+    built = sorted(ComparisonReport.objects.filter(month__in=months).values_list("month", flat=True))
+    if built:
+        enqueue_on_commit("reports.rebuild_reports", months=[month.isoformat() for month in built])

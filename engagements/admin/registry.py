@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import CASCADE, Model, QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -42,6 +42,7 @@ from engagements.services.engagements import (
 )
 from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
 from kernel import months
+from kernel.facts import RecordedFact
 
 
 class AttestationInline(ServiceBackedInline):
@@ -117,6 +118,27 @@ class EngagementAdmin(ExtensibleAdmin, ServiceBackedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         extra = ("week_link",) if obj is not None and obj.model == DeliveryModel.STAFF_AUG else ()
         return super().get_readonly_fields(request, obj) + extra
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, set[str], list[Any]]:
+        """Let the machinery's own rows (changed marks, snapshots, jobs) go with a deleted engagement.
+
+        Nobody may delete them in the admin (read-only), which made Django refuse
+        every engagement delete with a 403; they cascade by design. Recorded
+        facts still protect the engagement (the page lists them).
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        machinery = set()
+        for relation in Engagement._meta.get_fields(include_hidden=True):
+            related = relation.related_model
+            cascades = relation.auto_created and getattr(relation, "on_delete", None) is CASCADE
+            if (
+                cascades
+                and isinstance(related, type)
+                and issubclass(related, Model)
+                and not issubclass(related, RecordedFact)
+            ):
+                machinery.add(str(related._meta.verbose_name))
+        return deleted, counts, perms_needed - machinery, protected
 
     @admin.display(description="Timesheet")
     def week_link(self, obj: Engagement) -> str:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from engagements.querysets import EngagementQuerySet
+from engagements.querysets import EngagementQuerySet, ParentFactQuerySet, moved_fact_keys
 from kernel.currencies import ISO_4217_CODES
 from kernel.facts import MonthKey, RecordedFact
 from kernel.months import months_between, today
@@ -18,6 +18,10 @@ from kernel.months import months_between, today
 # Messages of rules the model and the database (triggers registered in EngagementsConfig.ready) both enforce.
 ENTRIES_OUTSIDE_DATES_MESSAGE = "Entries are recorded outside these dates; move or delete them first."
 CONTRACTORS_STAFF_AUG_ONLY_MESSAGE = "Contractors can only be added to staff augmentation engagements."
+CONTRACTOR_ENTRIES_OUTSIDE_MESSAGE = (
+    "This contractor's time entries would lie outside the engagement's dates; move or delete them first."
+)
+MOVED_FACTS_CLOSED_PREFIX = "Moving it to another engagement would move facts recorded in a closed month."
 
 
 class VendorKind(models.TextChoices):
@@ -252,7 +256,44 @@ class Engagement(RecordedFact):
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 
-class Contractor(RecordedFact):
+class FactParent(RecordedFact):
+    """A row other facts reach their engagement through (a contractor's hours, a service's outages).
+
+    Moving it to another engagement moves those facts: the move is guarded and
+    marked in the months of the facts under both engagements (`moved_fact_keys`
+    over the `_fact_months` its snapshots carry), on every write path.
+    """
+
+    objects: ClassVar = ParentFactQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def guarded_keys(cls, old: dict[str, Any] | None, new: dict[str, Any] | None) -> set[MonthKey]:
+        return super().guarded_keys(old, new) | moved_fact_keys(old, new)
+
+    def moved_from(self) -> int | None:
+        """Return the engagement this saved row is being moved away from (None if it is not moving)."""
+        if self.pk is None or self._state.adding:
+            return None
+        key = "engagement_id"  # every parent names its engagement so (not a literal: the model is abstract)
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list(key, flat=True).first()
+        return stored if stored is not None and stored != getattr(self, "engagement_id", None) else None
+
+    def clean_move(self) -> dict[str, list[str]]:
+        """Return the field error of a move whose facts touch a closed month of either engagement."""
+        if self.moved_from() is None:
+            return {}
+        try:
+            # Checked here for a field message; the scope remembers it, so full_clean does not repeat it.
+            type(self).check_guards(moved_fact_keys(*self.current_rows()))
+        except ValidationError as exc:
+            return {"engagement": [f"{MOVED_FACTS_CLOSED_PREFIX} {message}" for message in exc.messages]}
+        return {}
+
+
+class Contractor(FactParent):
     """An augmented staff member working on a staff augmentation engagement."""
 
     month_fields = ()
@@ -278,3 +319,26 @@ class Contractor(RecordedFact):
     def clean(self) -> None:
         if self.engagement_id and self.engagement.model != DeliveryModel.STAFF_AUG:
             raise ValidationError({"engagement": CONTRACTORS_STAFF_AUG_ONLY_MESSAGE})
+        if self.engagement_id and self.moved_from() is not None:
+            errors = self._clean_entries_inside(self.engagement) or self.clean_move()
+            if errors:
+                raise ValidationError(errors)
+
+    def _clean_entries_inside(self, engagement: Engagement) -> dict[str, list[str]]:
+        """Refuse a move that leaves time entries outside the new engagement's dates."""
+        outside = Q(date__lt=engagement.start_date)
+        if engagement.end_date:
+            outside |= Q(date__gt=engagement.end_date)
+        count = self.time_entries.filter(outside).count()
+        if not count:
+            return {}
+        end = engagement.end_date.isoformat() if engagement.end_date else "open-ended"
+        dates = f"{engagement.start_date.isoformat()} to {end}"
+        return {
+            "engagement": [
+                (
+                    f"{count} of this contractor's time entries would lie outside {engagement.name}'s dates "
+                    f"({dates}); move or delete them first."
+                )
+            ]
+        }

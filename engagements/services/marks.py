@@ -12,13 +12,35 @@ from engagements.models import ChangedMonth
 from kernel.months import first_of
 
 MarkListener = Callable[[set[tuple[int, dt.date]]], None]
+RemovalListener = Callable[[set[dt.date]], None]
 _listeners: list[MarkListener] = []
+_removal_listeners: list[RemovalListener] = []
 
 
 def register_mark_listener(listener: MarkListener) -> None:
     """Let a higher app (reports) react to new marks, e.g. queue a recompute after commit."""
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+def register_removal_listener(listener: RemovalListener) -> None:
+    """Let a higher app (reports) react to an engagement deleted with the months it spanned."""
+    if listener not in _removal_listeners:
+        _removal_listeners.append(listener)
+
+
+def forget_engagements(keys: Iterable[tuple[int, dt.date]]) -> set[dt.date]:
+    """Hand on the months of deleted engagements: no mark can name them (their rows are gone).
+
+    Their own marks and snapshots went with them (CASCADE); what is left to
+    do is a month-wide result that counted them (reports rebuild the
+    comparison report of those months). Returns the months handed on.
+    """
+    months = {first_of(month) for _, month in keys}
+    if months:
+        for listener in _removal_listeners:
+            listener(months)
+    return months
 
 
 def mark_months_changed(keys: Iterable[tuple[int, dt.date]], *, reason: str = "") -> int:
@@ -71,4 +93,11 @@ def release_changed_month(mark: ChangedMonth) -> bool:
     return bool(deleted)
 
 
-__all__ = ["claim_changed_months", "mark_months_changed", "release_changed_month"]
+__all__ = [
+    "claim_changed_months",
+    "forget_engagements",
+    "mark_months_changed",
+    "register_mark_listener",
+    "register_removal_listener",
+    "release_changed_month",
+]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
-from engagements.models import AuditAction, AuditLog
-from engagements.services.marks import mark_months_changed
+from engagements.models import AuditAction, AuditLog, Engagement
+from engagements.services.marks import forget_engagements, mark_months_changed
 from kernel.actor import current_actor
 from kernel.facts import MonthKey, RecordedFact, RowChange
 
@@ -24,6 +24,10 @@ def audit_and_mark(model: type[RecordedFact], changes: list[RowChange], bulk: bo
         old, new = change.old, change.new
         action = AuditAction.CREATE if old is None else AuditAction.DELETE if new is None else AuditAction.UPDATE
         keys |= model.month_keys(old or {}) | model.month_keys(new or {})
+        if old is not None and new is not None and old.get("_engagement") != new.get("_engagement"):
+            # A row moved to another engagement (a contractor with its hours, a service with its outages):
+            # the months its guard saw, under both engagements, lose or gain what moved with it.
+            keys |= model.guarded_keys(old, new)
         entries.append(
             AuditLog(
                 actor_id=actor.user_id,
@@ -37,4 +41,11 @@ def audit_and_mark(model: type[RecordedFact], changes: list[RowChange], bulk: bo
             )
         )
     AuditLog.objects.bulk_create(entries, batch_size=1000)
+    if model is Engagement:
+        # A deleted engagement takes its marks and snapshots with it (CASCADE); a mark naming it
+        # would break its foreign key at commit. The months it leaves are handed on instead.
+        gone = {change.pk for change in changes if change.new is None}
+        if gone:
+            forget_engagements({key for key in keys if key[0] in gone})
+            keys = {key for key in keys if key[0] not in gone}
     mark_months_changed(keys, reason=f"{model._meta.verbose_name} changed")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from engagements.models import FactParent
 from kernel.facts import MonthKey, RecordedFact, source_external_id_unique
 from kernel.months import current_month, month_of, months_between
 from sla.querysets import OutageQuerySet
@@ -17,7 +18,7 @@ from sla.querysets import OutageQuerySet
 OUTAGE_ENDS_AFTER_START_MESSAGE = "An outage must end after it starts."
 
 
-class MonitoredService(RecordedFact):
+class MonitoredService(FactParent):
     """Something whose uptime is tracked for an engagement (e.g. "Email", "VPN")."""
 
     month_fields = ()
@@ -61,6 +62,10 @@ class MonitoredService(RecordedFact):
     def clean(self) -> None:
         if self.business_impact_per_hour is not None and self.business_impact_per_hour < 0:
             raise ValidationError({"business_impact_per_hour": "The business impact per hour cannot be negative."})
+        # Moving it to another engagement moves its outages: not out of (or into) a closed month.
+        errors = self.clean_move() if self.engagement_id else {}
+        if errors:
+            raise ValidationError(errors)
 
 
 class Outage(RecordedFact):
