@@ -245,3 +245,19 @@ def test_the_admin_deletes_an_empty_engagement_and_explains_a_refusal(world, sup
     connection.check_constraints()
     page = client.get(f"/admin/engagements/engagement/{world['old'].pk}/delete/").content.decode()
     assert "protected related objects" in page
+
+
+def test_the_admin_shows_a_refused_move_on_the_engagement_field(world, operations_client) -> None:
+    anna = world["anna"]
+    response = operations_client.post(
+        f"/admin/engagements/contractor/{anna.pk}/change/",
+        {"engagement": world["short"].pk, "name": anna.name, "role": "", "email": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["engagement"] == [
+        (
+            "1 of this contractor's time entries would lie outside Short's dates (2026-01-01 to 2026-03-31); "
+            "move or delete them first."
+        )
+    ]
+    assert Contractor.objects.get(pk=anna.pk).engagement_id == world["old"].pk
