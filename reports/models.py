@@ -232,6 +232,9 @@ class RecomputeJob(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     progressed_at = models.DateTimeField(null=True, blank=True, help_text="Last time a batch finished.")
+    resumed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time the stalled-jobs resume sent the missing work again."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

@@ -67,8 +67,10 @@ def compute_month(*, job_id: int) -> int:
     retry_backoff=True,
 )
 def compute_snapshots(*, job_id: int, engagement_ids: list[int]) -> int:
-    """Compute one batch of a month job's snapshots."""
-    job = _load_job(job_id)
+    """Compute one batch of a month job's snapshots, whatever the job's state (a batch is idempotent)."""
+    # Not _load_job: a batch redelivered after its job was resumed, failed or
+    # finished computes the same rows again, so it is done, not dropped.
+    job = RecomputeJob.objects.filter(pk=job_id).first()
     if job is None:
         return 0
     try:
@@ -82,8 +84,9 @@ def compute_snapshots(*, job_id: int, engagement_ids: list[int]) -> int:
 
 
 # Retries are its polling: it checks the database until every snapshot of the
-# month is fresh (no chord), re-sends the batches of a stalled job, and gives
-# up after FINALIZE_MAX_POLLS with the job marked failed.
+# month is fresh (no chord) and re-sends the missing batches of a stalled job.
+# After FINALIZE_MAX_POLLS it stops polling but leaves the job running: the
+# stalled-jobs resume sends the missing batches and a new finalize step later.
 @shared_task(name=jobs.FINALIZE_TASK, bind=True, ignore_result=True, max_retries=FINALIZE_MAX_POLLS)
 def finalize_month(self: Task, *, job_id: int) -> bool:
     """Build the month's report once all its snapshots are fresh; otherwise look again shortly."""
@@ -99,9 +102,9 @@ def finalize_month(self: Task, *, job_id: int) -> bool:
     if result.finished:
         return True
     if result.stalled:
-        jobs.resend_missing_batches(job=job, missing=result.missing)
+        jobs.month_job_resume(job=job, send_finalize=False)
     if self.request.retries >= FINALIZE_MAX_POLLS:
-        jobs.job_fail(job_id=job_id, error=f"Gave up waiting for {len(result.missing)} engagement snapshots.")
+        jobs.finalize_stop(job_id=job_id, missing=len(result.missing))
         return False
     raise self.retry(countdown=FINALIZE_POLL_SECONDS)
 
@@ -138,7 +141,7 @@ def compute_previous_month(*, send_email: bool = True) -> int:
 # No retries: the beat runs it again a few minutes later.
 @shared_task(name="reports.resume_stalled_jobs", ignore_result=True)
 def resume_stalled_jobs() -> int:
-    """Send again the work of jobs whose worker died."""
+    """Send again the missing batches of month jobs with no batch finished for a while (a worker died)."""
     return jobs.stalled_jobs_resume()
 
 

@@ -226,6 +226,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 BROKER_TIMEOUT_SECONDS = float(env_str("BROKER_TIMEOUT_SECONDS", "2"))
+# A month job with no batch finished for this long is resumed (reports.services.jobs.stall_threshold).
+REPORTS_JOB_STALL_MINUTES = env_int("REPORTS_JOB_STALL_MINUTES", 10)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
     # A hanging Redis must never hold a web request: fail fast and let the

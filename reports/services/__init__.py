@@ -4,6 +4,7 @@ from reports.services.builder.report import build_payload, report_build
 from reports.services.jobs import (
     changed_months_recompute,
     month_job_finalize,
+    month_job_resume,
     month_job_start,
     recompute_month_request,
     stalled_jobs_resume,
@@ -14,6 +15,7 @@ __all__ = [
     "build_payload",
     "changed_months_recompute",
     "month_job_finalize",
+    "month_job_resume",
     "month_job_start",
     "recompute_month_request",
     "report_build",

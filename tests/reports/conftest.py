@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -30,6 +31,32 @@ def new_york(settings):
 def worked_example(db, new_york) -> WorkedExample:
     """domain.md's worked example, recorded through the services."""
     return build_worked_example()
+
+
+@pytest.fixture
+def april_engagements(new_york, settings) -> list[int]:
+    """Six engagements with facts in April 2026 (the worked example's two, four small ones), in batches of 2.
+
+    Needs the test's database mark (in-process or transactional); the facts'
+    recompute is deferred, so the month's work is left to the test's jobs.
+    """
+    from billing.services import contractor_rate_create
+    from engagements.services.entries import time_entry_create
+    from reports.hooks import recompute_deferred
+    from tests.factories import ContractorFactory, EngagementFactory
+
+    settings.REPORTS_SNAPSHOT_BATCH = 2
+    with recompute_deferred():
+        example = build_worked_example()
+        ids = [example.augmented.pk, example.msp.pk]
+        for n in range(4):
+            contractor = ContractorFactory(engagement=EngagementFactory(start_date=dt.date(2026, 1, 1)))
+            contractor_rate_create(
+                contractor=contractor, hourly_rate=Decimal(60 + n), effective_from=dt.date(2026, 1, 1)
+            )
+            time_entry_create(contractor=contractor, date=dt.date(2026, 4, 8 + n), hours=Decimal("7.25"))
+            ids.append(contractor.engagement_id)
+    return sorted(ids)
 
 
 # The demo's "today": its 24 months then run June 2024 to May 2026 and hold the worked example (April 2026).
@@ -70,14 +97,18 @@ LIVE_WORKER_REASON = (
 
 
 class RestartableWorker:
-    """A Celery worker process on its own queue that a test can SIGKILL and start again."""
+    """A Celery worker on its own queue that a test can SIGKILL (one process or its whole group) and start again.
+
+    Each start is a new session, so the worker and its pool children form a
+    process group of their own that `kill_group` can kill without the test.
+    """
 
     def __init__(self, queue: str, env: dict[str, str]) -> None:
         self.queue, self.env = queue, env
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self, **extra_env: str) -> None:
+    def start(self, *, pool: str = "solo", concurrency: int = 1, **extra_env: str) -> None:
         """Start a worker (its settings from tests.reports.worker_settings) and wait for its ping."""
         from config.celery import app
 
@@ -92,13 +123,16 @@ class RestartableWorker:
             "worker",
             "-Q",
             self.queue,
-            "--pool=solo",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
             f"--hostname={self.queue}-{self.starts}@%h",
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
         ]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **extra_env}, stdout=log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env={**self.env, **extra_env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()
         _wait_for_worker(app, f"{self.queue}-{self.starts}@", self.proc)
 
@@ -108,13 +142,20 @@ class RestartableWorker:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
 
+    def kill_group(self) -> None:
+        """Kill the whole worker at once: the main process and every pool child (SIGKILL to the process group)."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 A batch sleeps inside its transaction (REPORTS_SNAPSHOT_BATCH_DELAY), so a
 test can kill the worker mid-batch; the unacknowledged task is redelivered
-after a visibility timeout of seconds instead of the production hour.
+after a visibility timeout of seconds instead of the production hour (a test
+that wants the production behaviour, no redelivery while it runs, sets
+TEST_VISIBILITY_TIMEOUT to an hour).
 """
 
 import os
