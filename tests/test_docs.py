@@ -160,6 +160,20 @@ def test_the_api_guide_lists_every_resource_of_the_api_root() -> None:
     assert [name for name in resources if f"| `{name}/` |" not in guide] == []
 
 
+def environment_variables() -> list[str]:
+    """Return the names the settings read through config.env (`env_str("NAME", ...)` and its siblings)."""
+    pattern = re.compile(r"\benv_(?:str|bool|int|list)\(\s*\"([A-Z][A-Z0-9_]*)\"")
+    return sorted({name for path in (ROOT / "config").rglob("*.py") for name in pattern.findall(path.read_text())})
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/operations.md"])
+def test_the_configuration_tables_name_every_environment_variable(document: str) -> None:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    names = environment_variables()
+    assert len(names) > 20
+    assert [name for name in names if f"`{name}`" not in text] == []
+
+
 def test_a_heading_slug_is_what_github_makes_of_it() -> None:
     assert slug("Data completeness (partly built)") == "data-completeness-partly-built"
     assert slug("The `import_file` command") == "the-import_file-command"
