@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.health import healthz
+from kernel.api import errors
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:latest", permanent=False)),
@@ -13,3 +14,10 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/", include("config.api")),
 ]
+
+# Under /api/ these answer the API's one error shape in JSON (a body over the
+# limit is a 413, a database that cannot be reached a 503); elsewhere Django's pages.
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

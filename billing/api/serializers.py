@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, Invoice, OneTimeCharge, Period
-from kernel.api import MonthField, ResourceSerializer
+from kernel.api import CURRENCY_FIELD, MonthField, ResourceSerializer, StrictSerializer
 
 
 class InternalRateSerializer(ResourceSerializer):
@@ -58,6 +58,7 @@ class ExchangeRateSerializer(ResourceSerializer):
     class Meta:
         model = ExchangeRate
         fields = ["id", "month", "currency", "rate_to_base"]
+        extra_kwargs = {"currency": CURRENCY_FIELD}
 
 
 class PeriodSerializer(ResourceSerializer):
@@ -69,5 +70,5 @@ class PeriodSerializer(ResourceSerializer):
         read_only_fields = fields
 
 
-class PeriodReopenSerializer(serializers.Serializer):
+class PeriodReopenSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the closed month must change.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from engagements.models import (
@@ -15,7 +17,11 @@ from engagements.models import (
     TimeEntry,
     Vendor,
 )
-from kernel.api import ResourceSerializer
+from engagements.models.entries import HOURS_RANGE_MESSAGE, MAX_HOURS_PER_DAY
+from kernel.api import CURRENCY_FIELD, ResourceSerializer, bounded
+
+# Hours: more than 0 (two decimal places) and at most 24, the model's rule, stated in the schema.
+HOURS = bounded(Decimal("0.01"), MAX_HOURS_PER_DAY, HOURS_RANGE_MESSAGE)
 
 
 class VendorSerializer(ResourceSerializer):
@@ -54,6 +60,7 @@ class EngagementSerializer(ResourceSerializer):
             "owner",
             "status",
         ]
+        extra_kwargs = {"currency": CURRENCY_FIELD}
 
 
 class ContractorSerializer(ResourceSerializer):
@@ -68,12 +75,14 @@ class TimeEntrySerializer(ResourceSerializer):
     class Meta:
         model = TimeEntry
         fields = ["id", "contractor", "engagement", "date", "hours", "description", "source", "external_id"]
+        extra_kwargs = {"hours": HOURS}
 
 
 class OverheadEntrySerializer(ResourceSerializer):
     class Meta:
         model = OverheadEntry
         fields = ["id", "engagement", "person", "date", "hours", "activity", "description", "source", "external_id"]
+        extra_kwargs = {"hours": HOURS}
 
 
 class MilestoneSerializer(ResourceSerializer):

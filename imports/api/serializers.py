@@ -9,12 +9,12 @@ from rest_framework import serializers
 from engagements.models import Engagement
 from imports.parsers import FORMATS
 from imports.services import IMPORTERS
-from kernel.api import BatchPrimaryKeyRelatedField
+from kernel.api import BatchPrimaryKeyRelatedField, StrictSerializer
 
 ALL_FORMATS = sorted({fmt for formats in FORMATS.values() for fmt in formats})
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(StrictSerializer):
     """An export file to import."""
 
     kind = serializers.ChoiceField(choices=sorted(IMPORTERS))
@@ -67,3 +67,9 @@ class ImportReportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     written = serializers.BooleanField()
     file_id = serializers.IntegerField(allow_null=True)
+
+
+class ImportRefusedSerializer(ImportReportSerializer):
+    """The report of a file whose rejected rows kept it from being imported, in the API's error shape."""
+
+    errors = ImportRowErrorSerializer(many=True, help_text="The rejected rows (as `rejected_rows`).")  # type: ignore[assignment]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +13,25 @@ from rest_framework.views import APIView
 
 from imports.api import serializers
 from imports.services import FileError, file_import
-from kernel.api import ApiViewMixin
+from kernel.api import ApiViewMixin, ErrorsSerializer, PayloadTooLarge
+from kernel.api.parsers import check_content_length
+
+
+def import_limit() -> int:
+    """Return the largest file an import takes, in bytes (the IMPORT_MAX_BYTES setting)."""
+    limit: int = settings.IMPORT_MAX_BYTES
+    return limit
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"The file is larger than {limit:,} bytes (IMPORT_MAX_BYTES): split it, or import it with the "
+        "import_file command."
+    )
+
+
+# What the multipart envelope and the other fields may add to the file's size.
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 class ImportView(ApiViewMixin, APIView):
@@ -26,17 +45,29 @@ class ImportView(ApiViewMixin, APIView):
         responses={
             200: serializers.ImportReportSerializer,
             400: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="Field errors, an unusable file, or the report of "
-                "a file whose rejected rows kept it from being imported.",
+                PolymorphicProxySerializer(
+                    component_name="ImportRefusal",
+                    serializers=[serializers.ImportRefusedSerializer, ErrorsSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Field errors or an unusable file (`errors`); or the report of a file whose "
+                "rejected rows kept it from being imported (`errors` = its rejected rows, with the report).",
             ),
         },
     )
     def post(self, request: Request) -> Response:
         """Import a file; a file with rejected rows imports nothing unless allow_partial (400 then)."""
+        limit = import_limit()
+        # The declared length first: a file past the limit is refused before it is received.
+        try:
+            check_content_length(request.META, limit + MULTIPART_OVERHEAD)
+        except PayloadTooLarge:
+            raise too_large(limit) from None
         form = serializers.ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
+        if upload.size is None or upload.size > limit:
+            raise too_large(limit)
         try:
             report = file_import(
                 kind=form.validated_data["kind"],
@@ -51,6 +82,9 @@ class ImportView(ApiViewMixin, APIView):
                 user=request.user,
             )
         except FileError as exc:
-            return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-        refused = report.rejected and not report.dry_run and not report.written
-        return Response(report.as_dict(), status=status.HTTP_400_BAD_REQUEST if refused else status.HTTP_200_OK)
+            raise ValidationError({"file": [str(exc)]}) from exc
+        body = report.as_dict()
+        if report.rejected and not report.dry_run and not report.written:
+            # The one error shape, with the report beside it.
+            return Response({"errors": body["rejected_rows"], **body}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_200_OK)

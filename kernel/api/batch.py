@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.db import transaction
-from drf_spectacular.openapi import AutoSchema
+from django.db import IntegrityError, transaction
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.schemas.inspectors import ViewInspector
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from kernel.batches import BatchRejected, RowProblem, UpsertOutcome
 from kernel.facts import guards_run_once
+from kernel.services import translate_database_error
 
 if TYPE_CHECKING:
     # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
@@ -27,29 +27,10 @@ if TYPE_CHECKING:
     _GenericAPIView = GenericAPIView
 else:
     _APIView = _GenericAPIView = object
+from kernel.api.errors import Conflict, ErrorsSerializer, flatten_errors
 from kernel.api.fields import MAX_BATCH
-
-
-def flatten_errors(row: int, detail: Any, prefix: str = "") -> list[RowProblem]:
-    """Return a serializer's error detail for one row as flat (row, field, message) problems."""
-    if isinstance(detail, dict):
-        problems = []
-        for name, value in detail.items():
-            if isinstance(name, int) or str(name).isdigit():
-                dotted = f"{prefix}[{name}]"
-            else:
-                label = None if name == "non_field_errors" else str(name)
-                dotted = f"{prefix}.{label}" if prefix and label else (label or prefix)
-            problems += flatten_errors(row, value, dotted)
-        return problems
-    if isinstance(detail, list):
-        if detail and all(isinstance(item, dict | list) for item in detail):
-            problems = []
-            for index, item in enumerate(detail):
-                problems += flatten_errors(row, item, f"{prefix}[{index}]")
-            return problems
-        return [RowProblem(row, prefix or None, str(message)) for message in detail]
-    return [RowProblem(row, prefix or None, str(detail))]
+from kernel.api.parsers import SafeJSONParser
+from kernel.api.schema import ApiSchema
 
 
 class UpsertResultSerializer(serializers.Serializer):
@@ -61,23 +42,11 @@ class UpsertResultSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), help_text="The rows' ids, in the order sent.")
 
 
-class RowErrorSerializer(serializers.Serializer):
-    """One problem of one row."""
-
-    row = serializers.IntegerField(allow_null=True, help_text="Index of the row in the list sent (0 = first).")
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
+# The batch's refusal is the API's one error shape.
+BatchErrorSerializer = ErrorsSerializer
 
 
-class BatchErrorSerializer(serializers.Serializer):
-    """Why a batch was refused (nothing of it was stored)."""
-
-    # A declared field: DRF's serializer metaclass moves it out of the class, so
-    # it never hides the `errors` property the stubs see it overriding.
-    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
-
-
-class UpsertSchema(AutoSchema):
+class UpsertSchema(ApiSchema):
     """OpenAPI of a list POST that takes one object or a list, and answers a row or the batch's counts."""
 
     def _is_upsert(self) -> bool:
@@ -108,6 +77,7 @@ class UpsertSchema(AutoSchema):
                 "content": {"application/json": {"schema": {"anyOf": [item, result]}}},
                 "description": "One object, updated or unchanged; or a list's counts.",
             },
+            **{code: body for code, body in bodies.items() if code not in ("200", "201")},
             "400": {"content": {"application/json": {"schema": errors}}, "description": "Bad rows; nothing stored."},
         }
 
@@ -120,16 +90,13 @@ class BatchUpsertMixin(_GenericAPIView):
     """
 
     schema: ViewInspector | None = UpsertSchema()
-    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    parser_classes: Sequence[type[BaseParser]] = [SafeJSONParser]
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         raise NotImplementedError
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            payload = request.data
-        except ParseError as exc:
-            return _rejected([RowProblem(None, None, str(exc.detail))])
+        payload = request.data
         many = isinstance(payload, list)
         items = payload if many else [payload]
         if not items:
@@ -149,6 +116,8 @@ class BatchUpsertMixin(_GenericAPIView):
                     # The good rows were checked by the services too; store none of them.
                     raise BatchRejected([])
         except BatchRejected as exc:
+            if lost_a_race(exc):
+                raise Conflict() from exc
             problems += exc.problems
         if problems:
             return _rejected(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
@@ -178,6 +147,17 @@ class BatchListSerializer(serializers.ListSerializer):
             except ValidationError as exc:
                 self.row_errors[index] = exc.detail
         return [row for _, row in self.valid_rows]
+
+
+def lost_a_race(exc: BatchRejected) -> bool:
+    """Return whether a batch was refused because a concurrent batch stored one of its keys first.
+
+    The upserts turn a unique-key error of their bulk write into a refusal of
+    the whole batch; one that names no database rule of the apps is a key
+    another request inserted after this one looked: sending it again works.
+    """
+    cause = exc.__cause__
+    return isinstance(cause, IntegrityError) and translate_database_error(cause) is None
 
 
 def _rejected(problems: Sequence[RowProblem]) -> Response:

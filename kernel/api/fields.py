@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -35,6 +39,31 @@ MIN_YEAR, MAX_YEAR = 1900, 2199
 MAX_BATCH = 5_000
 
 
+# A currency as the schema states it (the services also require a known ISO 4217 code).
+CURRENCY_PATTERN = r"^\s*[A-Za-z]{3}\s*$"
+CURRENCY_FIELD = {
+    "validators": [RegexValidator(CURRENCY_PATTERN, "Enter a currency as its 3-letter ISO 4217 code (e.g. USD, EUR).")]
+}
+
+
+def bounded(minimum: Any, maximum: Any, message: str) -> dict[str, Any]:
+    """Return a number field's serializer kwargs for a model rule's range, answered with the rule's own message.
+
+    The bounds reach the schema (drf-spectacular reads min_value/max_value).
+    """
+    return {
+        "min_value": minimum,
+        "max_value": maximum,
+        "error_messages": {"min_value": message, "max_value": message},
+    }
+
+
+def _offset(instant: dt.datetime) -> str:
+    """Return an instant's UTC offset as ISO 8601 writes it (-05:00)."""
+    text = f"{instant:%z}"
+    return f"{text[:3]}:{text[3:5]}"
+
+
 def _check_year(value: dt.date) -> None:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise serializers.ValidationError(f"Enter a date between the years {MIN_YEAR} and {MAX_YEAR}.")
@@ -50,7 +79,29 @@ class SaneDateField(serializers.DateField):
 
 
 class SaneDateTimeField(serializers.DateTimeField):
-    """An instant within sane years; a string without offset is in the organisation's zone."""
+    """An instant within sane years; a string without offset is in the organisation's zone.
+
+    A local time the zone's clocks skip (a DST gap) or show twice (a fold) is
+    refused: only an offset says which instant was meant.
+    """
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is not None or not settings.USE_TZ:
+            return super().enforce_timezone(value)
+        tz = timezone.get_current_timezone()
+        earlier = value.replace(tzinfo=tz, fold=0)
+        later = value.replace(tzinfo=tz, fold=1)
+        if earlier.utcoffset() != later.utcoffset():
+            offsets = " or ".join(sorted({_offset(earlier), _offset(later)}))
+            local = f"{value:%Y-%m-%dT%H:%M}"
+            if earlier.astimezone(dt.UTC) < later.astimezone(dt.UTC):
+                raise serializers.ValidationError(
+                    f"{local} happens twice in {tz} (the clocks go back): send it with its offset, {offsets}."
+                )
+            raise serializers.ValidationError(
+                f"{local} does not exist in {tz} (the clocks skip it): send the time with its offset."
+            )
+        return super().enforce_timezone(months.wall_to_utc(value.date(), value.time(), tz))
 
     def to_internal_value(self, value: Any) -> dt.datetime:
         try:
@@ -125,7 +176,39 @@ class BatchPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return cache[key]
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class StrictFieldsMixin:
+    """Refuse a field the serializer does not know (a typo, or a field of another resource) with a 400 naming it.
+
+    Read-only fields may be sent back as they were read: they are ignored, as the
+    schema says (`readOnly`). The schema marks these objects `additionalProperties: false`.
+    """
+
+    refuse_unknown_fields = True
+
+    def to_internal_value(self, data: Any) -> Any:
+        known = getattr(self, "fields", {})
+        unknown = sorted(str(name) for name in data if name not in known) if isinstance(data, Mapping) else []
+        errors: dict[str, Any] = {
+            name: ["This field is not known here: remove it (see the schema for the fields)."] for name in unknown
+        }
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except ValidationError as exc:
+            if not errors:
+                raise
+            if isinstance(exc.detail, dict):
+                errors = {**exc.detail, **errors}
+            raise ValidationError(errors) from None
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+
+class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A plain serializer (a request's or a nested object's fields) that refuses unknown fields."""
+
+
+class ResourceSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """Base serializer: shapes data only; uniqueness and every other rule is the services' (full_clean)."""
 
     serializer_field_mapping = {

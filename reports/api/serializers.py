@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from engagements.models import Engagement
-from kernel.api import BatchPrimaryKeyRelatedField, MonthField
+from kernel.api import BatchPrimaryKeyRelatedField, MonthField, StrictSerializer
 from reports.models import MonthlySnapshot, RecomputeJob
 
 # The snapshot fields api.md promises, then the ones added beside them.
@@ -60,7 +60,7 @@ class ReportSummarySerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-class RecomputeRequestSerializer(serializers.Serializer):
+class RecomputeRequestSerializer(StrictSerializer):
     month = MonthField()
     engagement = BatchPrimaryKeyRelatedField(queryset=Engagement.objects.all(), required=False, allow_null=True)
 

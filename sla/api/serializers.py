@@ -8,7 +8,13 @@ from rest_framework import serializers
 
 from engagements.api import serializers as engagement_api
 from engagements.models import Engagement
-from kernel.api import BatchPrimaryKeyRelatedField, ResourceSerializer, SaneDateField, SaneDateTimeField
+from kernel.api import (
+    BatchPrimaryKeyRelatedField,
+    ResourceSerializer,
+    SaneDateField,
+    SaneDateTimeField,
+    StrictSerializer,
+)
 from sla.models import (
     CoverageCalendar,
     MonitoredService,
@@ -24,7 +30,7 @@ from sla.selectors import current_policy_id
 MAX_MINUTES = 2**31 - 1
 
 
-class WorkingHoursSerializer(serializers.Serializer):
+class WorkingHoursSerializer(StrictSerializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 = Monday ... 6 = Sunday.")
     start = serializers.TimeField()
     end = serializers.TimeField(allow_null=True, required=False, default=None, help_text="Empty = midnight.")
@@ -48,12 +54,12 @@ class CalendarSerializer(ResourceSerializer):
         fields = ["id", "name", "time_zone", "always_on", "working_hours", "holidays"]
 
 
-class CreditTierSerializer(serializers.Serializer):
+class CreditTierSerializer(StrictSerializer):
     below_pct = serializers.DecimalField(max_digits=6, decimal_places=3)
     credit_pct = serializers.DecimalField(max_digits=6, decimal_places=3)
 
 
-class PriorityTargetSerializer(serializers.Serializer):
+class PriorityTargetSerializer(StrictSerializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     response_minutes = serializers.IntegerField(min_value=-MAX_MINUTES, max_value=MAX_MINUTES)
     resolution_minutes = serializers.IntegerField(min_value=-MAX_MINUTES, max_value=MAX_MINUTES)
@@ -91,7 +97,7 @@ class OutageSerializer(ResourceSerializer):
         fields = ["id", "service", "engagement", "started_at", "ended_at", "planned", "reason", "source", "external_id"]
 
 
-class PauseSerializer(serializers.Serializer):
+class PauseSerializer(StrictSerializer):
     started_at = SaneDateTimeField()
     ended_at = SaneDateTimeField(allow_null=True, required=False, default=None)
     reason = serializers.ChoiceField(choices=PauseReason.choices, default=PauseReason.WAITING_ON_CUSTOMER)

@@ -1,5 +1,9 @@
 """Schema-driven fuzzing: every operation of the live schema, as Operations: no 5xx, no answer outside the schema.
 
+Positive data (what the schema allows) and negative data (what it forbids)
+for every operation, checked for server errors, undocumented status codes
+and answers that do not match their documented schema (issue 13).
+
 One test drives every operation with Hypothesis, so the data is set up once.
 (schemathesis's lazy `from_fixture` integration does the same, but needs a
 pytest node attribute that pytest 9 no longer has.)
@@ -15,14 +19,21 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.api.conftest import build_world
 
-# Examples per operation: about a minute for the whole API on SQLite.
-EXAMPLES = 8
+# Examples per operation and mode: under a minute for the whole API on SQLite.
+EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 5}
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -46,20 +57,25 @@ def test_no_operation_errors_or_answers_outside_its_schema(operations_user) -> N
     assert len(operations) > 90
 
     for operation in operations:
+        for mode, examples in EXAMPLES.items():
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def fuzz(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=examples,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def fuzz(case: schemathesis.Case) -> None:
+                extra = [negative_data_rejection] if mode is GenerationMode.NEGATIVE else []  # noqa: B023 - run at once
+                case.call_and_validate(headers=headers, checks=CHECKS + extra)
 
-        try:
-            fuzz()
-        except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them all
-            failures.append(f"{operation.label}: {exc}")
-    assert not failures, "\n\n".join(failures)
+            try:
+                fuzz()
+            except Unsatisfiable:
+                # Nothing of this operation can be made invalid (no parameters, no body).
+                continue
+            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collect every operation's failure, then report them all
+                failures.append(f"{operation.label} ({mode.value}): {exc}")
+    assert not failures, f"{len(failures)} failures:\n\n" + "\n\n".join(failures)

@@ -56,6 +56,8 @@ def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, 
     body = response.json()
     assert body["rejected"] == 4 and not body["written"]
     assert [row["row"] for row in body["rejected_rows"]] == [3, 4, 5, 6]
+    # The one error shape: the rejected rows are the errors, with the report beside them.
+    assert body["errors"] == body["rejected_rows"]
     assert not TimeEntry.objects.exists()
 
 
@@ -74,10 +76,13 @@ def test_allow_partial_imports_the_good_rows(ops_api, import_world) -> None:
 def test_the_date_order_is_asked_for_when_the_file_cannot_tell(ops_api, import_world) -> None:
     fields = {"kind": "timesheets", "format": "clockify", "engagement": import_world.help_desk.pk}
     refused = post(ops_api, "clockify_undecidable.csv", **fields)
-    assert refused.status_code == 400 and "day_first" in refused.json()["file"][0]
+    assert refused.status_code == 400
+    [error] = refused.json()["errors"]
+    assert error["field"] == "file" and "day_first" in error["message"]
     assert post(ops_api, "clockify_undecidable.csv", day_first="false", **fields).json()["created"] == 2
 
 
 def test_a_format_of_another_kind_is_refused(ops_api, import_world) -> None:
     response = post(ops_api, "jira.csv", kind="timesheets", format="jira")
-    assert response.status_code == 400 and "format" in response.json()
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["format"]

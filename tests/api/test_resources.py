@@ -34,12 +34,22 @@ def test_an_engagement_is_created_with_its_sla_policy(world, ops_api) -> None:
 def test_a_model_rule_answers_400_with_its_field_message(world, ops_api) -> None:
     response = ops_api.patch(f"/api/v1/engagements/{world.staff_aug.pk}/", {"start_date": "2026-05-01"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"start_date": ["Entries are recorded outside these dates; move or delete them first."]}
+    assert response.json() == {
+        "errors": [
+            {
+                "row": None,
+                "field": "start_date",
+                "message": "Entries are recorded outside these dates; move or delete them first.",
+            }
+        ]
+    }
 
 
 def test_a_contractor_cannot_join_a_managed_engagement(world, ops_api) -> None:
     response = ops_api.post("/api/v1/contractors/", {"engagement": world.managed.pk, "name": "X"}, format="json")
-    assert response.status_code == 400 and "staff augmentation" in response.json()["engagement"][0]
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "engagement" and "staff augmentation" in error["message"]
 
 
 def test_a_calendar_is_created_with_working_hours_and_holidays(ops_api, db) -> None:
@@ -63,7 +73,9 @@ def test_a_policy_with_tiers_that_do_not_descend_is_refused(world, ops_api) -> N
         "credit_tiers": [{"below_pct": "99.9", "credit_pct": "20"}, {"below_pct": "99", "credit_pct": "10"}],
     }
     response = ops_api.post("/api/v1/sla-policies/", body, format="json")
-    assert response.status_code == 400 and "descend" in response.json()["credit_tiers"][0]
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "credit_tiers" and "descend" in error["message"]
 
 
 def test_a_tickets_pauses_are_replaced_by_a_put(world, ops_api) -> None:
@@ -109,7 +121,10 @@ def test_a_protected_record_cannot_be_deleted(world, ops_api) -> None:
 def test_an_overhead_entry_is_changed_through_the_validated_save(world, ops_api) -> None:
     entry = world.staff_aug.overhead_entries.first()
     response = ops_api.patch(f"/api/v1/overhead-entries/{entry.pk}/", {"hours": "25"}, format="json")
-    assert response.status_code == 400 and response.json() == {"hours": ["Hours must be more than 0 and at most 24."]}
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"row": None, "field": "hours", "message": "Hours must be more than 0 and at most 24."}]
+    }
     assert (
         ops_api.patch(f"/api/v1/overhead-entries/{entry.pk}/", {"hours": "2.5"}, format="json").json()["hours"]
         == "2.50"

@@ -153,3 +153,55 @@ def test_the_docs_assets_are_served(client, settings) -> None:
     from django.contrib.staticfiles import finders
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+# --- issue 13: every operation documents its errors; the field constraints are stated -------------------
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _operations(schema: dict):
+    for path, item in schema["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def test_every_operation_documents_its_errors_in_the_one_shape(schema) -> None:
+    missing = []
+    for path, method, operation in _operations(schema):
+        if not path.startswith("/api/v1/"):
+            continue
+        expected = {"400", "401", "403", "404", "429", "503"}
+        if method != "get":
+            expected |= {"409"}
+        if method in ("post", "put", "patch"):
+            expected |= {"413"}
+        responses = operation["responses"]
+        missing += [f"{method.upper()} {path} {code}" for code in sorted(expected - set(responses))]
+        for code in expected & set(responses):
+            body = responses[code]["content"]["application/json"]["schema"]
+            named = schema["components"]["schemas"].get(body.get("$ref", "").rsplit("/", 1)[-1], {})
+            refs = [body.get("$ref")] + [item.get("$ref") for item in named.get("oneOf", [])]
+            assert "#/components/schemas/Errors" in refs, (method, path, code, body)
+    assert missing == []
+
+
+def test_the_error_component_is_the_shape_of_api_md(schema) -> None:
+    errors = schema["components"]["schemas"]["Errors"]
+    row = _resolve(schema, errors["properties"]["errors"]["items"])
+    assert set(row["properties"]) == {"row", "field", "message"}
+
+
+def test_field_constraints_are_in_the_schema(schema) -> None:
+    components = schema["components"]["schemas"]
+    assert components["Vendor"]["properties"]["name"]["minLength"] == 1
+    assert components["Vendor"]["additionalProperties"] is False
+    assert components["Pause"]["additionalProperties"] is False
+    hours = components["TimeEntry"]["properties"]["hours"]
+    assert not hours["pattern"].startswith("^-")
+    assert components["TimeEntry"]["properties"]["contractor"]["minimum"] == 1
+    assert components["Engagement"]["properties"]["currency"]["pattern"]
+    assert components["ExchangeRate"]["properties"]["month"]["pattern"]
+    page_size = next(p for p in schema["paths"]["/api/v1/vendors/"]["get"]["parameters"] if p["name"] == "page_size")
+    assert page_size["schema"]["type"] == "integer"
