@@ -1,0 +1,76 @@
+"""Issue 13: identical batches sent at once: the loser of the race on (source, external_id) answers 409, never 400/500.
+
+PostgreSQL only: a race needs two connections at once on one database (CI's
+PostgreSQL stage); the SQLite test database is one in-memory connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from engagements.models import TimeEntry
+from tests.api.conftest import build_world, token_client
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROUNDS = 20
+ROWS = 40
+
+
+def at_once(*calls: Any) -> list[Any]:
+    """Run the calls in threads released together, each on its own connection; return their results."""
+    start = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Any) -> None:
+        try:
+            start.wait()
+            results[i] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_identical_batches_at_once_answer_200_or_a_retryable_409(operations_user) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a race needs two connections at once: PostgreSQL (set DATABASE_URL, as CI's PostgreSQL stage)")
+    world = build_world()
+    clients = [token_client(operations_user), token_client(operations_user)]
+    statuses: list[int] = []
+    for round_ in range(ROUNDS):
+        batch = [
+            {
+                "contractor": world.anna.pk,
+                "date": f"2026-05-{1 + i % 28:02d}",
+                "hours": "0.10",
+                "source": "race",
+                "external_id": f"r{round_}-{i}",
+            }
+            for i in range(ROWS)
+        ]
+        answers = at_once(*(lambda c=c, b=batch: c.post("/api/v1/time-entries/", b, format="json") for c in clients))
+        for answer in answers:
+            assert not isinstance(answer, BaseException), answer
+            assert answer.status_code in (200, 409), (answer.status_code, answer.json())
+            if answer.status_code == 409:
+                [error] = answer.json()["errors"]
+                assert error["row"] is None and "again" in error["message"]
+                # Retryable: sending it again answers 200 (every row unchanged).
+                again = clients[0].post("/api/v1/time-entries/", batch, format="json")
+                assert again.status_code == 200 and again.json()["unchanged"] == ROWS
+            statuses.append(answer.status_code)
+        assert TimeEntry.objects.filter(source="race", external_id__startswith=f"r{round_}-").count() == ROWS
+    assert 200 in statuses
+    print(f"statuses: 200 x {statuses.count(200)}, 409 x {statuses.count(409)}")
