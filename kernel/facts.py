@@ -46,10 +46,21 @@ _PK_CHUNK = 500
 
 @dataclass
 class _GuardScope:
-    """What one guards_run_once() scope has checked: (model, month key) pairs, and the instances full_clean saw."""
+    """What one guards_run_once() scope has checked: (model, month key) pairs, and the instances full_clean saw.
 
-    keys: set[tuple[type[Any], MonthKey]] = field(default_factory=set)
+    Each pair keeps the savepoints open when it was checked: a check is
+    trusted only while they all still are. A guard may hold something until
+    the transaction ends (billing's shared lock on the month), and rolling
+    back a savepoint taken before the check lets it go, so a later write in
+    the same scope (the next row of a partial import) checks again.
+    """
+
+    keys: dict[tuple[type[Any], MonthKey], tuple[str, ...]] = field(default_factory=dict)
     cleaned: set[int] = field(default_factory=set)
+
+    def holds(self, key: tuple[type[Any], MonthKey], savepoints: tuple[str, ...]) -> bool:
+        checked_under = self.keys.get(key)
+        return checked_under is not None and savepoints[: len(checked_under)] == checked_under
 
 
 _scope: ContextVar[_GuardScope | None] = ContextVar("guard_scope", default=None)
@@ -261,13 +272,15 @@ class RecordedFact(models.Model):
         for item in rows_or_keys:
             keys |= cls.month_keys(item) if isinstance(item, dict) else {item}
         scope = _scope.get()
+        savepoints: tuple[str, ...] = ()
         if scope is not None:
-            keys = {key for key in keys if (cls, key) not in scope.keys}
+            savepoints = tuple(transaction.get_connection(router.db_for_write(cls)).savepoint_ids)
+            keys = {key for key in keys if not scope.holds((cls, key), savepoints)}
         if keys:
             for guard in _guards:
                 guard(cls, keys)
             if scope is not None:
-                scope.keys |= {(cls, key) for key in keys}
+                scope.keys.update(dict.fromkeys(((cls, key) for key in keys), savepoints))
 
     @classmethod
     def guard_rows(cls, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]]) -> None:

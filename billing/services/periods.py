@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from billing.guards import lock_month_for_closing
 from billing.models import Period, PeriodReopening
 from billing.services.credits import service_credits_assess
 from billing.services.invoices import invoices_reconcile_month
@@ -36,6 +37,10 @@ def period_close(*, month: dt.date, user: Any) -> Period:
     """Close a month: assess its credits and reconcile its invoices, then lock every fact dated in it."""
     if not user.has_perm("billing.close_period"):
         raise PermissionDenied("You do not have permission to close periods.")
+    # First of all: wait for the writes in flight in the month and hold new ones off until
+    # this commits, so the figures below see every write and none lands after the close
+    # (billing.guards.closed_months; PostgreSQL only, SQLite serializes transactions anyway).
+    lock_month_for_closing(first_of(month))
     period = _period(month)
     if period.closed:
         raise ValidationError(f"{month_label(period.month)} is already closed.")

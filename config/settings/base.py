@@ -94,10 +94,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+SQLITE_OPTIONS = {
+    # A waiting writer beats "database is locked": wait up to 20 s for the write lock.
+    "timeout": 20,
+    # Take the write lock when a transaction begins (BEGIN IMMEDIATE), where the wait above
+    # applies: a transaction that read first and wrote later could not wait (another writer
+    # committed meanwhile) and failed at once with "database is locked". Also what makes a
+    # month's close and a write into it run one after the other (billing.guards).
+    "transaction_mode": "IMMEDIATE",
+    # WAL: readers do not block the writer nor it them; NORMAL is durable in WAL mode but for
+    # the last transactions before a power cut.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A waiting writer beats "database is locked" when the in-process worker
-    # and a request write at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # The embedded default (production runs PostgreSQL: docs/operations.md). Several web
+    # processes, the in-process worker and a request may write at once.
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
