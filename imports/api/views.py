@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
@@ -40,6 +42,16 @@ class ImportView(ApiViewMixin, APIView):
     parser_classes = [MultiPartParser, FormParser]
     required_permissions = {"POST": ("imports.import_data",)}
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # The declared length first, before authentication (a session's CSRF check reads
+        # the body): a file past the limit is refused before it is received.
+        limit = import_limit()
+        try:
+            check_content_length(request.META, limit + MULTIPART_OVERHEAD)
+        except PayloadTooLarge:
+            raise too_large(limit) from None
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         request={"multipart/form-data": serializers.ImportRequestSerializer},
         responses={
@@ -58,11 +70,6 @@ class ImportView(ApiViewMixin, APIView):
     def post(self, request: Request) -> Response:
         """Import a file; a file with rejected rows imports nothing unless allow_partial (400 then)."""
         limit = import_limit()
-        # The declared length first: a file past the limit is refused before it is received.
-        try:
-            check_content_length(request.META, limit + MULTIPART_OVERHEAD)
-        except PayloadTooLarge:
-            raise too_large(limit) from None
         form = serializers.ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
