@@ -7,6 +7,7 @@ import django_filters
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, Invoice, OneTimeCharge, Period
 from engagements.models import DeliveryModel, Engagement, ServiceArea
 from kernel.api import MonthFilter
+from kernel.api.filters import SaneDateFilter
 
 
 def _model(path: str) -> django_filters.ChoiceFilter:
@@ -48,8 +49,8 @@ class FeeScheduleFilter(django_filters.FilterSet):
 
 class OneTimeChargeFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="date")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = SaneDateFilter(field_name="date", lookup_expr="gte")
+    date_to = SaneDateFilter(field_name="date", lookup_expr="lte")
     model = _model("engagement")
     service_area = _service_area("engagement")
 

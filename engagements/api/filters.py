@@ -17,6 +17,7 @@ from engagements.models import (
 )
 from engagements.querysets import EngagementQuerySet
 from kernel.api import MonthFilter, parse_month
+from kernel.api.filters import SaneDateFilter, SaneDateTimeFilter
 
 
 class EngagementFilter(django_filters.FilterSet):
@@ -48,8 +49,8 @@ class TimeEntryFilter(django_filters.FilterSet):
         field_name="contractor__engagement", queryset=Engagement.objects.all()
     )
     month = MonthFilter(field_name="date")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = SaneDateFilter(field_name="date", lookup_expr="gte")
+    date_to = SaneDateFilter(field_name="date", lookup_expr="lte")
     model = django_filters.ChoiceFilter(field_name="contractor__engagement__model", choices=DeliveryModel.choices)
     service_area = django_filters.ModelChoiceFilter(
         field_name="contractor__engagement__service_area", queryset=ServiceArea.objects.all()
@@ -62,8 +63,8 @@ class TimeEntryFilter(django_filters.FilterSet):
 
 class OverheadEntryFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="date")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = SaneDateFilter(field_name="date", lookup_expr="gte")
+    date_to = SaneDateFilter(field_name="date", lookup_expr="lte")
     model = django_filters.ChoiceFilter(field_name="engagement__model", choices=DeliveryModel.choices)
     service_area = django_filters.ModelChoiceFilter(
         field_name="engagement__service_area", queryset=ServiceArea.objects.all()
@@ -76,8 +77,8 @@ class OverheadEntryFilter(django_filters.FilterSet):
 
 class MilestoneFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="due_date", help_text="Milestones due in a month (YYYY-MM).")
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_from = SaneDateFilter(field_name="due_date", lookup_expr="gte")
+    due_to = SaneDateFilter(field_name="due_date", lookup_expr="lte")
     model = django_filters.ChoiceFilter(field_name="engagement__model", choices=DeliveryModel.choices)
     service_area = django_filters.ModelChoiceFilter(
         field_name="engagement__service_area", queryset=ServiceArea.objects.all()
@@ -90,8 +91,8 @@ class MilestoneFilter(django_filters.FilterSet):
 
 class AuditLogFilter(django_filters.FilterSet):
     model = django_filters.CharFilter(method="of_model", help_text="app_label.model, e.g. engagements.timeentry.")
-    at_from = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    at_to = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lte")
+    at_from = SaneDateTimeFilter(field_name="at", lookup_expr="gte")
+    at_to = SaneDateTimeFilter(field_name="at", lookup_expr="lte")
 
     class Meta:
         model = AuditLog

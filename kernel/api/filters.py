@@ -1,24 +1,57 @@
-"""Filters shared by every resource: `?month=YYYY-MM`."""
+"""Filters shared by every resource: `?month=YYYY-MM`, and dates and instants within sane years."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from typing import Any
 
 import django_filters
+from django import forms
 from django.db import models
-from rest_framework.generics import GenericAPIView
-from rest_framework.views import APIView
+from django_filters.fields import IsoDateTimeField
 
-if TYPE_CHECKING:
-    # The stubs' name for what `permission_classes` holds (classes, or `&`/`|` compositions).
-
-    # What the mixins below are mixed into, so that mypy checks their super() calls and view methods.
-    _APIView = APIView
-    _GenericAPIView = GenericAPIView
-else:
-    _APIView = _GenericAPIView = object
-from kernel.api.fields import parse_month
+from kernel.api.fields import MAX_YEAR, MIN_YEAR, parse_month
 from kernel.months import month_window, next_month
+
+_YEARS = f"Enter a value between the years {MIN_YEAR} and {MAX_YEAR}."
+
+
+class SaneDateField(forms.DateField):
+    """A date query parameter within sane years (the database's range is not the user's)."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        result = super().to_python(value)
+        if result is not None and not MIN_YEAR <= result.year <= MAX_YEAR:
+            raise forms.ValidationError(_YEARS, code="invalid")
+        return result
+
+
+class SaneIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant query parameter within sane years, handed to the database in UTC.
+
+    Python accepts offsets up to 23:59 and PostgreSQL only up to 15:59: in UTC
+    every offset a client may send is one the database reads.
+    """
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        if not MIN_YEAR <= result.year <= MAX_YEAR:
+            raise forms.ValidationError(_YEARS, code="invalid")
+        return result.astimezone(dt.UTC) if result.tzinfo else result
+
+
+class SaneDateFilter(django_filters.DateFilter):
+    """`?date_from=YYYY-MM-DD` and the like, refusing years no fact can have."""
+
+    field_class = SaneDateField
+
+
+class SaneDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """`?opened_from=<ISO 8601>` and the like, refusing years no fact can have."""
+
+    field_class = SaneIsoDateTimeField
 
 
 class MonthFilter(django_filters.CharFilter):

@@ -6,6 +6,7 @@ import django_filters
 
 from engagements.models import DeliveryModel, Engagement, ServiceArea
 from kernel.api import MonthFilter
+from kernel.api.filters import SaneDateTimeFilter
 from sla.models import MonitoredService, Outage, SLAPolicy, Ticket
 
 
@@ -29,8 +30,8 @@ class SLAPolicyFilter(django_filters.FilterSet):
 class OutageFilter(django_filters.FilterSet):
     engagement = django_filters.ModelChoiceFilter(field_name="service__engagement", queryset=Engagement.objects.all())
     month = MonthFilter(field_name="started_at", help_text="Outages that started in a month (YYYY-MM).")
-    started_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_to = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
+    started_from = SaneDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_to = SaneDateTimeFilter(field_name="started_at", lookup_expr="lte")
     model = django_filters.ChoiceFilter(field_name="service__engagement__model", choices=DeliveryModel.choices)
     service_area = django_filters.ModelChoiceFilter(
         field_name="service__engagement__service_area", queryset=ServiceArea.objects.all()
@@ -44,8 +45,8 @@ class OutageFilter(django_filters.FilterSet):
 class TicketFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="opened_at", help_text="Tickets opened in a month (YYYY-MM).")
     resolved_month = MonthFilter(field_name="resolved_at", help_text="Tickets resolved in a month (YYYY-MM).")
-    opened_from = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_to = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lte")
+    opened_from = SaneDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_to = SaneDateTimeFilter(field_name="opened_at", lookup_expr="lte")
     model = django_filters.ChoiceFilter(field_name="engagement__model", choices=DeliveryModel.choices)
     service_area = django_filters.ModelChoiceFilter(
         field_name="engagement__service_area", queryset=ServiceArea.objects.all()

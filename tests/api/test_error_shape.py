@@ -259,3 +259,25 @@ def test_a_body_django_refuses_before_the_view_answers_413_json_under_api() -> N
     assert_error_shape(errors.bad_request(request, RequestDataTooBig("too big")), 413)
     assert_error_shape(errors.bad_request(request, TooManyFieldsSent("too many")), 400)
     assert errors.bad_request(RequestFactory().post("/admin/"), RequestDataTooBig("x")).status_code == 400
+
+
+@pytest.mark.parametrize("query", ["at_from=1029-10-28T14:49:15.4-21:58", "at_to=9999-12-31T23:59:59-23:59"])
+def test_an_instant_filter_outside_the_sane_years_answers_400(ops_api, query) -> None:
+    response = ops_api.get(f"/api/v1/audit/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == query.split("=")[0]
+
+
+def test_an_instant_filter_with_an_offset_postgresql_cannot_read_is_read_in_utc(ops_api) -> None:
+    # PostgreSQL reads offsets up to 15:59; Python (and so the client) may send up to 23:59.
+    response = ops_api.get("/api/v1/audit/?at_to=2026-04-01T00:00:00%2B23:59")
+
+    assert response.status_code == 200
+
+
+def test_a_date_filter_outside_the_sane_years_answers_400(ops_api) -> None:
+    response = ops_api.get("/api/v1/time-entries/?date_from=0001-01-01")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "date_from"
