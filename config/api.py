@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kernel.api import ApiViewMixin
+from kernel.api.viewsets import ApiViewMixin
 
 
 class ApiRoot(ApiViewMixin, APIView):

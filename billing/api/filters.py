@@ -6,8 +6,7 @@ import django_filters
 
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, Invoice, OneTimeCharge, Period
 from engagements.models import DeliveryModel, Engagement, ServiceArea
-from kernel.api import MonthFilter
-from kernel.api.filters import SaneDateFilter
+from kernel.api.filters import MonthFilter, SaneDateFilter
 
 
 def _model(path: str) -> django_filters.ChoiceFilter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRate, Invoice, OneTimeCharge, Period
-from kernel.api import CURRENCY_FIELD, MonthField, ResourceSerializer, StrictSerializer
+from kernel.api.fields import CURRENCY_FIELD, MonthField, ResourceSerializer, StrictSerializer
 
 
 class InternalRateSerializer(ResourceSerializer):

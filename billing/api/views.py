@@ -16,7 +16,8 @@ from billing.models import ContractorRate, ExchangeRate, FeeSchedule, InternalRa
 from billing.services import period_close, period_reopen
 from billing.services.invoices import INVOICE
 from billing.services.rates import CONTRACTOR_RATE, EXCHANGE_RATE, FEE_SCHEDULE, INTERNAL_RATE, ONE_TIME_CHARGE
-from kernel.api import ReadOnlyViewSet, ServiceViewSet, parse_month
+from kernel.api.fields import parse_month
+from kernel.api.viewsets import ReadOnlyViewSet, ServiceViewSet
 
 MONTH_PATH = OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM")
 

@@ -16,8 +16,8 @@ from engagements.models import (
     TimeEntry,
 )
 from engagements.querysets import EngagementQuerySet
-from kernel.api import MonthFilter, parse_month
-from kernel.api.filters import SaneDateFilter, SaneDateTimeFilter
+from kernel.api.fields import parse_month
+from kernel.api.filters import MonthFilter, SaneDateFilter, SaneDateTimeFilter
 
 
 class EngagementFilter(django_filters.FilterSet):

@@ -18,7 +18,7 @@ from engagements.models import (
     Vendor,
 )
 from engagements.models.entries import HOURS_RANGE_MESSAGE, MAX_HOURS_PER_DAY
-from kernel.api import CURRENCY_FIELD, ResourceSerializer, bounded
+from kernel.api.fields import CURRENCY_FIELD, ResourceSerializer, bounded
 
 # Hours: more than 0 (two decimal places) and at most 24, the model's rule, stated in the schema.
 HOURS = bounded(Decimal("0.01"), MAX_HOURS_PER_DAY, HOURS_RANGE_MESSAGE)

@@ -19,13 +19,10 @@ from engagements.models import (
 from engagements.services.engagements import CONTRACTOR, ENGAGEMENT, MILESTONE, PERSON, SERVICE_AREA, VENDOR
 from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
 from engagements.services.ingest import time_entries_upsert
-from kernel.api import (
-    VIEW,
-    BatchUpsertMixin,
-    LargeTablePagination,
-    ReadOnlyViewSet,
-    ServiceViewSet,
-)
+from kernel.api.batch import BatchUpsertMixin
+from kernel.api.pagination import LargeTablePagination
+from kernel.api.permissions import VIEW
+from kernel.api.viewsets import ReadOnlyViewSet, ServiceViewSet
 from kernel.batches import UpsertOutcome
 
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from engagements.models import Engagement
 from imports.parsers import FORMATS
 from imports.services import IMPORTERS
-from kernel.api import BatchPrimaryKeyRelatedField, StrictSerializer
+from kernel.api.fields import BatchPrimaryKeyRelatedField, StrictSerializer
 
 ALL_FORMATS = sorted({fmt for formats in FORMATS.values() for fmt in formats})
 

@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 
 from imports.api import serializers
 from imports.services import FileError, file_import
-from kernel.api import ApiViewMixin, ErrorsSerializer, PayloadTooLarge
+from kernel.api.errors import ErrorsSerializer, PayloadTooLarge
 from kernel.api.parsers import check_content_length
+from kernel.api.viewsets import ApiViewMixin
 
 
 def import_limit() -> int:

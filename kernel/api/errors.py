@@ -25,7 +25,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from kernel.batches import RowProblem
 
@@ -140,6 +139,9 @@ def api_exception(exc: BaseException) -> BaseException:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error of an API view in the one error shape (None: a crash, a 500)."""
+    # Imported here: DRF's settings load this module while rest_framework.views is still loading.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     translated = api_exception(exc)
     if not isinstance(translated, exceptions.APIException):
         return None

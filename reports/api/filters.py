@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from engagements.models import DeliveryModel, ServiceArea
-from kernel.api import parse_month
+from kernel.api.fields import parse_month
 from reports.models import MonthlySnapshot
 
 

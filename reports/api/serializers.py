@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from engagements.models import Engagement
-from kernel.api import BatchPrimaryKeyRelatedField, MonthField, StrictSerializer
+from kernel.api.fields import BatchPrimaryKeyRelatedField, MonthField, StrictSerializer
 from reports.models import MonthlySnapshot, RecomputeJob
 
 # The snapshot fields api.md promises, then the ones added beside them.

@@ -13,7 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from engagements.models import ChangedMonth
-from kernel.api import VIEW, ApiViewMixin, PagePagination, ReadOnlyViewSet, parse_month
+from kernel.api.fields import parse_month
+from kernel.api.pagination import PagePagination
+from kernel.api.permissions import VIEW
+from kernel.api.viewsets import ApiViewMixin, ReadOnlyViewSet
 from reports.api import filters, serializers
 from reports.models import ComparisonReport, MonthlySnapshot, RecomputeJob
 from reports.selectors import month_status, report_for

@@ -5,8 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from engagements.models import DeliveryModel, Engagement, ServiceArea
-from kernel.api import MonthFilter
-from kernel.api.filters import SaneDateTimeFilter
+from kernel.api.filters import MonthFilter, SaneDateTimeFilter
 from sla.models import MonitoredService, Outage, SLAPolicy, Ticket
 
 

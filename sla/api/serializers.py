@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from engagements.api import serializers as engagement_api
 from engagements.models import Engagement
-from kernel.api import (
+from kernel.api.fields import (
     BatchPrimaryKeyRelatedField,
     ResourceSerializer,
     SaneDateField,

@@ -10,7 +10,9 @@ from django.db.models import QuerySet
 from engagements.api import views as engagement_api
 from engagements.models import Engagement
 from engagements.services.engagements import engagement_create
-from kernel.api import BatchUpsertMixin, LargeTablePagination, ServiceViewSet
+from kernel.api.batch import BatchUpsertMixin
+from kernel.api.pagination import LargeTablePagination
+from kernel.api.viewsets import ServiceViewSet
 from kernel.batches import UpsertOutcome
 from sla.api import filters, serializers
 from sla.models import CoverageCalendar, MonitoredService, Outage, SLAPolicy, Ticket

@@ -26,7 +26,7 @@ from engagements.models import AuditLog, Contractor, TimeEntry
 from engagements.services.engagements import contractor_create, engagement_create, service_area_create, vendor_create
 from engagements.services.entries import time_entries_record_week, time_entry_create
 from kernel import facts
-from kernel.api import ServiceViewSet
+from kernel.api.viewsets import ServiceViewSet
 from kernel.facts import RecordedFact
 from kernel.services import assign, atomic_service
 
