@@ -42,7 +42,7 @@ def settings_of(tmp_path: Path, *names: str, **env: str) -> dict[str, object]:
 
 def test_the_env_example_placeholder_is_a_refused_key() -> None:
     example = (ROOT / ".env.example").read_text()
-    placeholder = re.search(r"^SECRET_KEY=(.*)$", example, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    placeholder = re.search(r"^SECRET_KEY=(.*)$", example, re.MULTILINE).group(1)
     assert placeholder in EXAMPLE_SECRET_KEYS
 
 
@@ -117,7 +117,7 @@ def test_https_is_enforced_by_default_in_production(tmp_path: Path) -> None:
 
 def test_the_cache_is_the_brokers_redis_unless_cache_url_says_otherwise(tmp_path: Path) -> None:
     def default_cache(**env: str) -> dict[str, str]:
-        return settings_of(tmp_path, "CACHES", DEBUG="1", **env)["CACHES"]["default"]  # type: ignore[index]
+        return settings_of(tmp_path, "CACHES", DEBUG="1", **env)["CACHES"]["default"]
 
     assert default_cache()["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert default_cache(CELERY_BROKER_URL="amqp://guest@localhost//")["BACKEND"].endswith("LocMemCache")
