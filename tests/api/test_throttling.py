@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.utils.module_loading import import_string
-from rest_framework.settings import api_settings
+from rest_framework.settings import api_settings, perform_import
 
 from config.settings import base
 from engagements.api.views import VendorViewSet
@@ -19,7 +18,8 @@ def configured_throttle(monkeypatch, settings) -> None:
     from django.core.cache import cache
 
     cache.clear()
-    classes = [import_string(path) for path in base.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]]
+    # Resolved the way DRF resolves the production setting.
+    classes = perform_import(base.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"], "DEFAULT_THROTTLE_CLASSES")
     assert classes, "the base settings configure no throttle"
     # DRF binds a view's throttle classes when the view class is defined, under the test settings.
     monkeypatch.setattr(VendorViewSet, "throttle_classes", classes)
