@@ -179,8 +179,10 @@ class BatchPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 class StrictFieldsMixin:
     """Refuse a field the serializer does not know (a typo, or a field of another resource) with a 400 naming it.
 
-    Read-only fields may be sent back as they were read: they are ignored, as the
-    schema says (`readOnly`). The schema marks these objects `additionalProperties: false`.
+    Read-only fields may be sent back exactly as they were read (a GET, edited, PUT
+    back): they are ignored. Sent with another value, or on a create, they are
+    refused, since the client believes it sets something it cannot. The schema
+    marks these objects `additionalProperties: false`.
     """
 
     refuse_unknown_fields = True
@@ -191,6 +193,8 @@ class StrictFieldsMixin:
         errors: dict[str, Any] = {
             name: ["This field is not known here: remove it (see the schema for the fields)."] for name in unknown
         }
+        if isinstance(data, Mapping):
+            errors |= {name: [READ_ONLY_MESSAGE] for name in self._read_only_changed(data, known)}
         try:
             value = super().to_internal_value(data)  # type: ignore[misc]
         except ValidationError as exc:
@@ -202,6 +206,32 @@ class StrictFieldsMixin:
         if errors:
             raise ValidationError(errors)
         return value
+
+    def _read_only_changed(self, data: Mapping[str, Any], known: Mapping[str, Any]) -> list[str]:
+        """Return the read-only fields sent with a value other than the stored one (any value on a create)."""
+        instance = getattr(self, "instance", None)
+        if isinstance(instance, list | tuple) or getattr(self, "many", False):
+            instance = None
+        changed = []
+        for name in data:
+            field = known.get(name)
+            if field is None or not field.read_only:
+                continue
+            if instance is None or not _same(field, instance, data[name]):
+                changed.append(str(name))
+        return sorted(changed)
+
+
+READ_ONLY_MESSAGE = "This field is read-only: leave it out (or send it back unchanged)."
+
+
+def _same(field: serializers.Field, instance: Any, sent: Any) -> bool:
+    """Return whether a read-only field was sent back as the API shows it for the instance."""
+    try:
+        shown = field.to_representation(field.get_attribute(instance))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
+    return shown == sent or str(shown) == str(sent)
 
 
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):

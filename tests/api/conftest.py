@@ -165,3 +165,6 @@ def build_world(*, entries: int = 1) -> World:
 def world(db) -> World:
     """One of every fact, on two engagements."""
     return build_world()
+
+
+from tests.api.fuzzing import keep_the_test_connection  # noqa: E402, F401 - a fixture of the fuzz tests

@@ -161,10 +161,26 @@ def test_unknown_fields_are_refused_by_name(world, ops_api) -> None:
     assert [e["field"] for e in errors] == ["pauses[0].why"]
 
 
-def test_read_only_fields_sent_back_are_ignored(world, ops_api) -> None:
+def test_read_only_fields_sent_back_unchanged_are_ignored(world, ops_api) -> None:
     entry = ops_api.get(f"/api/v1/time-entries/{world.anna.time_entries.first().pk}/").json()
     response = ops_api.put(f"/api/v1/time-entries/{entry['id']}/", {**entry, "hours": "2.00"}, format="json")
     assert response.status_code == 200, response.json()
+
+
+def test_a_read_only_field_sent_with_another_value_is_refused_by_name(world, ops_api) -> None:
+    entry = ops_api.get(f"/api/v1/time-entries/{world.anna.time_entries.first().pk}/").json()
+
+    response = ops_api.put(f"/api/v1/time-entries/{entry['id']}/", {**entry, "engagement": 999}, format="json")
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["engagement"]
+
+
+def test_a_read_only_field_sent_on_a_create_is_refused(world, ops_api) -> None:
+    response = ops_api.post("/api/v1/vendors/", {"id": 12345, "name": "New vendor", "kind": "msp"}, format="json")
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["id"]
 
 
 @pytest.fixture
