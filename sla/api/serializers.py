@@ -140,18 +140,8 @@ class EngagementSerializer(engagement_api.EngagementSerializer):
     )
 
     class Meta(engagement_api.EngagementSerializer.Meta):
-        # The base fields, with the policy where the API has always shown it.
-        fields = [
-            "id",
-            "name",
-            "vendor",
-            "model",
-            "service_area",
-            "start_date",
-            "end_date",
-            "currency",
-            "cost_center",
-            "owner",
+        # The base fields, with the policy where the API has always shown it (before the status).
+        fields = [name for name in engagement_api.EngagementSerializer.Meta.fields if name != "status"] + [
             "sla_policy",
             "status",
         ]
