@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 
 import pytest
 
@@ -71,20 +71,29 @@ def test_a_database_error_is_not_shown_to_anonymous_callers(client, monkeypatch)
     assert "db.internal" not in response.content.decode()
 
 
-def test_a_hanging_broker_answers_within_one_and_a_half_seconds(
+def test_a_hanging_broker_is_waited_for_at_most_the_broker_check_bound(
     client,
     monkeypatch,
     hanging_redis,  # noqa: F811 - the imported fixture
 ) -> None:
     from tests.engagements.test_queue import app_with_broker
 
+    waits: list[float | None] = []
+
+    class RecordingThread(threading.Thread):
+        def join(self, timeout: float | None = None) -> None:
+            waits.append(timeout)
+            super().join(timeout)
+
     monkeypatch.setattr(health, "current_app", app_with_broker(hanging_redis))
-    started = time.monotonic()
+    monkeypatch.setattr(health.threading, "Thread", RecordingThread)
     response = client.get("/healthz")
-    elapsed = time.monotonic() - started
+
     assert response.status_code == 503
     assert response.json()["broker"] == "error"
-    assert elapsed < 1.5, f"/healthz took {elapsed:.2f} s with a hanging broker"
+    # The request waits for the broker only this long (no wall clock measured: CI machines are busy).
+    assert waits == [health.BROKER_CHECK_SECONDS]
+    assert health.BROKER_CHECK_SECONDS <= 1
 
 
 def test_the_worker_is_reported_as_one_word(client) -> None:
