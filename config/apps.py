@@ -14,8 +14,8 @@ class WiringConfig(AppConfig):
     name = "config"
     label = "wiring"
     verbose_name = "Wiring"
-    # The jobs' schedules (django-celery-beat): both roles read them, only superusers edit them.
-    roles = AppRoles(app_label="django_celery_beat", editable=False)
+    # The jobs' schedules (django-celery-beat) are technical: superusers only, neither role sees them.
+    roles = AppRoles(app_label="django_celery_beat", hidden=True)
 
     def ready(self) -> None:
         post_migrate.connect(after_migrate, dispatch_uid="wiring.after_migrate")

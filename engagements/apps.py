@@ -9,8 +9,11 @@ class EngagementsConfig(AppConfig):
     name = "engagements"
     verbose_name = "Engagements"
     roles = AppRoles(
-        # The audit trail and the machinery's own rows: Operations may look, never edit.
-        read_only_models=frozenset({"auditlog", "changedmonth", "pendingtask", "workerheartbeat"}),
+        # The audit trail: Operations may look, never edit.
+        read_only_models=frozenset({"auditlog"}),
+        # The machinery's own rows (marks waiting for the job, unsent tasks, worker heartbeats):
+        # superusers only; the operations home and /healthz say what a person needs from them.
+        hidden_models=frozenset({"changedmonth", "pendingtask", "workerheartbeat"}),
         # Reading every API resource (Leadership reads engagements, snapshots and reports only).
         operations_extra=frozenset({"read_api"}),
     )

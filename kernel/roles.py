@@ -24,22 +24,34 @@ WRITE_ACTIONS = frozenset({"add", "change", "delete"})
 class AppRoles:
     """How both roles treat one app's permissions (an AppConfig's `roles`; a sequence of them is allowed too).
 
-    Both roles view every model but the `hidden_models`; Operations also adds, changes and deletes them,
-    except the `read_only_models` (every model when `editable` is false), and holds the `operations_extra`
-    codenames.
-    Apps that declare nothing give neither role anything (superusers only).
+    Both roles view every model but the `hidden_models` (every model when `hidden` is true); Operations
+    also adds, changes and deletes them, except the `read_only_models` (every model when `editable` is
+    false), and holds the `operations_extra` codenames (even on a hidden model).
+    Apps that declare nothing give neither role anything (superusers only); `hidden=True` says so explicitly.
+    A hidden model has no permission in either group, so the admin lists it to superusers only and its
+    pages answer 403 to everyone else.
     """
 
     # Model names (lower case) of computed or internal rows: Operations may look, never edit.
     read_only_models: frozenset[str] = frozenset()
     # Model names of technical rows neither role sees (superusers only).
     hidden_models: frozenset[str] = frozenset()
+    # True: the whole app is technical, neither role sees any of its models (superusers only).
+    hidden: bool = False
     # Codenames beyond add/change/delete/view (or on a read-only model) that Operations holds.
     operations_extra: frozenset[str] = frozenset()
+    # Codenames beyond the view permissions that Leadership holds too (its few writes: scenarios).
+    leadership_extra: frozenset[str] = frozenset()
     # False: no role edits any of the app's models (only superusers do).
     editable: bool = True
     # The label of the app the rules are about when it is not the declaring one (a third-party app).
     app_label: str = ""
+
+    def hides(self, model: str, codename: str) -> bool:
+        """Tell whether neither role holds this permission of one of the app's models (a technical row)."""
+        if codename in self.operations_extra:
+            return False
+        return self.hidden or model in self.hidden_models
 
     def grants_operations(self, model: str, codename: str) -> bool:
         """Tell whether Operations holds this (non-view) permission of one of the app's models."""
@@ -68,12 +80,15 @@ def split_by_role(perms: Iterable[Permission], rules: dict[str, AppRoles]) -> tu
         rule = rules.get(perm.content_type.app_label)
         if rule is None:
             continue
-        if perm.content_type.model in rule.hidden_models and perm.codename not in rule.operations_extra:
+        if rule.hides(perm.content_type.model, perm.codename):
             continue
         if perm.codename.startswith("view_"):
             operations.append(perm)
             leadership.append(perm)
-        elif rule.grants_operations(perm.content_type.model, perm.codename):
+            continue
+        if perm.codename in rule.leadership_extra:
+            leadership.append(perm)
+        if rule.grants_operations(perm.content_type.model, perm.codename):
             operations.append(perm)
     return operations, leadership
 

@@ -161,6 +161,24 @@ class ServiceBackedAdmin(admin.ModelAdmin):
         fields = tuple(super().get_readonly_fields(request, obj))
         return fields + ("audit_trail",) if obj is not None else fields
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        # A rejected save leaves the refused values on `obj` (the form's instance); the heading, the
+        # title and the breadcrumbs name the row as stored, the form keeps what was typed.
+        form = context.get("adminform") and context["adminform"].form
+        if change and obj is not None and obj.pk is not None and form is not None and form.errors:
+            stored = self.model._default_manager.filter(pk=obj.pk).first()
+            if stored is not None:
+                context.update(original=stored, subtitle=str(stored))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="Audit trail")
     def audit_trail(self, obj: Any) -> str:
         """Show who changed this record, when, from what to what."""
