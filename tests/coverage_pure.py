@@ -23,6 +23,7 @@ PURE = {
     "calendar": ["sla/calendar/*.py"],
     "maths": ["reports/maths.py"],
     "parsers": ["imports/parsers/*.py"],
+    "scenarios": ["scenarios/projection.py"],
 }
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "billing",
     "imports",
     "reports",
+    "scenarios",
     # The wiring: syncs the roles and the beat schedule after migrate (stays last).
     "config.apps.WiringConfig",
 ]
@@ -280,8 +281,10 @@ REST_FRAMEWORK = {
 # The largest request body (JSON, form fields) the site reads: past it the API answers 413.
 # A batch of 5,000 tickets with pauses stays well under the default.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
-# The largest file `POST /api/v1/imports/` takes (413 past it, refused before it is read).
-IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# The largest import file the API and the admin take (413 past it, refused before it is read).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+# Import files larger than this run as a background job (imports.jobs): the API answers 202 and a job.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 # Reading an API resource needs its view permission and this one, unless the view asks for less
 # (engagements, snapshots, reports): Leadership views every model in the admin, not through the API.
 API_READ_PERMISSION = "engagements.read_api"
