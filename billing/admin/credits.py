@@ -20,14 +20,16 @@ from billing.services import (
 )
 from billing.services.credits import SERVICE_CREDIT
 from engagements.admin.base import ServiceBackedAdmin, staff_user
+from engagements.admin.lists import ListTotalsMixin, Total, dated_in, engagement_filters, month_filter
 
 
 @admin.register(ServiceCredit)
-class ServiceCreditAdmin(ServiceBackedAdmin):
+class ServiceCreditAdmin(ListTotalsMixin, ServiceBackedAdmin):
     services = SERVICE_CREDIT
     list_display = ["engagement", "month", "uptime_pct", "credit_pct", "amount", "status", "applied_invoice"]
     list_select_related = ["engagement", "applied_invoice"]
-    list_filter = ["status", "engagement__service_area"]
+    list_filter = [*engagement_filters("engagement", by_model=False), month_filter(dated_in("month")), "status"]
+    list_totals = [Total("Credits", "amount", currency="engagement__currency")]
     search_fields = ["engagement__name", "note"]
     date_hierarchy = "month"
     fields = [

@@ -23,6 +23,7 @@ from billing.services.invoices import INVOICE, INVOICE_LINE
 from billing.services.rates import CONTRACTOR_RATE, EXCHANGE_RATE, FEE_SCHEDULE, INTERNAL_RATE, ONE_TIME_CHARGE
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.extensions import add_inline
+from engagements.admin.lists import ListTotalsMixin, Total, dated_in, engagement_filters, in_effect_in, month_filter
 from engagements.models import Contractor, DeliveryModel, Engagement, Person
 
 
@@ -68,9 +69,12 @@ add_inline(Engagement, OneTimeChargeInline)
 @admin.register(ContractorRate)
 class ContractorRateAdmin(ServiceBackedAdmin):
     services = CONTRACTOR_RATE
-    list_display = ["contractor", "engagement", "hourly_rate", "effective_from"]
+    list_display = ["contractor_name", "engagement", "hourly_rate", "effective_from"]
     list_select_related = ["contractor__engagement"]
-    list_filter = ["contractor__engagement__service_area"]
+    list_filter = [
+        *engagement_filters("contractor__engagement", contractor="contractor", by_model=False),
+        month_filter(in_effect_in("contractor"), "in effect in"),
+    ]
     search_fields = ["contractor__name", "contractor__engagement__name"]
     autocomplete_fields = ["contractor"]
     date_hierarchy = "effective_from"
@@ -78,6 +82,10 @@ class ContractorRateAdmin(ServiceBackedAdmin):
     @admin.display(description="Engagement", ordering="contractor__engagement__name")
     def engagement(self, obj: ContractorRate) -> str:
         return obj.contractor.engagement.name
+
+    @admin.display(description="Contractor", ordering="contractor__name")
+    def contractor_name(self, obj: ContractorRate) -> str:
+        return obj.contractor.name
 
 
 @admin.register(InternalRate)
@@ -98,6 +106,10 @@ class FeeScheduleAdmin(ServiceBackedAdmin):
     services = FEE_SCHEDULE
     list_display = ["engagement", "monthly_fee", "effective_from"]
     list_select_related = ["engagement"]
+    list_filter = [
+        *engagement_filters("engagement", by_model=False),
+        month_filter(in_effect_in("engagement"), "in effect in"),
+    ]
     search_fields = ["engagement__name"]
     date_hierarchy = "effective_from"
 
@@ -108,15 +120,16 @@ class FeeScheduleAdmin(ServiceBackedAdmin):
 
 
 @admin.register(OneTimeCharge)
-class OneTimeChargeAdmin(ServiceBackedAdmin):
+class OneTimeChargeAdmin(ListTotalsMixin, ServiceBackedAdmin):
     services = ONE_TIME_CHARGE
     list_display = ["date", "engagement", "kind", "amount", "description", "source"]
     list_select_related = ["engagement"]
-    list_filter = ["kind", "engagement__model", "engagement__service_area"]
+    list_filter = [*engagement_filters("engagement"), month_filter(dated_in("date")), "kind"]
     search_fields = ["engagement__name", "description", "external_id"]
     autocomplete_fields = ["engagement"]
     date_hierarchy = "date"
     paginator = CappedCountPaginator
+    list_totals = [Total("Amount", "amount", currency="engagement__currency")]
 
 
 @admin.register(ExchangeRate)
@@ -135,11 +148,15 @@ class InvoiceLineInline(ServiceBackedInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceBackedAdmin):
+class InvoiceAdmin(ListTotalsMixin, ServiceBackedAdmin):
     services = INVOICE
     list_display = ["number", "engagement", "period", "amount", "expected_amount", "variance", "reconciliation"]
     list_select_related = ["engagement"]
-    list_filter = ["reconciliation", "engagement__model", "engagement__vendor"]
+    list_filter = [*engagement_filters("engagement"), month_filter(dated_in("period"), "period"), "reconciliation"]
+    list_totals = [
+        Total("Invoiced", "amount", currency="engagement__currency"),
+        Total("Expected", "expected_amount", currency="engagement__currency"),
+    ]
     search_fields = ["number", "engagement__name", "engagement__vendor__name"]
     autocomplete_fields = ["engagement"]
     date_hierarchy = "period"

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from engagements.admin.base import CappedCountPaginator, ReadOnlyAdmin, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.extensions import ExtensibleAdmin
+from engagements.admin.lists import ListTotalsMixin, Total, dated_in, engagement_filters, month_filter
 from engagements.admin.week import week_view
 from engagements.models import (
     AuditLog,
@@ -161,7 +162,7 @@ class ContractorAdmin(ExtensibleAdmin, ServiceBackedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class LargeTableAdmin(ServiceBackedAdmin):
+class LargeTableAdmin(ListTotalsMixin, ServiceBackedAdmin):
     """Entry tables grow to millions of rows: no full COUNT, joins selected up front."""
 
     paginator = CappedCountPaginator
@@ -172,12 +173,23 @@ class LargeTableAdmin(ServiceBackedAdmin):
 @admin.register(TimeEntry)
 class TimeEntryAdmin(LargeTableAdmin):
     services = TIME_ENTRY
-    list_display = ["date", "contractor", "engagement", "hours", "description", "source"]
+    list_display = ["date", "contractor_name", "engagement", "hours", "description", "source"]
     list_select_related = ["contractor__engagement"]
-    list_filter = ["source", "contractor__engagement__model", "contractor__engagement__service_area"]
+    # Time entries are staff augmentation only: no delivery-model filter, whose other choice never matches.
+    list_filter = [
+        *engagement_filters("contractor__engagement", contractor="contractor", by_model=False),
+        month_filter(dated_in("date")),
+        "source",
+    ]
     search_fields = ["contractor__name", "description", "external_id"]
     autocomplete_fields = ["contractor"]
     change_list_template = "admin/engagements/timeentry/change_list.html"
+    list_totals = [Total("Hours", "hours")]
+
+    @admin.display(description="Contractor", ordering="contractor__name")
+    def contractor_name(self, obj: TimeEntry) -> str:
+        # The engagement has its own column: the contractor's label would repeat it.
+        return obj.contractor.name
 
     @admin.display(description="Engagement", ordering="contractor__engagement__name")
     def engagement(self, obj: TimeEntry) -> str:
@@ -193,9 +205,10 @@ class OverheadEntryAdmin(LargeTableAdmin):
     services = OVERHEAD_ENTRY
     list_display = ["date", "person", "engagement", "activity", "hours"]
     list_select_related = ["person", "engagement"]
-    list_filter = ["activity", "engagement__model", "engagement__service_area"]
+    list_filter = [*engagement_filters("engagement"), month_filter(dated_in("date")), "activity"]
     search_fields = ["person__name", "engagement__name", "description"]
     autocomplete_fields = ["engagement", "person"]
+    list_totals = [Total("Hours", "hours")]
 
 
 @admin.register(Milestone)
@@ -203,7 +216,7 @@ class MilestoneAdmin(ServiceBackedAdmin):
     services = MILESTONE
     list_display = ["title", "engagement", "due_date", "delivered_date", "accepted"]
     list_select_related = ["engagement"]
-    list_filter = ["accepted", "engagement__model"]
+    list_filter = [*engagement_filters("engagement"), month_filter(dated_in("due_date"), "month due"), "accepted"]
     search_fields = ["title", "engagement__name"]
     autocomplete_fields = ["engagement"]
     date_hierarchy = "due_date"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from kernel.months import current_month, month_iso, month_label, parse_month, recent_months
+from engagements.admin.lists import month_filter
 from sla.querysets import TicketQuerySet, TicketState
-
-RECENT_MONTHS = 12
 
 
 class TicketStateFilter(admin.SimpleListFilter):
@@ -31,18 +30,46 @@ class TicketStateFilter(admin.SimpleListFilter):
         return None
 
 
-class OpenedMonthFilter(admin.SimpleListFilter):
-    """Tickets opened in one of the recent organisation-local months."""
+def _tickets(queryset: QuerySet) -> TicketQuerySet:
+    # These filters are only on the ticket changelist: its queryset is a TicketQuerySet.
+    return cast(TicketQuerySet, queryset)
 
-    title = "month opened"
-    parameter_name = "month"
+
+def _opened_or_resolved(rows: QuerySet, month: dt.date) -> TicketQuerySet:
+    return _tickets(rows).opened_in(month) | _tickets(rows).resolved_in(month)
+
+
+def ticket_month_filters() -> list[type[admin.SimpleListFilter]]:
+    """The month filters of the ticket list (drill-down parameters: docs/operations.md)."""
+    return [
+        # Opened or resolved in the month: the tickets the month's outcomes count.
+        month_filter(_opened_or_resolved, "month opened or resolved"),
+        month_filter(lambda rows, month: _tickets(rows).opened_in(month), "month opened", "opened_month"),
+        month_filter(lambda rows, month: _tickets(rows).resolved_in(month), "month resolved", "resolved_month"),
+        # The report's "SLA breaches": breached tickets opened or resolved in the month.
+        month_filter(
+            lambda rows, month: _opened_or_resolved(rows, month).breached(),
+            "month breached (opened or resolved in it)",
+            "breached_month",
+        ),
+    ]
+
+
+class BreachedFilter(admin.SimpleListFilter):
+    """Tickets that missed their response or resolution target (a breach stays after resolution)."""
+
+    title = "breached"
+    parameter_name = "breached"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(month_iso(month), month_label(month)) for month in recent_months(current_month(), RECENT_MONTHS)]
+        return [("yes", "Breached"), ("no", "Not breached")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        month = parse_month(self.value())
-        return cast(TicketQuerySet, queryset).opened_in(month) if month else None
+        if self.value() == "yes":
+            return _tickets(queryset).breached()
+        if self.value() == "no":
+            return queryset.exclude(Q(response_met=False) | Q(resolution_met=False))
+        return None
 
 
 class OngoingFilter(admin.SimpleListFilter):

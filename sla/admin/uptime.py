@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from engagements.admin.lists import RECENT_MONTHS
 from engagements.models import Engagement
 from kernel.money import round_pct
 from kernel.months import current_month, parse_month, recent_months
-from sla.admin.filters import RECENT_MONTHS
 from sla.models import MonitoredService
 from sla.selectors import mean_uptime, service_uptime_for
 
