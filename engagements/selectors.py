@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
 
 from django.db.models import Min
 
-from engagements.models import Engagement, Milestone
+from engagements.models import Contractor, Engagement, Milestone
+from kernel.months import first_of
 from kernel.names import name_key
 
 
@@ -37,3 +41,96 @@ def engagement_matching(name: str | None) -> Engagement | None:
     """Return the engagement a typed name means (whitespace and case aside), or None."""
     key = name_key(name)
     return engagements_by_name().get(key) if key else None
+
+
+# --- Hours without a bill rate -------------------------------------------------------------------
+# Bill rates live in billing, a layer above: billing registers how to read them (BillingConfig.ready),
+# so that the admin, the API and imports can warn about hours no rate prices.
+BillRateStarts = Callable[[Collection[int]], dict[int, dt.date]]
+_bill_rate_starts: list[BillRateStarts] = []
+DATES_SHOWN = 5
+
+
+def register_bill_rate_starts(reader: BillRateStarts) -> None:
+    """Register how to read each contractor's first bill rate date (once, however often it is called)."""
+    if reader not in _bill_rate_starts:
+        _bill_rate_starts.append(reader)
+
+
+def _days_by_contractor(entries: Iterable[Any]) -> dict[int, set[dt.date]]:
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    for entry in entries:
+        contractor_id = entry["contractor_id"] if isinstance(entry, dict) else entry.contractor_id
+        day = entry["date"] if isinstance(entry, dict) else entry.date
+        if contractor_id is not None and day is not None:
+            days[contractor_id].add(day)
+    return days
+
+
+def _dates(days: list[dt.date]) -> str:
+    shown = ", ".join(f"{day:%a %d %b %Y}" for day in days[:DATES_SHOWN])
+    return shown + (f" and {len(days) - DATES_SHOWN} more day(s)" if len(days) > DATES_SHOWN else "")
+
+
+def days_without_bill_rate(entries: Iterable[Any]) -> dict[int, list[dt.date]]:
+    """Return, per contractor, the days of these entries on which no bill rate is in effect (two queries at most).
+
+    `entries` are time entries, or dicts with `contractor_id` and `date`. A rate
+    is in effect from its date until the next one, so a day lacks one exactly
+    when it comes before the contractor's first rate (or there is none).
+    """
+    days = _days_by_contractor(entries)
+    if not days or not _bill_rate_starts:
+        return {}
+    starts: dict[int, dt.date] = {}
+    for reader in _bill_rate_starts:
+        starts.update(reader(list(days)))
+    missing = {}
+    for contractor_id, dates in days.items():
+        first = starts.get(contractor_id)
+        uncovered = sorted(day for day in dates if first is None or day < first)
+        if uncovered:
+            missing[contractor_id] = uncovered
+    return missing
+
+
+def missing_rate_warnings(entries: Iterable[Any]) -> list[str]:
+    """Return one message per contractor whose hours among `entries` fall on days without a bill rate in effect.
+
+    The hours are stored all the same; until a rate covers them the cost engine
+    leaves them out of the staff augmentation cost and the report marks the month
+    incomplete (docs/definitions.md "Data completeness").
+    """
+    missing = days_without_bill_rate(entries)
+    if not missing:
+        return []
+    names = Contractor.objects.filter(pk__in=missing).values_list("pk", "name", "engagement__name")
+    messages = []
+    for pk, name, engagement in sorted(names, key=lambda row: (row[1], row[2])):
+        messages.append(
+            f"{name} ({engagement}) has no bill rate in effect on {_dates(missing[pk])}: the hours are saved "
+            "but not costed until a contractor rate covering these days is recorded."
+        )
+    return messages
+
+
+# --- Closed months -------------------------------------------------------------------------------
+# Periods are billing's; its registered reader tells pages here which months are closed. The write
+# guard refuses writes into them whatever a page shows: this is only so that pages can say so first.
+ClosedMonths = Callable[[Collection[dt.date]], set[dt.date]]
+_closed_months: list[ClosedMonths] = []
+
+
+def register_closed_months(reader: ClosedMonths) -> None:
+    """Register how to read which months are closed (once, however often it is called)."""
+    if reader not in _closed_months:
+        _closed_months.append(reader)
+
+
+def closed_months(days: Iterable[dt.date]) -> set[dt.date]:
+    """Return the first days of the closed months among the months of these days."""
+    months = {first_of(day) for day in days}
+    closed: set[dt.date] = set()
+    for reader in _closed_months:
+        closed |= reader(months)
+    return closed

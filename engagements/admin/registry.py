@@ -31,6 +31,7 @@ from engagements.models import (
     Vendor,
     WorkerHeartbeat,
 )
+from engagements.selectors import missing_rate_warnings
 from engagements.services.engagements import (
     ATTESTATION,
     CONTRACTOR,
@@ -185,6 +186,12 @@ class TimeEntryAdmin(LargeTableAdmin):
     autocomplete_fields = ["contractor"]
     change_list_template = "admin/engagements/timeentry/change_list.html"
     list_totals = [Total("Hours", "hours")]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Saved all the same: the hours wait for a rate, and the report says the month is incomplete.
+        for warning in missing_rate_warnings([obj]):
+            self.message_user(request, warning, messages.WARNING)
 
     @admin.display(description="Contractor", ordering="contractor__name")
     def contractor_name(self, obj: TimeEntry) -> str:
