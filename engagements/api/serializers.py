@@ -71,11 +71,18 @@ class ContractorSerializer(ResourceSerializer):
 
 class TimeEntrySerializer(ResourceSerializer):
     engagement = serializers.IntegerField(source="contractor.engagement_id", read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="On the answer to a write: what the stored row still lacks (no bill rate in effect). Empty on reads."
+    )
 
     class Meta:
         model = TimeEntry
-        fields = ["id", "contractor", "engagement", "date", "hours", "description", "source", "external_id"]
+        fields = ["id", "contractor", "engagement", "date", "hours", "description", "source", "external_id", "warnings"]
         extra_kwargs = {"hours": HOURS}
+
+    def get_warnings(self, obj: TimeEntry) -> list[str]:
+        # Filled in by the view after a write (TimeEntryViewSet.with_warnings); reads carry none.
+        return []
 
 
 class OverheadEntrySerializer(ResourceSerializer):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.request import Request
+from rest_framework.response import Response
+
 from engagements.api import filters, serializers
 from engagements.models import (
     AuditLog,
@@ -16,6 +19,7 @@ from engagements.models import (
     TimeEntry,
     Vendor,
 )
+from engagements.selectors import missing_rate_warnings
 from engagements.services.engagements import CONTRACTOR, ENGAGEMENT, MILESTONE, PERSON, SERVICE_AREA, VENDOR
 from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
 from engagements.services.ingest import time_entries_upsert
@@ -76,6 +80,22 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         entries = [TimeEntry(**data) for _, data in rows]
         return time_entries_upsert(entries=entries, rows=[index for index, _ in rows])
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.with_warnings(super().create(request, *args, **kwargs))
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.with_warnings(super().update(request, *args, **kwargs))
+
+    def with_warnings(self, response: Response) -> Response:
+        """Add `warnings` to a successful write's answer: stored rows whose days no bill rate covers."""
+        data = response.data
+        if response.status_code >= 300 or not isinstance(data, dict):
+            return response
+        ids = data.get("ids", [data.get("id")])
+        rows = TimeEntry.objects.filter(pk__in=[pk for pk in ids if pk is not None]).values("contractor_id", "date")
+        data["warnings"] = missing_rate_warnings(rows)
+        return response
 
 
 class OverheadEntryViewSet(ServiceViewSet):

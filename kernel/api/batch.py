@@ -40,6 +40,11 @@ class UpsertResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     ids = serializers.ListField(child=serializers.IntegerField(), help_text="The rows' ids, in the order sent.")
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What the stored rows still lack (e.g. hours without a bill rate in effect); resources that warn.",
+    )
 
 
 # The batch's refusal is the API's one error shape.
