@@ -1,41 +1,110 @@
-"""The admin's export upload: a preview of what would happen, then a confirm step that writes it."""
+"""The admin's import wizard: upload, preview (a dry run), confirm by the job's id, and the result.
+
+Every upload is stored with an `ImportJob`, so confirming a preview imports
+the same stored file, never a second upload. Files above
+IMPORT_BACKGROUND_BYTES run as Celery jobs; their page shows a progress bar
+that polls the job's API endpoint (config/static/imports/job_progress.js: the
+CSP allows no inline script).
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template import engines
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
-from engagements.models import Engagement
-from imports.models import ImportFile
-from imports.parsers import FORMATS, parse
-from imports.services import IMPORTERS, FileError, ImportReport, file_import
+from engagements.models import Engagement, TimeEntry
+from engagements.selectors import missing_rate_warnings
+from imports import jobs
+from imports.models import ImportedRow, ImportFile, ImportJob, ImportKind, JobState
+from imports.parsers import FORMATS, FileError, parse
+from imports.selectors import format_detect
 
 PERMISSION = "imports.import_data"
 SAMPLE_ROWS = 20
-PENDING_DIR = "imports/pending"
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Rejected rows listed on a page (the API's job endpoint lists them all).
+REJECTED_SHOWN = 200
+DETECT = ""
 DAY_ORDER = [("", "Decide from the file"), ("1", "Day first (31/12/2024)"), ("0", "Month first (12/31/2024)")]
+TOOLS = {
+    "harvest": "Harvest",
+    "toggl": "Toggl Track",
+    "clockify": "Clockify",
+    "kimai": "Kimai",
+    "jira": "Jira",
+    "zendesk": "Zendesk",
+    "uptimerobot": "UptimeRobot",
+    "generic": "Generic CSV",
+}
+# What the preview's sample shows of each kind's records: (attribute, heading). Internal
+# fields (derived ids, hashes, empty e-mails) stay out.
+SAMPLE_COLUMNS = {
+    "timesheets": [
+        ("person", "Person"),
+        ("date", "Date"),
+        ("hours", "Hours"),
+        ("project", "Project"),
+        ("client", "Client"),
+        ("description", "Description"),
+    ],
+    "tickets": [
+        ("external_id", "Ticket"),
+        ("engagement_hint", "Engagement"),
+        ("priority", "Priority"),
+        ("category", "Category"),
+        ("opened_at", "Opened"),
+        ("first_response_at", "First response"),
+        ("resolved_at", "Resolved"),
+        ("summary", "Summary"),
+    ],
+    "outages": [
+        ("monitor", "Service"),
+        ("started_at", "Started"),
+        ("ended_at", "Ended"),
+        ("planned", "Planned"),
+        ("reason", "Reason"),
+    ],
+}
+DERIVED_ID = "sha256:"
+
+
+def source_choices() -> list[tuple[str, Any]]:
+    """Return the export choices grouped by kind: only pairs that go together can be picked."""
+    groups: list[tuple[str, Any]] = [(DETECT, "Detect from the file's header")]
+    for kind in ImportKind:
+        groups.append((kind.label, [(f"{kind.value}:{fmt}", f"{kind.label}: {TOOLS[fmt]}") for fmt in FORMATS[kind]]))
+    return groups
+
+
+def source_label(kind: str, fmt: str) -> str:
+    """Return how a kind and format read on the pages ("Timesheets: Harvest")."""
+    return f"{ImportKind(kind).label}: {TOOLS.get(fmt, fmt)}"
 
 
 def _day_first(value: str) -> bool | None:
     return None if value == "" else value == "1"
 
 
-class ImportOptionsForm(forms.Form):
-    """What the file is and how to read it."""
+class ImportUploadForm(forms.Form):
+    """The file, what it is (or detect it) and how to read it."""
 
-    kind = forms.ChoiceField(choices=[(k, k.capitalize()) for k in sorted(IMPORTERS)])
-    format = forms.ChoiceField(choices=[(f, f) for f in sorted({f for fs in FORMATS.values() for f in fs})])
+    file = forms.FileField(help_text="A CSV export of a time tracker, help desk or uptime monitor.")
+    source = forms.ChoiceField(
+        label="Export",
+        choices=source_choices,
+        required=False,
+        help_text="The tool and kind of records; detected from the header when left on detect.",
+    )
     engagement = forms.ModelChoiceField(
         queryset=Engagement.objects.order_by("name"),
         required=False,
@@ -45,102 +114,89 @@ class ImportOptionsForm(forms.Form):
         choices=DAY_ORDER, coerce=_day_first, empty_value=None, required=False, label="Dates like 03/04/2024"
     )
     tz = forms.CharField(required=False, label="Time zone", help_text="IANA name for times without an offset.")
-    allow_partial = forms.BooleanField(required=False, label="Import the good rows even if some are rejected")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = int(settings.IMPORT_MAX_BYTES)
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(f"The file is larger than {limit:,} bytes (IMPORT_MAX_BYTES): split it.")
+        return upload
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        kind, fmt = data.get("kind"), data.get("format")
-        if kind and fmt and fmt not in FORMATS[kind]:
-            self.add_error("format", f"{kind} come in these formats: {', '.join(FORMATS[kind])}.")
+        upload = data.get("file")
+        if upload is None:
+            return data
+        upload.seek(0)
+        detected = format_detect(upload.read(64 * 1024))
+        upload.seek(0)
+        chosen = _pair(data["source"]) if data.get("source") else None
+        if chosen is None and detected is None:
+            self.add_error("source", "The header matches no export this importer knows: choose the tool.")
+        elif chosen is not None and detected is not None and chosen != detected:
+            self.add_error(
+                "source",
+                f"This file's header is that of {source_label(*detected)}, not {source_label(*chosen)}: "
+                "choose that, or detect.",
+            )
+        else:
+            data["kind"], data["format"] = chosen or detected or ("", "")
         return data
 
 
-class ImportUploadForm(ImportOptionsForm):
-    """The options and the file."""
-
-    file = forms.FileField()
-
-
-class ImportConfirmForm(ImportOptionsForm):
-    """The options and the stored file previewed a moment ago."""
-
-    sha256 = forms.RegexField(regex=_SHA256, widget=forms.HiddenInput)
-    name = forms.CharField(required=False, widget=forms.HiddenInput)
+def _pair(source: str) -> tuple[str, str]:
+    kind, _, fmt = source.partition(":")
+    return kind, fmt
 
 
-PAGE = engines["django"].from_string(
-    """{% extends "admin/base_site.html" %}
-{% block content %}
-<h1>{{ title }}</h1>
-{% if report %}
-  <h2>Preview: nothing has been written yet</h2>
-  <p>{{ report.read }} rows read: {{ report.created }} would be created, {{ report.updated }} updated,
-     {{ report.unchanged }} unchanged; {{ report.rejected }} rejected.</p>
-  {% if report.rejected and not allow_partial %}
-    <p class="errornote">Rows were rejected, so nothing would be imported. Fix the file, or tick
-      "Import the good rows" and preview again.</p>
-  {% endif %}
-  {% if report.rejected_rows %}
-    <table id="rejected"><caption>Rejected rows</caption>
-      <tr><th>Line</th><th>Field</th><th>Reason</th></tr>
-      {% for row in report.rejected_rows %}<tr><td>{{ row.row }}</td><td>{{ row.field|default:"-" }}</td>
-        <td>{{ row.message }}</td></tr>{% endfor %}
-    </table>
-  {% endif %}
-  {% for what, names in report.unmatched.items %}<p><strong>Unmatched {{ what }}:</strong> {{ names|join:", " }}</p>{% endfor %}
-  {% for note in report.warnings %}<p class="help">{{ note }}</p>{% endfor %}
-  {% if sample %}
-    <table id="sample"><caption>First rows of the file</caption>
-      <tr>{% for name in sample_columns %}<th>{{ name }}</th>{% endfor %}</tr>
-      {% for row in sample %}<tr>{% for value in row %}<td>{{ value }}</td>{% endfor %}</tr>{% endfor %}
-    </table>
-  {% endif %}
-  {% if can_confirm %}
-    <form method="post">{% csrf_token %}{{ confirm_form.as_p }}
-      <input type="submit" name="confirm" value="Import {{ report.created|add:report.updated }} rows" class="default">
-    </form>
-  {% endif %}
-  <h2>Upload again</h2>
-{% endif %}
-<form method="post" enctype="multipart/form-data">{% csrf_token %}{{ form.as_p }}
-  <input type="submit" name="preview" value="Preview">
-</form>
-{% endblock %}"""
-)
-
-
-def _sample(kind: str, fmt: str, data: bytes, options: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Return the first parsed records of the file as table rows."""
+def too_large(request: HttpRequest) -> bool:
+    """Tell whether the request declares a body past IMPORT_MAX_BYTES (checked before it is read)."""
     try:
-        records = parse(kind, fmt, data, day_first=options.get("day_first"), tz=options.get("tz") or settings.TIME_ZONE)
-    except FileError:
-        return [], []
-    rows = records.records[:SAMPLE_ROWS]
-    if not rows:
-        return [], []
-    columns = [name for name in rows[0].__dataclass_fields__ if name not in ("started_at", "ended_at", "duration")]
-    return columns, [[getattr(record, name) for name in columns] for record in rows]
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return declared > int(settings.IMPORT_MAX_BYTES) + 64 * 1024
 
 
-def _run(request: HttpRequest, options: dict[str, Any], data: bytes, name: str, *, dry_run: bool) -> ImportReport:
-    return file_import(
-        kind=options["kind"],
-        fmt=options["format"],
-        data=data,
-        name=name,
-        engagement=options.get("engagement"),
-        day_first=options.get("day_first"),
-        tz=options.get("tz") or None,
-        dry_run=dry_run,
-        allow_partial=options.get("allow_partial", False),
-        user=request.user,
+def sample_of(job: ImportJob) -> tuple[list[str], list[list[Any]]]:
+    """Return the headings and first rows of a job's file, as its parser reads them (the file's head only)."""
+    try:
+        with default_storage.open(job.upload.name, "rb") as handle:
+            head = b"".join(handle.readline() for _ in range(SAMPLE_ROWS + 1))
+        records = parse(job.kind, job.format, head, day_first=job.day_first, tz=job.time_zone or settings.TIME_ZONE)
+    except (FileError, FileNotFoundError, OSError, ValueError):
+        return [], []
+    columns = SAMPLE_COLUMNS[job.kind]
+    rows = [[_shown(getattr(record, name, None)) for name, _ in columns] for record in records.records]
+    return [heading for _, heading in columns], rows
+
+
+def _shown(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value.startswith(DERIVED_ID):
+        return ""
+    return value
+
+
+def rate_warnings(job: ImportJob) -> list[str]:
+    """Return the missing-rate warnings of the time entries a written import brought (engagements' selector)."""
+    if job.kind != ImportKind.TIMESHEETS or not job.import_file_id:
+        return []
+    rows = ImportedRow.objects.filter(
+        file_id=job.import_file_id, content_type=ContentType.objects.get_for_model(TimeEntry)
     )
+    # One row per contractor and day is all the selector reads.
+    days = TimeEntry.objects.filter(pk__in=rows.values("object_id")).values("contractor_id", "date").distinct()
+    return missing_rate_warnings(days)
 
 
 @admin.register(ImportFile)
 class ImportFileAdmin(admin.ModelAdmin):
-    """Imported files with their counts; "Add" opens the upload with a preview."""
+    """Imported files with their counts; "Add" opens the import wizard."""
 
     list_display = [
         "name",
@@ -157,8 +213,9 @@ class ImportFileAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "format"]
     list_select_related = ["engagement", "uploaded_by"]
-    search_fields = ["name", "sha256"]
+    search_fields = ["name"]
     date_hierarchy = "uploaded_at"
+    exclude = ["sha256"]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -170,79 +227,130 @@ class ImportFileAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))
 
     def get_urls(self) -> list[Any]:
-        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="imports_importfile_upload")
-        return [upload, *super().get_urls()]
+        wrap = self.admin_site.admin_view
+        return [
+            path("upload/", wrap(self.upload_view), name="imports_importfile_upload"),
+            path("job/<int:pk>/", wrap(self.job_view), name="imports_importfile_job"),
+            path("job/<int:pk>/confirm/", wrap(self.confirm_view), name="imports_importfile_confirm"),
+            path("job/<int:pk>/cancel/", wrap(self.cancel_view), name="imports_importfile_cancel"),
+            *super().get_urls(),
+        ]
 
-    def upload_view(self, request: HttpRequest) -> HttpResponse:
-        """Show the upload form; a preview runs a dry import; confirm imports the previewed file."""
+    def _check(self, request: HttpRequest) -> None:
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
-        if request.method == "POST" and "confirm" in request.POST:
-            return self._confirm(request)
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Show the upload form; a valid upload becomes a preview job and its page."""
+        self._check(request)
+        if request.method == "POST" and too_large(request):
+            # Before request.POST is touched: the body is never read.
+            limit = int(settings.IMPORT_MAX_BYTES)
+            form = ImportUploadForm(initial={"tz": settings.TIME_ZONE})
+            error = f"The file is larger than {limit:,} bytes (IMPORT_MAX_BYTES): split it."
+            return self._render(request, "upload.html", {"form": form, "too_large": error}, status=413)
         form = ImportUploadForm(request.POST or None, request.FILES or None, initial={"tz": settings.TIME_ZONE})
-        context: dict[str, Any] = {"form": form}
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            context |= self._preview(request, form.cleaned_data, data, upload.name or "")
-        return self._render(request, context)
+            data = form.cleaned_data
+            options = jobs.JobOptions(
+                kind=data["kind"],
+                fmt=data["format"],
+                engagement=data.get("engagement"),
+                day_first=data.get("day_first"),
+                tz=data.get("tz") or "",
+                dry_run=True,
+                # The preview counts the good rows even when some are rejected.
+                allow_partial=True,
+            )
+            upload = data["file"]
+            job = jobs.job_create(upload=upload, name=upload.name or "", options=options, user=request.user)
+            jobs.job_start(job)
+            return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[job.pk]))
+        return self._render(request, "upload.html", {"form": form})
 
-    def _preview(self, request: HttpRequest, options: dict[str, Any], data: bytes, name: str) -> dict[str, Any]:
+    def job_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Show a job: its progress while it runs, then the preview (with confirm) or the result."""
+        self._check(request)
+        job = jobs.job_fail_if_stale(get_object_or_404(ImportJob.objects.select_related("engagement"), pk=pk))
+        context: dict[str, Any] = {
+            "job": job,
+            "source": source_label(job.kind, job.format),
+            "rows_read": jobs.rows_read(job),
+            "progress_pct": jobs.progress_pct(job),
+            "status_url": reverse("import-job", kwargs={"pk": job.pk}),
+            "good_rows": job.created + job.updated + job.unchanged,
+            "changes": job.created + job.updated,
+            "rejected_shown": job.rejected_rows[:REJECTED_SHOWN],
+            "rejected_more": max(len(job.rejected_rows) - REJECTED_SHOWN, 0),
+        }
+        if job.dry_run and job.state == JobState.DONE:
+            context["sample_columns"], context["sample"] = sample_of(job)
+            context["confirmed_by"] = ImportJob.objects.filter(preview_of=job).order_by("-requested_at").first()
+        if not job.dry_run and job.state == JobState.DONE:
+            context["rate_warnings"] = rate_warnings(job)
+        return self._render(request, "job.html", context)
+
+    def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Import the previewed file (the stored one) and show the import's page."""
+        self._check(request)
+        preview = get_object_or_404(ImportJob, pk=pk)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[pk]))
         try:
-            report = _run(request, options, data, name, dry_run=True)
-        except FileError as exc:
-            self.message_user(request, f"The file cannot be imported: {exc}", messages.ERROR)
-            return {}
-        stored = f"{PENDING_DIR}/{report.sha256}"
-        if not default_storage.exists(stored):
-            default_storage.save(stored, ContentFile(data))
-        initial = {
-            **{k: v for k, v in options.items() if k != "file"},
-            "engagement": options.get("engagement"),
-            "sha256": report.sha256,
-            "name": name,
-            "day_first": "" if options.get("day_first") is None else ("1" if options["day_first"] else "0"),
-        }
-        confirm_form = ImportConfirmForm(initial=initial)
-        for field in confirm_form.fields.values():
-            field.widget = forms.HiddenInput()
-        columns, sample = _sample(options["kind"], options["format"], data, options)
-        allow = options.get("allow_partial", False)
-        return {
-            "report": report,
-            "confirm_form": confirm_form,
-            "sample": sample,
-            "sample_columns": columns,
-            "allow_partial": allow,
-            "can_confirm": (report.created or report.updated) and (allow or not report.rejected),
-        }
-
-    def _confirm(self, request: HttpRequest) -> HttpResponse:
-        form = ImportConfirmForm(request.POST)
-        stored = f"{PENDING_DIR}/{request.POST.get('sha256', '')}"
-        if not form.is_valid() or not default_storage.exists(stored):
-            self.message_user(request, "The previewed file is gone: upload it again.", messages.ERROR)
+            job = jobs.job_confirm(
+                preview=preview, allow_partial=request.POST.get("allow_partial") == "1", user=request.user
+            )
+        except (ValueError, FileNotFoundError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))
-        with default_storage.open(stored) as handle:
-            data = handle.read()
-        report = _run(request, form.cleaned_data, data, form.cleaned_data["name"], dry_run=False)
-        if not report.written:
-            self.message_user(request, f"Nothing imported: {report.rejected} row(s) rejected.", messages.ERROR)
-            return self._render(request, {"form": ImportUploadForm(), "report": report})
-        default_storage.delete(stored)
-        self.message_user(
-            request,
-            f"Imported {report.kind}: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.rejected} rejected.",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:imports_importfile_changelist"))
+        jobs.job_start(job)
+        return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[job.pk]))
 
-    def _render(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Cancel a queued job, or ask a running one to stop."""
+        self._check(request)
+        job = get_object_or_404(ImportJob, pk=pk)
+        if request.method == "POST":
+            jobs.job_cancel(job=job)
+            self.message_user(request, "Cancelling: nothing of this file will be written.", messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[pk]))
+
+    def _render(self, request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
             "title": "Import an export file",
             "opts": self.model._meta,
+            "max_bytes": int(settings.IMPORT_MAX_BYTES),
+            "background_bytes": jobs.background_bytes(),
             **context,
         }
-        return HttpResponse(PAGE.render(context, request))
+        return TemplateResponse(request, f"admin/imports/{template}", context, status=status)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Uploads, previews and background imports with their state; each links to its page."""
+
+    list_display = ["page", "what", "state", "rows_read", "created", "updated", "rejected", "requested_by"]
+    list_filter = ["state", "kind", "dry_run"]
+    list_select_related = ["requested_by"]
+    search_fields = ["name"]
+    date_hierarchy = "requested_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="File", ordering="requested_at")
+    def page(self, obj: ImportJob) -> str:
+        url = reverse("admin:imports_importfile_job", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name or f"job {obj.pk}")
+
+    @admin.display(description="What")
+    def what(self, obj: ImportJob) -> str:
+        return f"{'Preview' if obj.dry_run else 'Import'}: {source_label(obj.kind, obj.format)}"

@@ -10,7 +10,7 @@ class ImportsConfig(AppConfig):
     verbose_name = "Imports"
     roles = AppRoles(
         # The record of each import and of each row's origin: written by imports only.
-        read_only_models=frozenset({"importfile", "importedrow"}),
+        read_only_models=frozenset({"importfile", "importedrow", "importjob"}),
         # Uploading an export file (admin, API, command) is Operations' work.
         operations_extra=frozenset({"import_data"}),
     )

@@ -77,3 +77,84 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file} line {self.row}"
+
+
+class JobState(models.TextChoices):
+    """Where an import job is: waiting, reading, or finished one of four ways."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    REFUSED = "refused", "Refused (rows rejected)"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+class ImportJob(models.Model):
+    """One upload: the stored file, how to read it, and (once run) what the import did or would do.
+
+    Every admin upload is a job, so the preview and the confirm read the same
+    stored file; the API makes one for files above IMPORT_BACKGROUND_BYTES. A
+    dry run (the admin's preview) counts; its confirm is a second job on the
+    same stored file. Progress (rows read) is kept in the cache while the
+    import's transaction is open and written here when it ends.
+    """
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    format = models.CharField(max_length=20)
+    engagement = models.ForeignKey(
+        "engagements.Engagement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    upload = models.FileField(upload_to="imports/jobs/%Y/%m/", max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name.")
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes.")
+    rows_estimate = models.PositiveIntegerField(default=0, help_text="Lines in the file, less the header.")
+    day_first = models.BooleanField(null=True, blank=True, help_text="Empty: decided from the file.")
+    time_zone = models.CharField(max_length=64, blank=True)
+    dry_run = models.BooleanField(default=False, help_text="Count what would happen; write nothing.")
+    allow_partial = models.BooleanField(default=False, help_text="Import the good rows of a half-valid file.")
+    background = models.BooleanField(default=False, help_text="Run by a Celery task rather than in the request.")
+    preview_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The previewed job."
+    )
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started (a lost worker's task returns).")
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rejected_rows = models.JSONField(default=list, blank=True)
+    unmatched = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    written = models.BooleanField(default=False)
+    import_file = models.ForeignKey(ImportFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["state", "requested_at"], name="imports_job_state_requested")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=JobState.values), name="imports_importjob_state_valid"),
+            models.CheckConstraint(condition=models.Q(kind__in=ImportKind.values), name="imports_importjob_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        what = "Preview" if self.dry_run else "Import"
+        return f"{what} of {self.name or 'a file'} ({self.kind}, {self.format}): {self.get_state_display()}"
+
+    @property
+    def active(self) -> bool:
+        """Return whether the job is still queued or running."""
+        return self.state in ACTIVE_STATES

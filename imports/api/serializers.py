@@ -73,3 +73,34 @@ class ImportRefusedSerializer(ImportReportSerializer):
     """The report of a file whose rejected rows kept it from being imported, in the API's error shape."""
 
     errors = ImportRowErrorSerializer(many=True, help_text="The rejected rows (as `rejected_rows`).")  # type: ignore[assignment]
+
+
+class ImportJobSerializer(serializers.Serializer):
+    """An import running in the background (a file above IMPORT_BACKGROUND_BYTES): its state and, once done, counts."""
+
+    id = serializers.IntegerField()
+    url = serializers.CharField(help_text="This job's address.")
+    state = serializers.ChoiceField(choices=["queued", "running", "done", "refused", "failed", "cancelled"])
+    kind = serializers.CharField()
+    format = serializers.CharField()
+    name = serializers.CharField(help_text="The uploaded file's name.")
+    size = serializers.IntegerField(help_text="Bytes.")
+    dry_run = serializers.BooleanField()
+    allow_partial = serializers.BooleanField()
+    rows_read = serializers.IntegerField(help_text="Rows read so far (all rows once finished).")
+    rows_estimate = serializers.IntegerField(help_text="Lines in the file less the header (an estimate).")
+    progress_pct = serializers.IntegerField(help_text="0-100; 100 once the job has ended.")
+    cancel_requested = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    rejected_rows = ImportRowErrorSerializer(many=True)
+    unmatched = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    warnings = serializers.ListField(child=serializers.CharField())
+    written = serializers.BooleanField()
+    file_id = serializers.IntegerField(allow_null=True, help_text="The imported file's record, once written.")
+    error = serializers.CharField(help_text="Why the job failed or was cancelled; empty otherwise.")
+    requested_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -13,9 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from imports import jobs
 from imports.api import serializers
+from imports.models import ImportJob
 from imports.services import FileError, file_import
-from kernel.api.errors import ErrorsSerializer, PayloadTooLarge
+from kernel.api.errors import Conflict, ErrorsSerializer, PayloadTooLarge
 from kernel.api.parsers import check_content_length
 from kernel.api.viewsets import ApiViewMixin
 
@@ -57,6 +61,10 @@ class ImportView(ApiViewMixin, APIView):
         request={"multipart/form-data": serializers.ImportRequestSerializer},
         responses={
             200: serializers.ImportReportSerializer,
+            202: OpenApiResponse(
+                serializers.ImportJobSerializer,
+                description="A file above IMPORT_BACKGROUND_BYTES: the job that imports it (Location: its URL).",
+            ),
             400: OpenApiResponse(
                 PolymorphicProxySerializer(
                     component_name="ImportRefusal",
@@ -69,13 +77,18 @@ class ImportView(ApiViewMixin, APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        """Import a file; a file with rejected rows imports nothing unless allow_partial (400 then)."""
+        """Import a file; a file with rejected rows imports nothing unless allow_partial (400 then).
+
+        A file above IMPORT_BACKGROUND_BYTES is imported by a job: 202, its URL in Location.
+        """
         limit = import_limit()
         form = serializers.ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
         if upload.size is None or upload.size > limit:
             raise too_large(limit)
+        if upload.size > jobs.background_bytes():
+            return self._background(request, form.validated_data)
         try:
             report = file_import(
                 kind=form.validated_data["kind"],
@@ -96,3 +109,60 @@ class ImportView(ApiViewMixin, APIView):
             # The one error shape, with the report beside it.
             return Response({"errors": body["rejected_rows"], **body}, status=status.HTTP_400_BAD_REQUEST)
         return Response(body, status=status.HTTP_200_OK)
+
+    def _background(self, request: Request, data: dict[str, Any]) -> Response:
+        upload = data["file"]
+        options = jobs.JobOptions(
+            kind=data["kind"],
+            fmt=data["format"],
+            engagement=data.get("engagement"),
+            day_first=data.get("day_first"),
+            tz=data.get("tz") or "",
+            dry_run=data["dry_run"],
+            allow_partial=data["allow_partial"],
+        )
+        job = jobs.job_start(jobs.job_create(upload=upload, name=upload.name or "", options=options, user=request.user))
+        body = job_body(request, job)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+def job_body(request: Request, job: ImportJob) -> dict[str, Any]:
+    """Return a job as the API shows it (progress from the cache while it runs)."""
+    names: list[str] = list(serializers.ImportJobSerializer().fields)
+    values = {name: getattr(job, name) for name in names if hasattr(job, name)}
+    return {
+        **values,
+        "url": request.build_absolute_uri(reverse("import-job", kwargs={"pk": job.pk})),
+        "rows_read": jobs.rows_read(job),
+        "progress_pct": jobs.progress_pct(job),
+        "file_id": job.import_file_id,
+    }
+
+
+def _job(pk: int) -> ImportJob:
+    return jobs.job_fail_if_stale(get_object_or_404(ImportJob.objects.all(), pk=pk))
+
+
+class ImportJobView(ApiViewMixin, APIView):
+    """An import job: state, progress (rows read), and once finished the counts and rejected rows."""
+
+    required_permissions = {"GET": ("imports.import_data",)}
+
+    @extend_schema(responses={200: serializers.ImportJobSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        """Show a job; poll it until `state` is done, refused, failed or cancelled."""
+        return Response(job_body(request, _job(pk)))
+
+
+class ImportJobCancelView(ApiViewMixin, APIView):
+    """Cancel an import job."""
+
+    required_permissions = {"POST": ("imports.import_data",)}
+
+    @extend_schema(request=None, responses={202: serializers.ImportJobSerializer, 409: ErrorsSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """Cancel a queued job now, or ask a running one to stop (202); 409 when it has already ended."""
+        job = _job(pk)
+        if not job.active:
+            raise Conflict(f"The job has already ended ({job.get_state_display().lower()}).")
+        return Response(job_body(request, jobs.job_cancel(job=job)), status=status.HTTP_202_ACCEPTED)

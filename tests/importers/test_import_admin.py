@@ -1,12 +1,15 @@
-"""The admin upload: a preview of what would happen, then a confirm step that writes it."""
+"""The admin's import wizard: upload, preview (a dry run), confirm by the job's id (no second upload), result."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from engagements.models import TimeEntry
-from imports.models import ImportFile
+from imports.models import ImportFile, ImportJob, JobState
 from tests.importers.import_world import SAMPLES
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +23,7 @@ def media(settings, tmp_path) -> None:
 
 def upload(client, world, name: str, **extra: object):
     data = {
-        "kind": "timesheets",
-        "format": "harvest",
+        "source": "timesheets:harvest",
         "engagement": world.help_desk.pk,
         "day_first": "",
         "tz": "UTC",
@@ -29,33 +31,140 @@ def upload(client, world, name: str, **extra: object):
         "preview": "Preview",
         **extra,
     }
-    return client.post(UPLOAD, data)
+    return client.post(UPLOAD, data, follow=True)
+
+
+def confirm(client, page, **extra: object):
+    job = page.context["job"]
+    return client.post(reverse("admin:imports_importfile_confirm", args=[job.pk]), extra, follow=True)
+
+
+def text_of(page) -> str:
+    return re.sub(r"\s+", " ", page.content.decode())
+
+
+def test_the_upload_page_offers_only_pairs_that_go_together_and_detects_by_default(operations_client) -> None:
+    page = operations_client.get(UPLOAD)
+    text = text_of(page)
+    assert '<option value="" selected>Detect from the file' in text
+    assert '<optgroup label="Outages">' in text and "Outages: UptimeRobot" in text
+    assert "Outages: Clockify" not in text and "outages:clockify" not in text
+    # The heading once (the admin's own title block), not twice.
+    assert text.count("<h1>Import an export file</h1>") == 1
 
 
 def test_the_upload_shows_a_preview_and_writes_nothing(operations_client, import_world) -> None:
     page = upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
     assert page.status_code == 200
-    text = page.content.decode()
+    text = text_of(page)
     assert "Preview: nothing has been written yet" in text
-    assert "3 rows read: 3 would be created" in text and "Anna Schmidt" in text
-    assert 'name="confirm"' in text
+    assert "3 rows read: would create 3, update 0, leave 0 unchanged; 0 rejected." in text
+    assert "Anna Schmidt" in text and 'value="Import 3 rows"' in text
     assert not TimeEntry.objects.exists() and not ImportFile.objects.exists()
+    assert ImportJob.objects.get().state == JobState.DONE
 
 
-def test_confirming_the_preview_imports_the_file(operations_client, import_world) -> None:
+def test_confirming_imports_the_stored_file_without_a_second_upload(operations_client, import_world) -> None:
     page = upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
-    confirm = {**page.context["confirm_form"].initial, "confirm": "Import"}
-    confirm["engagement"] = import_world.help_desk.pk
-    response = operations_client.post(UPLOAD, {k: v for k, v in confirm.items() if v is not None})
-    assert response.status_code == 302, response.content.decode()[:2000]
+    result = confirm(operations_client, page)
+    assert result.status_code == 200
+    assert "3 rows read: 3 created, 0 updated, 0 unchanged." in text_of(result)
     assert TimeEntry.objects.count() == 3
     assert ImportFile.objects.get().name == "harvest_semicolon_crlf.csv"
+    preview, imported = ImportJob.objects.order_by("pk")
+    assert imported.preview_of == preview and imported.upload.name == preview.upload.name
+    assert imported.written and imported.import_file == ImportFile.objects.get()
+    # The preview now links to its import instead of offering a second one.
+    again = text_of(operations_client.get(reverse("admin:imports_importfile_job", args=[preview.pk])))
+    assert "This preview was confirmed" in again and 'name="confirm"' not in again
 
 
-def test_a_preview_with_rejected_rows_lists_them_and_offers_no_confirm(operations_client, import_world) -> None:
-    text = upload(operations_client, import_world, "harvest_malformed.csv").content.decode()
-    assert "Rejected rows" in text and "nothing would be imported" in text
+def test_the_preview_counts_the_good_rows_of_a_half_valid_file(operations_client, import_world) -> None:
+    page = upload(operations_client, import_world, "toggl_malformed.csv", source="timesheets:toggl")
+    text = text_of(page)
+    assert "would create 1, update 0, leave 0 unchanged; 4 rejected." in text
+    assert "Rejected rows" in text and 'value="Import the 1 good row, skip 4"' in text
+    result = confirm(operations_client, page, allow_partial="1", confirm="x")
+    assert "1 created" in text_of(result) and "4 rejected rows skipped" in text_of(result)
+    assert TimeEntry.objects.count() == 1
+
+
+def test_a_file_with_no_good_row_offers_no_confirm(operations_client, import_world) -> None:
+    bad = b"contractor,date,hours\nAnna Schmidt,2024-13-01,1\nAnna Schmidt,2024-03-01,99\n"
+    body = {"file": SimpleUploadedFile("bad.csv", bad), "source": "", "tz": "UTC"}
+    text = text_of(operations_client.post(UPLOAD, body, follow=True))
+    assert "would create 0, update 0, leave 0 unchanged; 2 rejected." in text
+    assert "Rejected rows" in text and "No row of this file can be imported." in text
     assert 'name="confirm"' not in text
+
+
+def test_the_format_is_detected_from_the_header(operations_client, import_world) -> None:
+    page = upload(operations_client, import_world, "uptimerobot.csv", source="", engagement="")
+    job = page.context["job"]
+    assert (job.kind, job.format) == ("outages", "uptimerobot")
+    assert "would create 3" in text_of(page)
+
+
+def test_a_format_that_does_not_match_the_header_is_refused_clearly(operations_client, import_world) -> None:
+    page = upload(operations_client, import_world, "jira.csv", source="outages:uptimerobot")
+    assert "This file&#x27;s header is that of Tickets: Jira, not Outages: UptimeRobot" in text_of(page)
+    assert not ImportJob.objects.exists()
+
+
+def test_a_header_no_format_knows_asks_for_the_tool(operations_client, import_world) -> None:
+    body = {"file": SimpleUploadedFile("notes.csv", b"a,b,c\n1,2,3\n"), "source": "", "tz": "UTC"}
+    page = operations_client.post(UPLOAD, body)
+    assert "The header matches no export this importer knows" in text_of(page)
+
+
+def test_the_preview_hides_internal_fields(operations_client, import_world) -> None:
+    text = text_of(upload(operations_client, import_world, "toggl_valid.csv", source="timesheets:toggl"))
+    sample = text[text.index('id="sample"') :]
+    assert "sha256" not in sample and "None" not in sample
+    assert "<th>Person</th>" in sample and "<th>Hours</th>" in sample
+
+
+def test_a_file_past_the_limit_is_refused_before_it_is_read(operations_client, import_world, settings) -> None:
+    settings.IMPORT_MAX_BYTES = 10
+    body = {"file": SimpleUploadedFile("big.csv", b"x" * 200_000), "source": "", "tz": "UTC"}
+    page = operations_client.post(UPLOAD, body)
+    assert page.status_code == 413
+    assert "larger than 10 bytes (IMPORT_MAX_BYTES)" in text_of(page)
+
+
+def test_a_big_file_runs_as_a_job_and_its_page_shows_the_progress_bar(
+    operations_client, import_world, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
+    job = ImportJob.objects.get()
+    # No broker: the task ran in-process (after the commit), so the preview is there at once.
+    assert job.background and job.state == JobState.DONE and job.created == 3
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, rows_read=0)
+    running = text_of(operations_client.get(reverse("admin:imports_importfile_job", args=[job.pk])))
+    assert '<progress id="job-bar" max="100"' in running and "imports/job_progress.js" in running
+    assert f'data-status-url="/api/v1/imports/jobs/{job.pk}/"' in running
+    assert "<script>" not in running  # the CSP allows no inline script
+
+
+def test_cancelling_a_queued_job(operations_client, import_world, settings) -> None:
+    page = upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
+    job = page.context["job"]
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED)
+    operations_client.post(reverse("admin:imports_importfile_cancel", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == JobState.CANCELLED
+    text = text_of(operations_client.get(reverse("admin:imports_importfile_job", args=[job.pk])))
+    assert "Cancelled." in text
+
+
+def test_the_jobs_list_links_each_job_to_its_page(operations_client, import_world) -> None:
+    upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
+    job = ImportJob.objects.get()
+    text = text_of(operations_client.get("/admin/imports/importjob/"))
+    assert reverse("admin:imports_importfile_job", args=[job.pk]) in text
+    assert "Preview: Timesheets: Harvest" in text
 
 
 def test_people_without_the_import_permission_cannot_upload(client, nobody_user, import_world) -> None:
