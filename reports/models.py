@@ -59,6 +59,9 @@ FIGURE_FIELDS = (
     "resolution_met_pct",
     "mttr_hours",
     "breaches",
+    "breached_tickets",
+    "response_breaches",
+    "resolution_breaches",
     "milestones_due",
     "milestones_on_time",
     "cost_per_resolved_ticket",
@@ -106,13 +109,22 @@ class MonthlySnapshot(models.Model):
     resolution_measured = models.PositiveIntegerField(default=0)
     resolution_met_pct = _pct()
     mttr_hours = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    breaches = models.PositiveIntegerField(default=0)
+    breaches = models.PositiveIntegerField(default=0, help_text="Response and resolution misses, counted apart.")
+    breached_tickets = models.PositiveIntegerField(
+        default=0, help_text="Tickets that missed a response or a resolution target, each counted once."
+    )
+    response_breaches = models.PositiveIntegerField(default=0, help_text="Tickets that missed the response target.")
+    resolution_breaches = models.PositiveIntegerField(default=0, help_text="Tickets that missed the resolution target.")
     milestones_due = models.PositiveIntegerField(default=0)
     milestones_on_time = models.PositiveIntegerField(default=0)
     cost_per_resolved_ticket = _money(null=True, blank=True)
     downtime_hours = _hours(default=0)
     downtime_impact = _money(default=0, help_text="Risk carried: never added to the total cost.")
     missing_rates = models.JSONField(default=list, blank=True, help_text="Entries left out of the cost, and why.")
+    data_quality = models.JSONField(
+        default=list, blank=True, help_text='What lacks a cost or a target (domain.md "Data completeness").'
+    )
+    complete = models.BooleanField(default=True, help_text="No gap in the data behind these figures.")
 
     inputs = models.JSONField(default=dict, help_text="What the figures were computed from (selector outputs).")
     fingerprint = models.CharField(max_length=64, help_text="Digest of the inputs: unchanged inputs, unchanged row.")

@@ -7,12 +7,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, Max, QuerySet
 
+from billing.models import ExchangeRate
 from engagements.models import ChangedMonth
 from kernel.months import add_months, current_month, first_of
 from reports.models import ComparisonReport, JobState, MonthlySnapshot, RecomputeJob
 from reports.services.builder.data import WINDOW_MONTHS
+from reports.services.builder.quality import exchange_gaps, gaps_of_rows, sort_key
+from reports.services.scorecards import sort_scorecards, vendor_scorecards
+
+__all__ = [
+    "MonthStatus",
+    "data_gaps",
+    "latest_report_month",
+    "month_status",
+    "months_overview",
+    "recent_jobs",
+    "report_for",
+    "report_payload",
+    "snapshots_for",
+    "sort_scorecards",
+    "vendor_scorecards",
+]
 
 
 @dataclass(frozen=True)
@@ -130,3 +148,24 @@ def month_status(month: dt.date) -> MonthStatus:
 def recent_jobs(limit: int = 10) -> list[RecomputeJob]:
     """Return the latest jobs, for the months page."""
     return list(RecomputeJob.objects.select_related("engagement").order_by("-requested_at", "-id")[:limit])
+
+
+def data_gaps(month: dt.date) -> list[dict[str, Any]]:
+    """Return a month's data gaps from the stored snapshots (domain.md "Data completeness"; two queries).
+
+    The same dicts as the report's `data_quality`: kind, month, engagement,
+    engagement_name, subject, subject_id, hours, tickets, message.
+    """
+    month = first_of(month)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in MonthlySnapshot.objects.filter(month=month)
+        .order_by("engagement_id")
+        .values("engagement_id", "month", "currency", "data_quality", name=F("engagement__name"))
+    ]
+    foreign = {row["currency"] for row in rows} - {settings.BASE_CURRENCY}
+    rates: dict[tuple[dt.date, str], Any] = {}
+    if foreign:
+        known = ExchangeRate.objects.filter(month=month, currency__in=foreign).values_list("currency", "rate_to_base")
+        rates = {(month, currency): value for currency, value in known}
+    return sorted(gaps_of_rows(rows) + exchange_gaps(rows, rates), key=sort_key)

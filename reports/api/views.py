@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,7 +18,7 @@ from kernel.api.permissions import VIEW
 from kernel.api.viewsets import ApiViewMixin, ReadOnlyViewSet
 from reports.api import filters, serializers
 from reports.models import ComparisonReport, MonthlySnapshot, RecomputeJob
-from reports.selectors import month_status, report_for
+from reports.selectors import month_status, report_for, sort_scorecards, vendor_scorecards
 from reports.services import recompute_month_request
 
 MONTH_PATH = OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM")
@@ -63,7 +62,7 @@ class ReportViewSet(ApiViewMixin, viewsets.GenericViewSet):
         ]
         return self.get_paginated_response(serializers.ReportSummarySerializer(rows, many=True).data)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, parameters=[MONTH_PATH])
+    @extend_schema(responses={200: serializers.ReportSerializer}, parameters=[MONTH_PATH])
     def retrieve(self, request: Request, month: str) -> Response:
         """Return a month's comparison report (domain.md) with its freshness."""
         day = parse_month(month)
@@ -80,6 +79,43 @@ class ReportViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 "errors": report.errors,
             }
         )
+
+
+SCORECARD_ORDERINGS = ["cost", "attainment", "credits", "variance", "name"]
+
+
+class VendorScorecardViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """Vendor scorecards (domain.md): per vendor, the month and the 12 months ending it, in the base currency."""
+
+    # Leadership reads the results: the view permission of reports is enough.
+    required_permissions = {"GET": (VIEW,)}
+    queryset = ComparisonReport.objects.none()
+    pagination_class = None
+
+    @extend_schema(
+        responses={200: serializers.VendorScorecardSerializer(many=True)},
+        parameters=[
+            OpenApiParameter("month", str, required=True, description="YYYY-MM"),
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=[*SCORECARD_ORDERINGS, *(f"-{name}" for name in SCORECARD_ORDERINGS)],
+                description="Sort by the month's figures; '-' for descending (default -cost: the costliest first). "
+                "attainment is the resolution target met.",
+            ),
+        ],
+    )
+    def list(self, request: Request) -> Response:
+        """List one scorecard per vendor with an engagement in the 12 months ending `month`."""
+        raw = request.query_params.get("month")
+        if not raw:
+            raise ValidationError({"month": ["This parameter is required (YYYY-MM)."]})
+        rows = vendor_scorecards(parse_month(raw))
+        try:
+            rows = sort_scorecards(rows, request.query_params.get("ordering") or "-cost")
+        except ValueError as exc:
+            raise ValidationError({"ordering": [str(exc)]}) from None
+        return Response(rows)
 
 
 class RecomputeViewSet(ApiViewMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -28,11 +28,13 @@ from engagements.services.marks import release_changed_month
 from kernel.money import exact, ratio_pct, round_pct, to_cents
 from kernel.months import first_of, month_bounds
 from reports.models import FIGURE_FIELDS, MonthlySnapshot
+from reports.services.gaps import breach_counts_for, gaps_for
 from sla.selectors import downtime_hours_for, ticket_outcomes_for, uptime_for
 
 # Bumped when the way figures are derived from the inputs changes, so that
 # every snapshot is rewritten by the next run even though its facts are the same.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
+NO_BREACHES = {"breached_tickets": 0, "response_breaches": 0, "resolution_breaches": 0}
 HOURS = Decimal("0.01")
 
 
@@ -77,13 +79,18 @@ def collect_inputs(engagement_ids: Sequence[int], month: dt.date) -> dict[int, d
     outcomes = ticket_outcomes_for(ids, month)
     downtime = downtime_hours_for(ids, month)
     milestones = _milestones(ids, month)
+    cost_inputs = {pk: {name: _str(value) for name, value in asdict(costs[pk]).items()} for pk in costs}
+    gaps = gaps_for([pk for pk in ids if pk in costs], month, cost_inputs)
+    breaches = breach_counts_for(ids, month)
     inputs = {}
     for pk in ids:
         if pk not in costs:
             continue
         inputs[pk] = {
             "version": FIGURES_VERSION,
-            "costs": {name: _str(value) for name, value in asdict(costs[pk]).items()},
+            "costs": cost_inputs[pk],
+            "breach_counts": breaches.get(pk, NO_BREACHES),
+            "gaps": gaps[pk],
             "uptime_pct": _str(uptimes.get(pk)),
             "tickets": {name: _str(value) for name, value in asdict(outcomes[pk]).items()},
             "downtime": [[service_id, _str(hours), _str(impact)] for service_id, hours, impact in downtime.get(pk, [])],
@@ -143,12 +150,15 @@ def figures_from(inputs: dict[str, Any]) -> dict[str, Any]:
         "resolution_met_pct": None if resolution_pct is None else round_pct(resolution_pct),
         "mttr_hours": None if mttr is None else mttr.quantize(HOURS, rounding=ROUND_HALF_UP),
         "breaches": tickets["breaches"],
+        **inputs.get("breach_counts", NO_BREACHES),
         "milestones_due": due,
         "milestones_on_time": on_time,
         "cost_per_resolved_ticket": per_ticket,
         "downtime_hours": hours_down.quantize(HOURS, rounding=ROUND_HALF_UP),
         "downtime_impact": impact,
         "missing_rates": costs["missing_rates"],
+        "data_quality": inputs.get("gaps", []),
+        "complete": not inputs.get("gaps"),
     }
 
 
@@ -164,7 +174,16 @@ def _test_delay() -> None:
         time.sleep(delay)
 
 
-_UPSERT_FIELDS = [*FIGURE_FIELDS, "currency", "inputs", "fingerprint", "computed_at", "verified_at"]
+_UPSERT_FIELDS = [
+    *FIGURE_FIELDS,
+    "data_quality",
+    "complete",
+    "currency",
+    "inputs",
+    "fingerprint",
+    "computed_at",
+    "verified_at",
+]
 
 
 def snapshots_compute(

@@ -15,6 +15,7 @@ from billing.selectors import MissingExchangeRate, exchange_rates_for
 from engagements.models import DeliveryModel
 from kernel.months import add_months, first_of, month_label, months_apart
 from reports.models import FIGURE_FIELDS, MonthlySnapshot
+from reports.services.builder.words import rate as rate_text
 from reports.services.tally import ZERO, Tally, convert_row
 
 WINDOW_MONTHS = 24
@@ -60,12 +61,15 @@ def load_report_data(month: dt.date) -> ReportData:
             "month",
             "currency",
             "missing_rates",
+            "data_quality",
+            "complete",
             *ROW_FIELDS,
             name=F("engagement__name"),
             model=F("engagement__model"),
             area_id=F("engagement__service_area_id"),
             area=F("engagement__service_area__name"),
             vendor=F("engagement__vendor__name"),
+            vendor_id=F("engagement__vendor_id"),
             start_date=F("engagement__start_date"),
             end_date=F("engagement__end_date"),
         )
@@ -84,10 +88,11 @@ def load_report_data(month: dt.date) -> ReportData:
                 rates[(when, currency)] = None
                 if when > add_months(month, -WINDOW_MONTHS):
                     data.errors.append(f"{exc} Engagements in {currency} are left out of {month_label(when)}.")
-    used = sorted({(when, currency) for (when, currency), rate in rates.items() if rate is not None and when == month})
-    for when, currency in used:
+    used = sorted((key, rate) for key, rate in rates.items() if rate is not None and key[0] == month)
+    for (when, currency), rate in used:
         data.notes.append(
-            f"{currency} figures converted into {base} with the {month_label(when)} rate {rates[(when, currency)]}."
+            f"{currency} figures converted into {base} with the {month_label(when)} rate {rate_text(rate)} "
+            f"({base} per {currency})."
         )
     if not foreign:
         data.notes.append(f"All figures in {base}.")

@@ -14,7 +14,9 @@ from django.utils import timezone
 from engagements.models import Engagement
 from kernel.months import add_months, first_of, month_iso, month_label
 from reports.models import ComparisonReport, DecisionChecklist
+from reports.services.builder.accuracy import accuracy_of, stored_forecasts
 from reports.services.builder.data import ALL, MODELS, WINDOW_MONTHS, Groups, load_report_data
+from reports.services.builder.quality import Completeness, summary
 from reports.services.builder.sections import (
     area_facts,
     break_even,
@@ -26,9 +28,16 @@ from reports.services.builder.sections import (
     realized_text,
 )
 from reports.services.builder.time_to_value import time_to_value_groups, time_to_value_of, with_time_to_value
+from reports.services.builder.verdict import VerdictInput, verdict_of
 from reports.services.events import notable_events
+from reports.services.scorecards import vendor_scorecards
 
-REPORT_VERSION = 2
+REPORT_VERSION = 3
+
+
+def _marked(section: dict[str, Any] | None, complete: bool) -> dict[str, Any] | None:
+    """Return a group's section with its completeness in the report month (None stays None)."""
+    return None if section is None else {**section, "complete": complete}
 
 
 def build_payload(month: dt.date) -> dict[str, Any]:
@@ -49,22 +58,35 @@ def build_payload(month: dt.date) -> dict[str, Any]:
     checklists = {
         c.service_area_id: c for c in DecisionChecklist.objects.filter(service_area_id__in=list(groups.areas))
     }
+    quality = Completeness(data)
+    forecasts = stored_forecasts(month)
     areas = []
     for area_id, name in sorted(groups.areas.items(), key=lambda item: item[1]):
         area: dict[str, Any] = {"id": area_id, "name": name}
         for model in MODELS:
-            area[model] = with_time_to_value(
-                group_section(groups, (area_id, model), data, months), ttv_groups.get((area_id, model))
+            section = group_section(groups, (area_id, model), data, months)
+            area[model] = _marked(
+                with_time_to_value(section, ttv_groups.get((area_id, model))),
+                quality.complete((area_id, model), [month]),
             )
+        area["complete"] = quality.complete((area_id, ALL), [month])
         area["break_even_month"] = break_even(groups, area_id)
+        area["verdict"] = verdict_of(
+            groups, quality, VerdictInput(area_id, name, month, data.currency, area["break_even_month"])
+        )
         area["forecast"] = forecast_section(groups, area_id, data, future.get(area_id))
+        area["forecast_accuracy"] = accuracy_of(groups, area_id, month, forecasts)
         area["checklist"] = checklist_section(checklists.get(area_id), area_facts(groups, area_id, data))
-        area["realized"] = realized_text(area)
+        area["realized"] = realized_text(area, month, data.currency)
         areas.append(area)
     overall = {
-        model: with_time_to_value(group_section(groups, (ALL, model), data, months), ttv_groups.get((ALL, model)))
+        model: _marked(
+            with_time_to_value(group_section(groups, (ALL, model), data, months), ttv_groups.get((ALL, model))),
+            quality.complete((ALL, model), [month]),
+        )
         for model in MODELS
     }
+    gaps = quality.of_month(month)
     payload = {
         "version": REPORT_VERSION,
         "month": month_iso(month),
@@ -72,15 +94,21 @@ def build_payload(month: dt.date) -> dict[str, Any]:
         "currency": data.currency,
         "currency_notes": data.notes,
         "errors": data.errors,
+        "complete": not gaps,
+        "data_quality": gaps,
+        "data_quality_summary": summary(gaps),
         "months": [month_iso(m) for m in months],
         "overall": {
             **overall,
+            "complete": not gaps,
             "break_even_month": break_even(groups, ALL) if ALL in present else None,
             "forecast": forecast_section(groups, ALL, data, future.get(ALL)),
+            "forecast_accuracy": accuracy_of(groups, ALL, month, forecasts),
         },
         "service_areas": areas,
-        "engagements": engagement_rows(data, ttv),
+        "engagements": engagement_rows(data, ttv, quality),
         "events": notable_events(month, data.rows),
+        "vendors": vendor_scorecards(month),
     }
     return payload
 

@@ -9,10 +9,12 @@ from typing import Any
 
 from billing.models import FeeSchedule
 from kernel.money import round_pct, to_cents
-from kernel.months import add_months, last_day_of, month_iso
+from kernel.months import add_months, last_day_of, month_iso, month_label
 from reports import maths
 from reports.models import DecisionChecklist
 from reports.services.builder.data import ALL, MANAGED, ROW_FIELDS, STAFF, Groups, ReportData, as_text
+from reports.services.builder.quality import Completeness
+from reports.services.builder.words import money
 from reports.services.tally import ZERO
 
 
@@ -175,25 +177,37 @@ def checklist_section(checklist: DecisionChecklist | None, facts: maths.AreaFact
     }
 
 
-def realized_text(area: dict[str, Any]) -> str:
-    """Say in a sentence what the realized figures show for a service area."""
+def realized_text(area: dict[str, Any], month: dt.date, currency: str) -> str:
+    """Say in sentences what the realized figures show for a service area in the report month and to date."""
     staff, managed = area.get("staff_aug"), area.get("managed")
+    when = month_label(month)
     if not staff or not managed:
         only = "staff augmentation" if staff else "a managed service"
-        return f"Only {only} has been used here: no side-by-side comparison yet."
+        return f"Only {only} has been used here up to {when}: no side-by-side comparison yet."
+    now = []
+    for label, section in (("staff augmentation", staff), ("the managed service", managed)):
+        point = next((p for p in section["series"] if p["month"] == month_iso(month) and p["has_data"]), None)
+        if point is not None:
+            now.append(f"{label} cost {money(point['total'], currency)}")
+    text = f"In {when} " + " and ".join(now) + "." if now else f"Neither model ran in {when}."
     common = min(len(staff["cumulative"]), len(managed["cumulative"]))
     s_cum, m_cum = Decimal(staff["cumulative"][common - 1]), Decimal(managed["cumulative"][common - 1])
-    cheaper = "managed service" if m_cum < s_cum else "staff augmentation"
-    text = (
-        f"After {common} month{'s' if common != 1 else ''} the {cheaper} cost less in total "
-        f"({min(s_cum, m_cum)} against {max(s_cum, m_cum)})."
+    cheaper = "the managed service" if m_cum < s_cum else "staff augmentation"
+    text += (
+        f" Compared at the same age (each model's first {common} month{'s' if common != 1 else ''} of engagement, "
+        f"up to {when}), {cheaper} cost less in total: {money(min(s_cum, m_cum), currency)} against "
+        f"{money(max(s_cum, m_cum), currency)}."
     )
     if area["break_even_month"]:
         text += f" Managed broke even in month {area['break_even_month']}."
     return text
 
 
-def engagement_rows(data: ReportData, ttv: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+def _row_quality(quality: Completeness, row: dict[str, Any], month: dt.date) -> list[dict[str, Any]]:
+    return quality.by_engagement.get((row["engagement_id"], month), [])
+
+
+def engagement_rows(data: ReportData, ttv: dict[int, dict[str, Any]], quality: Completeness) -> list[dict[str, Any]]:
     """Return one row per engagement active in the report month, sorted by area, model and name."""
     rows = []
     for row in data.rows:
@@ -212,6 +226,8 @@ def engagement_rows(data: ReportData, ttv: dict[int, dict[str, Any]]) -> list[di
                     name: (str(row[name]) if isinstance(row[name], Decimal) else row[name]) for name in ROW_FIELDS
                 },
                 "missing_rates": row["missing_rates"],
+                "complete": not _row_quality(quality, row, data.month),
+                "data_quality": _row_quality(quality, row, data.month),
                 "time_to_value_days": ttv.get(row["engagement_id"], {}).get("days"),
                 "time_to_value_basis": ttv.get(row["engagement_id"], {}).get("basis"),
                 "time_to_value_note": ttv.get(row["engagement_id"], {}).get("note"),
