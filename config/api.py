@@ -46,6 +46,7 @@ class ApiRoot(ApiViewMixin, APIView):
         "reports",
         "recompute",
         "imports",
+        "scenarios",
     )
 
     def get(self, request: Request) -> Response:
@@ -61,6 +62,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("billing.api.urls")),
     path("", include("imports.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("scenarios.api.urls")),
 ]
 
 urlpatterns = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:latest", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("reports/scenarios/", include("scenarios.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("config.api")),
 ]

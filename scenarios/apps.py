@@ -13,3 +13,10 @@ class ScenariosConfig(AppConfig):
         # Changing or deleting one is its author's (or Operations') right, checked per object.
         leadership_extra=frozenset({"add_scenario"}),
     )
+
+    def ready(self) -> None:
+        from reports.demo import demo_seeded
+        from scenarios.demo import on_demo_seeded
+
+        # seed_demo (reports) announces the demo; the demo's scenarios are this app's to add.
+        demo_seeded.connect(on_demo_seeded, dispatch_uid="scenarios.demo")

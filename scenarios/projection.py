@@ -238,6 +238,12 @@ def project(realized: Realized, quote: Quote) -> Projection:
         HYBRID: _build(HYBRID, hybrid, current, exposures, delta, available=True),
     }
     notes = [] if has_staff else ["No staff-aug hours in the six months before the start: no hours trend to project."]
+    if has_staff and realized.current_managed:
+        # A hybrid area: the managed part is in the current plan, and its work has no hours to price.
+        notes.append(
+            "The area has a managed service today too: the staff-aug plan projects its staff-aug hours only "
+            "and does not price the work the managed service does."
+        )
     return Projection(
         months=months,
         hours=hours,

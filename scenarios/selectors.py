@@ -22,12 +22,12 @@ from engagements.models import DeliveryModel, ServiceArea
 from kernel.money import ZERO, exact, round_pct, to_cents
 from kernel.months import add_months, current_month, month_label, months_between
 from reports.models import MonthlySnapshot
-from reports.services.tally import convert_row
 from scenarios.models import Scenario
 from scenarios.projection import HORIZON, TREND_MONTHS, Realized
 
 STAFF, MANAGED = DeliveryModel.STAFF_AUG.value, DeliveryModel.MANAGED.value
-ROW_FIELDS = ("month", "currency", "hours", "labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit")
+MONEY_LINES = ("labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit")
+ROW_FIELDS = ("month", "currency", "hours", *MONEY_LINES)
 
 
 @dataclass
@@ -45,6 +45,13 @@ class Drawn:
 def base_month_for(start: dt.date) -> dt.date:
     """Return the last month the projection learns from: the month before the start, and never one not yet over."""
     return min(add_months(start, -1), add_months(current_month(), -1))
+
+
+def _money(row: dict[str, Any], rate: Decimal | None) -> dict[str, Decimal]:
+    """Return a snapshot's money lines in the base currency, each converted and rounded, totals rebuilt."""
+    lines = {name: row[name] if rate is None else to_cents(row[name] * rate) for name in MONEY_LINES}
+    total = lines["labor_cost"] + lines["overhead_cost"] + lines["fee_cost"] + lines["one_time_cost"] - lines["credit"]
+    return {**lines, "total_cost": total, "vendor_cost": total - lines["overhead_cost"]}
 
 
 def _rates(rows: Sequence[dict[str, Any]]) -> dict[tuple[dt.date, str], Decimal]:
@@ -66,9 +73,9 @@ def _converted(rows: list[dict[str, Any]], notes: list[str]) -> list[dict[str, A
     kept, missing = [], set()
     for row in rows:
         if row["currency"] == settings.BASE_CURRENCY:
-            row["money"] = convert_row(row, None)
+            row["money"] = _money(row, None)
         elif (row["month"], row["currency"]) in rates:
-            row["money"] = convert_row(row, rates[(row["month"], row["currency"])])
+            row["money"] = _money(row, rates[(row["month"], row["currency"])])
         else:
             missing.add((row["month"], row["currency"]))
             continue

@@ -34,9 +34,12 @@ def may_change(user: Any, scenario: Scenario, permission: str = CHANGE_SCENARIOS
 
 def _draw(scenario: Scenario) -> None:
     # The realized inputs are drawn when the area or the start month is set, then kept:
-    # the projection stays the one the decision was made on.
-    if scenario.service_area_id and scenario.start_month:
-        scenario.realized = realized_to_json(realized_inputs(scenario.service_area_id, scenario.start_month).realized)
+    # the projection stays the one the decision was made on (whatever is recomputed later).
+    start = scenario.start_month.isoformat() if scenario.start_month else None
+    drawn_for = (scenario.realized.get("service_area"), scenario.realized.get("start_month"))
+    if scenario.service_area_id and start and drawn_for != (scenario.service_area_id, start):
+        drawn = realized_inputs(scenario.service_area_id, scenario.start_month).realized
+        scenario.realized = {**realized_to_json(drawn), "service_area": scenario.service_area_id, "start_month": start}
 
 
 @atomic_service
@@ -54,11 +57,9 @@ def scenario_update(*, scenario: Scenario, user: Any = None, **fields: Any) -> S
     """Change a scenario's name or inputs; a new area or start month draws the realized inputs again."""
     if user is not None and not may_change(user, scenario):
         raise PermissionDenied("Only the scenario's author or Operations may change it.")
-    moved = any(name in fields and fields[name] != getattr(scenario, name) for name in ("service_area", "start_month"))
     assign(scenario, fields, allowed=SCENARIO_FIELDS)
-    if moved or not scenario.realized:
-        scenario.full_clean(exclude=["realized"])
-        _draw(scenario)
+    scenario.full_clean(exclude=["realized"])
+    _draw(scenario)
     return validated_save(scenario)
 
 

@@ -18,6 +18,7 @@ from engagements.models import Engagement
 from kernel.actor import acting_as
 from kernel.months import add_months, current_month
 from kernel.roles import LEADERSHIP, OPERATIONS
+from reports.demo import demo_seeded
 from reports.demo.story import Story, demo_manager
 from reports.demo.worked_example import APRIL_2026, build_worked_example
 from reports.hooks import recompute_deferred
@@ -73,6 +74,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Computing snapshots and reports ({time.monotonic() - started:.1f} s)...")
         months = sorted(set(story.months) | {APRIL_2026})
         self._compute(months)
+        with acting_as(label="seed_demo"):
+            demo_seeded.send(sender=type(self), last_month=last_month, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready in {time.monotonic() - started:.1f} s: {len(months)} monthly reports, latest "

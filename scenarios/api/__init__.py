@@ -1,0 +1,1 @@
+"""REST API of scenarios: saved what-if projections of a service area."""

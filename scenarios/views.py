@@ -1,0 +1,188 @@
+"""Scenario pages: the list per area, the "What if..." form, a scenario's result, its CSV and PDF."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kernel.money import ZERO
+from kernel.months import add_months, current_month
+from reports.charts import to_svg
+from reports.views import report_reader_required
+from scenarios.charts import scenario_chart
+from scenarios.exports import scenario_csv, scenario_pdf
+from scenarios.forms import ScenarioForm
+from scenarios.models import Scenario
+from scenarios.presentation import Presented, money, pct, present
+from scenarios.projection import MANAGED
+from scenarios.selectors import (
+    actual_costs,
+    actual_months,
+    last_complete_month,
+    realized_inputs,
+    scenarios_of,
+    service_areas,
+)
+from scenarios.services import INPUT_FIELDS, may_change, scenario_create, scenario_delete, scenario_update
+
+ADD_SCENARIO = "scenarios.add_scenario"
+
+
+def _scenario(pk: int) -> Scenario:
+    scenario = scenarios_of().filter(pk=pk).first()
+    if scenario is None:
+        raise Http404("No such scenario.")
+    return scenario
+
+
+def _presented(scenario: Scenario) -> Presented:
+    until = last_complete_month()
+    costs = actual_costs([scenario.service_area_id], scenario.start_month, until).get(scenario.service_area_id, {})
+    return present(scenario, actual_months(scenario, costs, until))
+
+
+def _area_id(request: HttpRequest) -> int | None:
+    raw = request.GET.get("area", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@require_GET
+@report_reader_required
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    """List the saved scenarios per service area (or of one area with ?area=<id>)."""
+    area_id = _area_id(request)
+    areas: dict[str, list[dict[str, Any]]] = {}
+    for scenario in scenarios_of(area_id):
+        view = present(scenario)
+        areas.setdefault(scenario.service_area.name, []).append({"scenario": scenario, "sentence": view.sentence})
+    return render(
+        request,
+        "scenarios/list.html",
+        {"areas": areas, "area_id": area_id, "can_add": request.user.has_perm(ADD_SCENARIO)},
+    )
+
+
+def _initial(area_id: int | None) -> tuple[dict[str, Any], list[tuple[str, str]], str]:
+    """Return the form's first values from the area's realized data, the figures behind them, and the area."""
+    start = add_months(current_month(), 1)
+    initial: dict[str, Any] = {"start_month": start, "chosen_plan": MANAGED}
+    area = service_areas().filter(pk=area_id).first() if area_id else None
+    if area is None:
+        return initial, [], ""
+    drawn = realized_inputs(area.pk, start)
+    realized, currency = drawn.realized, drawn.realized.currency
+    fee = drawn.managed_fee if drawn.managed_fee is not None else drawn.monthly_cost
+    initial |= {
+        "service_area": area.pk,
+        "name": f"{area.name}: what if, from {start:%B %Y}",
+        "managed_fee": (fee or ZERO).quantize(Decimal("1")) if fee else None,
+        "credit_pct": drawn.credit_pct if drawn.credit_pct is not None else Decimal("0.000"),
+    }
+    figures = [
+        ("Cost last month (all models)", money(drawn.monthly_cost, currency)),
+        ("Models last month", ", ".join(drawn.area_models) or "none"),
+        (
+            "Staff-aug hours, last six months",
+            ", ".join(f"{m:%b} {h}" for m, h in zip(realized.history_months, realized.history_hours, strict=True))
+            or "none",
+        ),
+        ("Mean bill rate (hours-weighted)", money(realized.mean_rate, currency)),
+        ("Staff-aug overhead ratio (this area)", pct(realized.staff_overhead_pct)),
+        ("Managed overhead ratio (organisation)", pct(realized.managed_overhead_pct)),
+        ("Service credits received (organisation, % of fees)", pct(drawn.credit_pct)),
+        *(("Note", note) for note in drawn.notes),
+    ]
+    return initial, figures, area.name
+
+
+@require_http_methods(["GET", "POST"])
+@report_reader_required
+def scenario_new(request: HttpRequest) -> HttpResponse:
+    """Show the "What if..." form prefilled from the area's realized data; save the scenario."""
+    if not request.user.has_perm(ADD_SCENARIO):
+        raise PermissionDenied("Your account may not save scenarios.")
+    initial, figures, area_name = _initial(_area_id(request))
+    form = ScenarioForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ("service_area", "name", "start_month", *INPUT_FIELDS)}
+        try:
+            scenario = scenario_create(author=request.user, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Scenario “{scenario.name}” saved.")
+            return redirect("scenarios:detail", pk=scenario.pk)
+    return render(
+        request, "scenarios/form.html", {"form": form, "figures": figures, "area_name": area_name, "scenario": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@report_reader_required
+def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a scenario's name or inputs (its author or Operations)."""
+    scenario = _scenario(pk)
+    if not may_change(request.user, scenario):
+        raise PermissionDenied("Only the scenario's author or Operations may change it.")
+    form = ScenarioForm(request.POST or None, instance=Scenario.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ("service_area", "name", "start_month", *INPUT_FIELDS)}
+        try:
+            scenario_update(scenario=scenario, user=request.user, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Scenario “{scenario.name}” saved.")
+            return redirect("scenarios:detail", pk=scenario.pk)
+    return render(request, "scenarios/form.html", {"form": form, "figures": [], "scenario": scenario})
+
+
+@require_GET
+@report_reader_required
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a scenario: the sentence, the chart, the phase totals, the drawn inputs and the hindsight."""
+    view = _presented(_scenario(pk))
+    chart = scenario_chart(view.projection, view.scenario.chosen_plan, f"{view.scenario.name}: cumulative cost")
+    return render(
+        request,
+        "scenarios/detail.html",
+        {"view": view, "svg": to_svg(chart), "can_change": may_change(request.user, view.scenario)},
+    )
+
+
+@require_POST
+@report_reader_required
+def scenario_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a scenario (its author or Operations)."""
+    scenario = _scenario(pk)
+    try:
+        scenario_delete(scenario=scenario, user=request.user)
+    except ValidationError as exc:  # pragma: no cover - nothing protects a scenario today
+        messages.error(request, " ".join(exc.messages))
+        return redirect("scenarios:detail", pk=pk)
+    messages.success(request, f"Scenario “{scenario.name}” deleted.")
+    return redirect("scenarios:list")
+
+
+@require_GET
+@report_reader_required
+def scenario_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a scenario as CSV."""
+    response = HttpResponse(scenario_csv(_presented(_scenario(pk))), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="scenario-{pk}.csv"'
+    return response
+
+
+@require_GET
+@report_reader_required
+def scenario_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a scenario as PDF."""
+    response = HttpResponse(scenario_pdf(_presented(_scenario(pk))), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="scenario-{pk}.pdf"'
+    return response
