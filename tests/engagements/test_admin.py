@@ -147,15 +147,19 @@ class TestTheWeeklyTimesheet:
         ]
 
     def test_a_bad_day_is_shown_on_its_cell_and_nothing_is_saved(self, operations_client) -> None:
-        engagement = EngagementFactory(start_date=dt.date(2026, 4, 8))
-        contractor = ContractorFactory(engagement=engagement)
+        contractor = ContractorFactory()
+        # 20 imported hours on Monday: 8 more by hand would make the day longer than 24 h.
+        TimeEntryFactory(contractor=contractor, date=dt.date(2026, 4, 6), hours=Decimal("20"), source="harvest")
         response = self._post(
-            operations_client, engagement, dt.date(2026, 4, 6), [(contractor.pk, ["8", "", "8", "", "", "", ""])]
+            operations_client,
+            contractor.engagement,
+            dt.date(2026, 4, 6),
+            [(contractor.pk, ["8", "", "8", "", "", "", ""])],
         )
         assert response.status_code == 200
         form = response.context["formset"].forms[0]
-        assert "within the engagement's dates" in form.errors["d0"][0]
-        assert not TimeEntry.objects.exists()
+        assert "24" in form.errors["d0"][0]
+        assert not TimeEntry.objects.filter(source="").exists()
 
     def test_the_page_shows_the_hours_already_entered(self, operations_client) -> None:
         entry = TimeEntryFactory(date=dt.date(2026, 4, 7), hours=Decimal("5.25"))
