@@ -31,6 +31,10 @@ class EngagementsConfig(AppConfig):
 
         # Every recorded write of every app leaves an audit row and marks its months.
         register_write_listener(audit_and_mark)
+        # Without a broker, the recompute a save asks for runs once its response is sent.
+        from engagements.queue import connect_after_response
+
+        connect_after_response()
         # The triggers of migration 0002, in the words of the models' own checks (a race the service lost).
         for name, field, message in (
             ("engagements_timeentry_date_in_engagement", "date", DATE_IN_ENGAGEMENT_MESSAGE),

@@ -4,7 +4,9 @@ engagements.services.marks calls its listeners with the (engagement, month)
 pairs it marked, inside the writer's transaction. This listener asks for the
 changed-months job to run once that transaction commits (once per
 transaction, however many rows it wrote). The beat job picks up anything left
-over every few minutes.
+over every few minutes. Without a broker the job runs in-process after the
+response of the request that wrote (engagements.queue): a save does not wait
+for it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _send_recompute() -> None:
     from engagements.queue import send_task_now
     from reports.services.jobs import RECOMPUTE_CHANGED_TASK
 
-    send_task_now(RECOMPUTE_CHANGED_TASK, {})
+    send_task_now(RECOMPUTE_CHANGED_TASK, {}, after_response=True)
 
 
 def recompute_after_commit(keys: set[Any]) -> None:
@@ -56,4 +58,4 @@ def rebuild_after_removal(months: set[Any]) -> None:
 
     built = sorted(ComparisonReport.objects.filter(month__in=months).values_list("month", flat=True))
     if built:
-        enqueue_on_commit("reports.rebuild_reports", months=[month.isoformat() for month in built])
+        enqueue_on_commit("reports.rebuild_reports", after_response=True, months=[m.isoformat() for m in built])

@@ -23,6 +23,9 @@ WHITENOISE_AUTOREFRESH = True
 # the tests clear the cache, and clearing the default Redis cache would empty the broker's database.
 if "CACHE_URL" not in os.environ:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks a request runs after its response (no broker) run in the request's own thread, where the
+# test's transaction is (engagements.queue); tests that want the background thread set "thread".
+AFTER_RESPONSE_TASKS = "inline"
 # Tests sign in with wrong passwords and tokens on purpose; tests/test_login_throttling.py sets its own limits.
 LOGIN_FAILURE_LIMIT = 10_000
 API_TOKEN_FAILURE_LIMIT = 10_000
