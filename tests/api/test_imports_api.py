@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from engagements.models import TimeEntry
-from imports.models import ImportFile
+from imports.models import ImportFile, ImportJob
 from sla.models import Outage
 from tests.importers.import_world import SAMPLES
 
@@ -86,3 +86,92 @@ def test_a_format_of_another_kind_is_refused(ops_api, import_world) -> None:
     response = post(ops_api, "jira.csv", kind="timesheets", format="jira")
     assert response.status_code == 400
     assert [error["field"] for error in response.json()["errors"]] == ["format"]
+
+
+# --- Background jobs: files above IMPORT_BACKGROUND_BYTES ---------------------------------------
+
+
+@pytest.fixture
+def background(settings, tmp_path, django_capture_on_commit_callbacks):
+    """Every file runs as a job; the job's task runs when the request's writes commit (no broker: in-process)."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    return django_capture_on_commit_callbacks
+
+
+def test_a_big_file_answers_202_with_the_job_and_its_location(ops_api, import_world, background) -> None:
+    with background(execute=True):
+        response = post(
+            ops_api,
+            "harvest_semicolon_crlf.csv",
+            kind="timesheets",
+            format="harvest",
+            engagement=import_world.help_desk.pk,
+        )
+    assert response.status_code == 202, response.json()
+    job = ImportJob.objects.get()
+    assert response["Location"].endswith(f"/api/v1/imports/jobs/{job.pk}/")
+    assert response.json()["state"] == "queued"
+    body = ops_api.get(response["Location"]).json()
+    assert {k: body[k] for k in ("state", "rows_read", "created", "rejected", "written", "progress_pct")} == {
+        "state": "done",
+        "rows_read": 3,
+        "created": 3,
+        "rejected": 0,
+        "written": True,
+        "progress_pct": 100,
+    }
+    assert body["file_id"] == ImportFile.objects.get().pk and TimeEntry.objects.count() == 3
+
+
+def test_a_big_half_valid_file_is_refused_by_its_job_with_the_rejected_rows(ops_api, import_world, background):
+    with background(execute=True):
+        response = post(
+            ops_api, "toggl_malformed.csv", kind="timesheets", format="toggl", engagement=import_world.help_desk.pk
+        )
+    body = ops_api.get(response["Location"]).json()
+    assert (body["state"], body["rejected"], body["written"]) == ("refused", 4, False)
+    assert [row["row"] for row in body["rejected_rows"]] == [3, 4, 5, 6]
+    assert not TimeEntry.objects.exists()
+
+
+def test_an_unreadable_big_file_fails_its_job_with_the_reason(ops_api, import_world, background) -> None:
+    with background(execute=True):
+        response = post(ops_api, "jira.csv", kind="outages", format="uptimerobot")
+    body = ops_api.get(response["Location"]).json()
+    assert body["state"] == "failed" and body["error"].startswith("The file cannot be imported: ")
+
+
+def test_a_queued_job_can_be_cancelled_and_a_finished_one_cannot(ops_api, import_world, background) -> None:
+    response = post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot")
+    job = ImportJob.objects.get()
+    assert job.state == "queued"  # its task waits for the commit, which this test never runs
+    cancel = ops_api.post(f"/api/v1/imports/jobs/{job.pk}/cancel/")
+    assert cancel.status_code == 202 and cancel.json()["state"] == "cancelled"
+    again = ops_api.post(f"/api/v1/imports/jobs/{job.pk}/cancel/")
+    assert again.status_code == 409
+    assert "already ended (cancelled)" in again.json()["errors"][0]["message"]
+    assert ops_api.get(response["Location"]).json()["state"] == "cancelled"
+
+
+def test_jobs_need_the_import_permission(api_as, ops_api, import_world, background) -> None:
+    post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot")
+    job = ImportJob.objects.get()
+    stranger = api_as("leadership")
+    assert stranger.get(f"/api/v1/imports/jobs/{job.pk}/").status_code == 403
+    assert stranger.post(f"/api/v1/imports/jobs/{job.pk}/cancel/").status_code == 403
+    assert ops_api.get("/api/v1/imports/jobs/999999/").status_code == 404
+
+
+def test_a_file_past_the_limit_answers_a_clear_413(ops_api, import_world, settings) -> None:
+    settings.IMPORT_MAX_BYTES = 100
+    response = post(ops_api, "jira.csv", kind="tickets", format="jira")
+    assert response.status_code == 413
+    [error] = response.json()["errors"]
+    assert "larger than 100 bytes (IMPORT_MAX_BYTES)" in error["message"]
+
+
+def test_a_small_file_still_imports_in_the_request(ops_api, import_world, settings) -> None:
+    settings.IMPORT_BACKGROUND_BYTES = 1_000_000
+    response = post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot")
+    assert response.status_code == 200 and not ImportJob.objects.exists()
