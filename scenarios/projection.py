@@ -99,10 +99,6 @@ class Plan:
     band_low: list[Decimal] | None = None
     band_high: list[Decimal] | None = None
 
-    @property
-    def label(self) -> str:
-        return PLAN_LABELS[self.key]
-
 
 @dataclass(frozen=True)
 class Projection:
