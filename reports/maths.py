@@ -312,6 +312,12 @@ class AreaFacts:
     downtime_impact: Decimal = Decimal(0)
     credits: Decimal = Decimal(0)
     has_managed: bool = False
+    # The base currency the amounts are in ("" in pure tests: amounts printed bare).
+    currency: str = ""
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    return f"{currency} {value:,.2f}" if currency else f"{value:,.2f}"
 
 
 def contradictions(answers: dict[str, bool | None], facts: AreaFacts) -> list[str]:
@@ -341,8 +347,9 @@ def contradictions(answers: dict[str, bool | None], facts: AreaFacts) -> list[st
         )
     if answers.get("offload_downtime_risk") and facts.downtime_impact > facts.credits:
         found.append(
-            f'"Offload the risk of downtime entirely" is answered yes, but downtime cost the organisation '
-            f"{facts.downtime_impact} over the last 6 months against {facts.credits} of credits."
+            f'"Offload the risk of downtime entirely" is answered yes, but the managed service\'s downtime cost the '
+            f"organisation {_amount(facts.downtime_impact, facts.currency)} over the last 6 months against "
+            f"{_amount(facts.credits, facts.currency)} of its service credits."
         )
     return found
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
+
 from kernel.exports import markup_text as esc
 from reports import charts
 from reports.models import ComparisonReport
 from reports.presentation import present
+from reports.services.builder.words import money
 
 
 def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Any:
@@ -28,6 +32,88 @@ def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> A
     return table
 
 
+def _forecast_text(forecast: dict[str, Any], currency: str) -> str:
+    def amount(value: str | None) -> str:
+        return "-" if value is None else money(value, currency)
+
+    return (
+        f"Forecast: projected gap (staff aug minus managed) {amount(forecast['gap_12'])} over 12 months, "
+        f"{amount(forecast['gap_24'])} over 24 months. {' '.join(forecast['basis'])}"
+    )
+
+
+def _verdicts(payload: dict[str, Any], styles: Any, width: float) -> list[Any]:
+    """The verdict of every service area: its sentence, then its figures (the report's first section)."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    body = styles["BodyText"]
+    parts: list[Any] = [Paragraph("Verdict by service area", styles["Heading2"])]
+    for area in payload["service_areas"]:
+        verdict = area.get("verdict")
+        if not verdict:
+            continue
+        label = "" if verdict["complete"] else " <font color='#b00020'>(incomplete data)</font>"
+        rows = [[f["label"], f["value"]] for f in verdict["figures"]]
+        parts.append(
+            KeepTogether(
+                [
+                    Paragraph(f"<b>{esc(area['name'])}</b>{label}: {esc(verdict['sentence'])}", body),
+                    _table(rows, [width * 0.55, width * 0.45], header=False),
+                ]
+            )
+        )
+    return parts
+
+
+def _data_quality(payload: dict[str, Any], styles: Any) -> list[Any]:
+    """Every gap of the month, named, with what it affects (or a line saying there is none)."""
+    from reportlab.platypus import Paragraph
+
+    small = styles["BodyText"].clone("gaps", fontSize=8, leading=10)
+    items = payload.get("data_quality", [])
+    if not items:
+        return [Paragraph("Data complete: every hour is priced and every ticket has an SLA policy.", small)]
+    parts: list[Any] = [
+        Paragraph(
+            f"<font color='#b00020'>Incomplete data: {len(items)} gap{'s' if len(items) != 1 else ''} "
+            "in this month's figures. Figures built on them are marked incomplete.</font>",
+            styles["Heading3"],
+        )
+    ]
+    for item in items:
+        parts.append(Paragraph(f"\u2022 {esc(item['message'])}", small))
+    return parts
+
+
+def _engagements_table(payload: dict[str, Any], view: dict[str, Any], style: Any, width: float) -> Any:
+    """One row per engagement; names wrap rather than being cut, the currency shown when any differs."""
+    from reportlab.platypus import Paragraph
+
+    base = payload["currency"]
+    mixed = any(e["currency"] != base for e in payload["engagements"])
+    header = ["Engagement", "Model", *(["Currency"] if mixed else []), "Total", "Overhead", "Ratio", "Credit"]
+    header += ["Uptime", "TTV (days)", "Data"]
+    rows: list[list[Any]] = [header]
+    for e in view["engagements"]:
+        rows.append(
+            [
+                Paragraph(esc(e["name"]), style),
+                Paragraph(esc(e["model_label"]), style),
+                *([e["currency"]] if mixed else []),
+                e["total"],
+                e["overhead"],
+                e["ratio"],
+                e["credit"],
+                e["uptime"],
+                e["time_to_value"],
+                "complete" if e.get("complete", True) else "incomplete",
+            ]
+        )
+    widths = [0.22, 0.13, *([0.07] if mixed else []), 0.11, 0.09, 0.08, 0.08, 0.08, 0.07, 0.1]
+    scale = 1 / sum(widths)
+    return _table(rows, [width * w * scale for w in widths])
+
+
 def report_pdf(report: ComparisonReport) -> bytes:
     """Render a stored report as PDF bytes.
 
@@ -38,7 +124,7 @@ def report_pdf(report: ComparisonReport) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
     payload = report.payload
     view = present(payload)
@@ -56,39 +142,60 @@ def report_pdf(report: ComparisonReport) -> bytes:
         title=f"Delivery model comparison {view['month_label']}",
     )
     width = A4[0] - 30 * mm
+    # Times in the organisation's zone, as the pages show them, with the zone named.
+    computed = timezone.localtime(report.computed_at)
     story: list[Any] = [
         Paragraph(f"Delivery model comparison: {esc(view['month_label'])}", h1),
-        Paragraph(f"Computed {report.computed_at:%Y-%m-%d %H:%M} UTC. Figures in {esc(view['currency'])}.", small),
+        Paragraph(
+            f"Computed {computed:%Y-%m-%d %H:%M} {esc(computed.tzname() or '')} ({esc(settings.TIME_ZONE)}). "
+            f"Figures in {esc(view['currency'])}.",
+            small,
+        ),
     ]
     for note in view["notes"]:
         story.append(Paragraph(esc(note), small))
     for error in view["errors"]:
         story.append(Paragraph(f"<font color='#b00020'>Error: {esc(error)}</font>", small))
+    story += _verdicts(payload, styles, width)
+    story += _data_quality(payload, styles)
     story += [Spacer(1, 4 * mm), Paragraph("Both models, all service areas", h2)]
     rows = [["", *view["models"]]] + [[r["label"], *r["cells"]] for r in view["headline"]]
     story.append(_table(rows, [width * 0.5, width * 0.25, width * 0.25]))
     if view["break_even"]:
         story.append(Paragraph(f"Managed broke even in month {view['break_even']} of engagement.", body))
-    forecast = view["forecast"]
-    story.append(
-        Paragraph(
-            f"Forecast: projected gap (staff aug minus managed) {esc(forecast['gap_12'])} over 12 months, "
-            f"{esc(forecast['gap_24'])} over 24 months. {esc(' '.join(forecast['basis']))}",
-            small,
-        )
-    )
+    forecast = payload["overall"]["forecast"]
+    story.append(Paragraph(esc(_forecast_text(forecast, payload["currency"])), small))
     for chart in charts.report_charts(payload).values():
-        story += [Spacer(1, 3 * mm), Paragraph(esc(chart.title), styles["Heading4"]), charts.to_drawing(chart, 0.72)]
+        # A chart's title never stays alone at a page's foot: it moves with its drawing.
+        story.append(
+            KeepTogether(
+                [Spacer(1, 3 * mm), Paragraph(esc(chart.title), styles["Heading4"]), charts.to_drawing(chart, 0.72)]
+            )
+        )
     for area, raw in zip(view["areas"], payload["service_areas"], strict=True):
-        story += [PageBreak(), Paragraph(esc(area["name"]), h2), Paragraph(esc(area["realized"]), body)]
+        story += [PageBreak(), Paragraph(esc(area["name"]), h2)]
+        if raw.get("verdict"):
+            story.append(Paragraph(f"<b>{esc(raw['verdict']['sentence'])}</b>", body))
+        story.append(Paragraph(esc(area["realized"]), body))
         rows = [["", *view["models"]]] + [[r["label"], *r["cells"]] for r in area["rows"]]
         story.append(_table(rows, [width * 0.5, width * 0.25, width * 0.25]))
         chart = charts.cumulative_chart(raw, f"{area['name']}: cumulative cost")
-        story += [Spacer(1, 3 * mm), charts.to_drawing(chart, 0.72)]
+        story.append(
+            KeepTogether(
+                [Spacer(1, 3 * mm), Paragraph(esc(chart.title), styles["Heading4"]), charts.to_drawing(chart, 0.72)]
+            )
+        )
         checklist = area["checklist"]
-        story.append(Paragraph(f"Decision checklist: {esc(checklist['recommendation_label'])}", styles["Heading4"]))
+        points_to = checklist.get("points_to") or f"The checklist points to: {checklist['recommendation_label']}."
         answers = [[q["question"], {True: "Yes", False: "No", None: "-"}[q["answer"]]] for q in checklist["questions"]]
-        story.append(_table([["Question", "Answer"], *answers], [width * 0.8, width * 0.2]))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(esc(points_to), styles["Heading4"]),
+                    _table([["Question", "Answer"], *answers], [width * 0.8, width * 0.2]),
+                ]
+            )
+        )
         for text in checklist["contradictions"]:
             story.append(Paragraph(f"<font color='#b00020'>Contradiction: {esc(text)}</font>", small))
     story += [PageBreak(), Paragraph("Notable events", h2)]
@@ -96,22 +203,9 @@ def report_pdf(report: ComparisonReport) -> bytes:
         story.append(Paragraph("None this month.", body))
     for event in view["events"]:
         who = f"{event['engagement']}: " if event["engagement"] else ""
-        story.append(Paragraph(esc(f"{event['date']} [{event['kind']}] {who}{event['text']}"), small))
+        why = f" ({event['why']})" if event.get("why") else ""
+        story.append(Paragraph(esc(f"{event['date']} [{event['kind']}] {who}{event['text']}{why}"), small))
     story += [Spacer(1, 4 * mm), Paragraph("Engagements", h2)]
-    rows = [["Engagement", "Model", "Total", "Overhead", "Ratio", "Credit", "Uptime", "TTV (days)"]] + [
-        [
-            e["name"][:32],
-            e["model_label"][:10],
-            e["total"],
-            e["overhead"],
-            e["ratio"],
-            e["credit"],
-            e["uptime"],
-            e["time_to_value"],
-        ]
-        for e in view["engagements"]
-    ]
-    widths = [0.25, 0.11, 0.13, 0.11, 0.1, 0.09, 0.11, 0.1]
-    story.append(_table(rows, [width * w for w in widths]))
+    story.append(_engagements_table(payload, view, small, width))
     doc.build(story)
     return buffer.getvalue()

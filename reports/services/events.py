@@ -12,6 +12,7 @@ from billing.models import CreditStatus, Invoice, Reconciliation, ServiceCredit
 from engagements.models import ComplianceAttestation, DeliveryModel
 from kernel.months import add_months, last_day_of, month_label
 from reports.models import MonthlySnapshot
+from reports.services.builder.words import money, plural
 from sla.selectors import policy_timelines_for
 
 ATTESTATION_WARNING_DAYS = 60
@@ -20,8 +21,18 @@ OPEN_CREDIT_MONTHS = 12
 KIND_ORDER = {"uptime": 0, "breach": 1, "credit": 2, "invoice": 3, "attestation": 4}
 
 
-def _event(kind: str, day: dt.date, text: str, engagement: str = "", severity: str = "warning") -> dict[str, Any]:
-    return {"kind": kind, "date": day.isoformat(), "engagement": engagement, "text": text, "severity": severity}
+def _event(
+    kind: str, day: dt.date, text: str, engagement: str = "", severity: str = "warning", why: str = ""
+) -> dict[str, Any]:
+    """One event; `why` says why an event dated outside the report month is listed in it."""
+    return {
+        "kind": kind,
+        "date": day.isoformat(),
+        "engagement": engagement,
+        "text": text,
+        "severity": severity,
+        "why": why,
+    }
 
 
 def _uptime_events(month: dt.date, month_end: dt.date, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,23 +54,25 @@ def _uptime_events(month: dt.date, month_end: dt.date, current: list[dict[str, A
             continue
         text = f"Uptime {row['uptime_pct']}% below the {policy.uptime_target}% target of {policy.name}"
         if row["credit"]:
-            text += f"; service credit {row['credit']} {row['currency']} ({row['credit_pct']}% of the fee)"
+            text += f"; service credit {money(row['credit'], row['currency'])} ({row['credit_pct']}% of the fee)"
         events.append(_event("uptime", month_end, text + ".", row["name"], "alert"))
     return events
 
 
 def _breach_events(month_end: dt.date, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        _event(
-            "breach",
-            month_end,
-            f"{row['breaches']} ticket SLA breach{'es' if row['breaches'] != 1 else ''} "
-            f"(response or resolution target missed).",
-            row["name"],
-        )
-        for row in current
-        if row["breaches"]
-    ]
+    """One event per engagement whose tickets breached: tickets counted once, the misses of each kind apart."""
+    events = []
+    for row in current:
+        if not row["breached_tickets"]:
+            continue
+        misses = []
+        if row["response_breaches"]:
+            misses.append(f"{row['response_breaches']:,} missed the response target")
+        if row["resolution_breaches"]:
+            misses.append(f"{row['resolution_breaches']:,} missed the resolution target")
+        text = f"{plural(row['breached_tickets'], 'ticket')} breached the SLA ({', '.join(misses)})."
+        events.append(_event("breach", month_end, text, row["name"]))
+    return events
 
 
 def _credit_events(month: dt.date, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,14 +90,20 @@ def _credit_events(month: dt.date, current: list[dict[str, Any]]) -> list[dict[s
         if credit.month == month:
             in_ledger.add(credit.engagement_id)
         engagement = credit.engagement
+        why = (
+            ""
+            if credit.month == month
+            else f"Still open: a credit stays listed until applied or denied, for up to {OPEN_CREDIT_MONTHS} months."
+        )
         events.append(
             _event(
                 "credit",
                 credit.month,
-                f"Service credit {credit.amount} {engagement.currency} owed by {engagement.vendor} for "
+                f"Service credit {money(credit.amount, engagement.currency)} owed by {engagement.vendor} for "
                 f"{month_label(credit.month)}: {credit.get_status_display().lower()}.",
                 engagement.name,
                 "info" if credit.status in (CreditStatus.APPLIED, CreditStatus.GRANTED) else "warning",
+                why,
             )
         )
     for row in current:
@@ -93,7 +112,7 @@ def _credit_events(month: dt.date, current: list[dict[str, Any]]) -> list[dict[s
                 _event(
                     "credit",
                     month,
-                    f"Service credit {row['credit']} {row['currency']} earned for {month_label(month)}: "
+                    f"Service credit {money(row['credit'], row['currency'])} earned for {month_label(month)}: "
                     "not yet assessed in the credit ledger.",
                     row["name"],
                 )
@@ -111,8 +130,10 @@ def _invoice_events(month: dt.date) -> list[dict[str, Any]]:
         _event(
             "invoice",
             month,
-            f"Invoice {invoice.number} from {invoice.engagement.vendor}: billed {invoice.amount}, expected "
-            f"{invoice.expected_amount} {invoice.engagement.currency} (variance {invoice.variance:+}).",
+            f"Invoice {invoice.number} from {invoice.engagement.vendor}: billed "
+            f"{money(invoice.amount, invoice.engagement.currency)}, expected "
+            f"{money(invoice.expected_amount or 0, invoice.engagement.currency)} "
+            f"(variance {invoice.engagement.currency} {invoice.variance or 0:+,.2f}).",
             invoice.engagement.name,
         )
         for invoice in invoices
@@ -133,6 +154,11 @@ def _attestation_events(month_end: dt.date, current: list[dict[str, Any]], month
     for attestation in attestations:
         days = (attestation.expires - month_end).days
         when = "expired" if days <= 0 else f"expires in {days} days"
+        why = (
+            ""
+            if days <= 0
+            else f"Listed ahead: attestations expiring within {ATTESTATION_WARNING_DAYS} days of the month's end."
+        )
         events.append(
             _event(
                 "attestation",
@@ -140,13 +166,18 @@ def _attestation_events(month_end: dt.date, current: list[dict[str, Any]], month
                 f"{attestation.get_type_display()} of {attestation.vendor} {when} ({attestation.expires}).",
                 "",
                 "alert" if days <= 0 else "warning",
+                why,
             )
         )
     return events
 
 
 def notable_events(month: dt.date, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the month's notable events, in a stable order (a constant number of queries)."""
+    """Return the month's notable events in date order (a constant number of queries).
+
+    Events dated before the month (credits still open) or after it (attestations
+    about to expire) say why they are listed (`why`).
+    """
     month_end = last_day_of(month)
     current = [row for row in rows if row["month"] == month]
     events = (
@@ -156,4 +187,4 @@ def notable_events(month: dt.date, rows: list[dict[str, Any]]) -> list[dict[str,
         + _invoice_events(month)
         + _attestation_events(month_end, current, month)
     )
-    return sorted(events, key=lambda e: (KIND_ORDER[e["kind"]], e["date"], e["engagement"], e["text"]))
+    return sorted(events, key=lambda e: (e["date"], KIND_ORDER[e["kind"]], e["engagement"], e["text"]))

@@ -142,7 +142,9 @@ def test_model_labels_name_each_model_and_an_unanswered_checklist() -> None:
 def test_offloading_downtime_risk_contradicts_downtime_that_cost_more_than_the_credits() -> None:
     answers = {"offload_downtime_risk": True}
     found = maths.contradictions(answers, maths.AreaFacts(downtime_impact=D("1200.00"), credits=D("400.00")))
-    assert len(found) == 1 and "1200.00 over the last 6 months against 400.00 of credits" in found[0]
+    assert len(found) == 1 and "1,200.00 over the last 6 months against 400.00 of its service credits" in found[0]
+    facts = maths.AreaFacts(downtime_impact=D("1200.00"), credits=D("400.00"), currency="USD")
+    assert "USD 1,200.00 over the last 6 months against USD 400.00" in maths.contradictions(answers, facts)[0]
 
 
 def test_without_staff_aug_history_the_forecast_has_only_the_managed_fees_and_no_gap() -> None:

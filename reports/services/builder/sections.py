@@ -141,21 +141,39 @@ def break_even(groups: Groups, scope: Any) -> int | None:
 
 
 def area_facts(groups: Groups, area_id: int, data: ReportData) -> maths.AreaFacts:
-    """Return the facts of a service area that the checklist's answers are checked against."""
+    """Return the facts of a service area that the checklist's answers are checked against.
+
+    Each answer points to a model, and its contradiction is checked on that
+    model's engagements: offloading downtime and a predictable cost point to
+    the managed service, so its outages, credits and cost variation count
+    (an augmented engagement's outage says nothing about the provider).
+    """
     current = [row for row in data.rows if row["area_id"] == area_id and row["month"] == data.month]
     running = [row["index"] for row in current]
     staff_running = [row["index"] for row in current if row["model"] == STAFF]
     recent = [add_months(data.month, -k) for k in range(maths.TRAILING_MONTHS)]
-    staff_key, all_key = (area_id, STAFF), (area_id, ALL)
+    staff_key, managed_key = (area_id, STAFF), (area_id, MANAGED)
+    has_managed = groups.has(managed_key)
+    cost_key = managed_key if has_managed else (area_id, ALL)
     return maths.AreaFacts(
         months_running=max(running, default=0),
         staff_aug_months_running=max(staff_running, default=0),
-        cost_volatility=maths.volatility(groups.totals_with_data(all_key, data.month)),
+        cost_volatility=maths.volatility(groups.totals_with_data(cost_key, data.month)),
         overhead_hours=sum((groups.tally(staff_key, m).get("overhead_hours") for m in recent), Decimal(0)),
-        downtime_impact=sum((groups.tally(all_key, m).get("downtime_impact") for m in recent), ZERO),
-        credits=sum((groups.tally(all_key, m).get("credit") for m in recent), ZERO),
-        has_managed=groups.has((area_id, MANAGED)),
+        downtime_impact=sum((groups.tally(managed_key, m).get("downtime_impact") for m in recent), ZERO),
+        credits=sum((groups.tally(managed_key, m).get("credit") for m in recent), ZERO),
+        has_managed=has_managed,
+        currency=data.currency,
     )
+
+
+def _points_to(answered: bool, model: str | None) -> str:
+    """Say where the answers point, so the line does not read as a checklist about a model."""
+    if not answered or model is None:
+        return "The checklist is not answered yet."
+    if model == maths.EITHER:
+        return "The checklist points to: either model."
+    return f"The checklist points to: {maths.model_label(model).lower()}."
 
 
 def checklist_section(checklist: DecisionChecklist | None, facts: maths.AreaFacts) -> dict[str, Any]:
@@ -169,6 +187,7 @@ def checklist_section(checklist: DecisionChecklist | None, facts: maths.AreaFact
         ],
         "recommendation": recommendation.model,
         "recommendation_label": maths.model_label(recommendation.model),
+        "points_to": _points_to(checklist is not None, recommendation.model),
         "staff_aug_votes": recommendation.staff_aug_votes,
         "managed_votes": recommendation.managed_votes,
         "reasons": recommendation.reasons,

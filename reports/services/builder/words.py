@@ -8,7 +8,7 @@ MODEL_NAMES = {"staff_aug": "Staff augmentation", "managed": "Managed service"}
 MODEL_NAMES_LOWER = {"staff_aug": "staff augmentation", "managed": "the managed service"}
 
 
-def money(value: Decimal | str, currency: str) -> str:
+def money(value: Decimal | str | int, currency: str) -> str:
     """Write an amount with its currency and thousands separators: USD 12,345.67 (negative: USD -1,234.50)."""
     return f"{currency} {Decimal(str(value)):,.2f}"
 

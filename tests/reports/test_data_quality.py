@@ -1,0 +1,121 @@
+"""Nothing incomplete is silent: hours without a rate, overhead without a rate, tickets without a policy.
+
+The worked example plus 40 h of a contractor who has no bill rate: the hours
+show, the cost does not move, and every output names the gap and marks the
+figures built on it incomplete (snapshot, payload, CSV, PDF text, email).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from engagements.services.engagements import contractor_create, person_create
+from engagements.services.entries import overhead_entry_create, time_entry_create
+from reports.exports import report_csv
+from reports.models import MonthlySnapshot
+from reports.pdf import report_pdf
+from reports.selectors import data_gaps
+from reports.services import report_build, snapshots_compute
+from sla.services.tickets import ticket_create
+from tests.reports.pdf import pdf_text
+
+APRIL = dt.date(2026, 4, 1)
+pytestmark = pytest.mark.django_db
+
+
+def _compute(example):
+    snapshots_compute(engagement_ids=[example.augmented.pk, example.msp.pk], month=APRIL)
+    return report_build(month=APRIL)
+
+
+@pytest.fixture
+def unpriced(worked_example):
+    """40 h (two days of 20) of a contractor with no bill rate on the augmented engagement."""
+    contractor = contractor_create(engagement=worked_example.augmented, name="Contractor C", role="Analyst")
+    for day in (6, 7):
+        time_entry_create(contractor=contractor, date=dt.date(2026, 4, day), hours=Decimal("20.00"))
+    return contractor
+
+
+def test_a_complete_month_has_no_gaps(worked_example) -> None:
+    payload = _compute(worked_example).payload
+    assert payload["complete"] is True and payload["data_quality"] == []
+    assert all(row["complete"] for row in payload["engagements"])
+    assert MonthlySnapshot.objects.filter(month=APRIL, complete=False).count() == 0
+
+
+def test_hours_without_a_bill_rate_are_a_gap_with_their_hours(worked_example, unpriced) -> None:
+    payload = _compute(worked_example).payload
+    [gap] = payload["data_quality"]
+    assert gap["kind"] == "missing_bill_rate" and gap["month"] == "2026-04"
+    assert gap["engagement"] == worked_example.augmented.pk and gap["engagement_name"] == "Help desk (augmented)"
+    assert (gap["subject"], gap["subject_id"], gap["hours"]) == ("Contractor C", unpriced.pk, "40.00")
+    assert "40.00 h of Contractor C" in gap["message"] and "2026-04-06 to 2026-04-07" in gap["message"]
+    # The hours count, their cost is not invented: staff aug's cost is the worked example's.
+    area = payload["service_areas"][0]
+    assert area["staff_aug"]["figures"]["hours"] == "77.75"
+    assert area["staff_aug"]["figures"]["total_cost"] == "4192.50"
+    assert payload["complete"] is False
+    assert area["staff_aug"]["complete"] is False and area["managed"]["complete"] is True
+    assert payload["overall"]["staff_aug"]["complete"] is False and payload["overall"]["managed"]["complete"]
+    assert area["complete"] is False and area["verdict"]["complete"] is False
+    assert "Incomplete data" in area["verdict"]["sentence"]
+    rows = {row["name"]: row for row in payload["engagements"]}
+    assert rows["Help desk (augmented)"]["complete"] is False and rows["Help desk (augmented)"]["data_quality"]
+    assert rows["Help desk (MSP)"]["complete"] is True
+    snapshot = MonthlySnapshot.objects.get(month=APRIL, engagement=worked_example.augmented)
+    assert snapshot.complete is False and snapshot.data_quality[0]["hours"] == "40.00"
+
+
+def test_the_gap_is_in_the_csv_the_pdf_and_the_selector(worked_example, unpriced) -> None:
+    report = _compute(worked_example)
+    csv = report_csv(report.payload)
+    assert "data complete,no" in csv
+    line = next(line for line in csv.splitlines() if line.startswith("data_quality,missing_bill_rate"))
+    assert "Contractor C" in line and ",40.00," in line
+    text = " ".join(pdf_text(report_pdf(report)).split())
+    assert "Incomplete data: 1 gap" in text
+    assert "40.00 h of Contractor C" in text
+    assert "(incomplete data)" in text
+    [gap] = data_gaps(APRIL)
+    assert gap == report.payload["data_quality"][0]
+
+
+def test_overhead_without_a_rate_and_tickets_without_a_policy_are_gaps(worked_example) -> None:
+    stranger = person_create(name="Pat Unrated", email="pat@example.com")
+    overhead_entry_create(
+        engagement=worked_example.augmented,
+        person=stranger,
+        date=dt.date(2026, 4, 8),
+        hours=Decimal("2.50"),
+        activity="supervision",
+    )
+    opened = dt.datetime(2026, 4, 9, 14, tzinfo=dt.UTC)
+    ticket_create(engagement=worked_example.augmented, priority="P2", category="incident", opened_at=opened)
+    payload = _compute(worked_example).payload
+    kinds = {gap["kind"]: gap for gap in payload["data_quality"]}
+    assert set(kinds) == {"missing_internal_rate", "no_sla_policy"}
+    assert kinds["missing_internal_rate"]["subject"] == "Pat Unrated"
+    assert kinds["missing_internal_rate"]["hours"] == "2.50"
+    assert kinds["no_sla_policy"]["tickets"] == 1
+
+
+def test_the_email_leads_with_the_banner_and_the_verdict(worked_example, unpriced, mailoutbox) -> None:
+    from django.contrib.auth.models import Group
+
+    from kernel.roles import LEADERSHIP
+    from reports.services.email import monthly_email_send
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="lead@example.com")
+    user.groups.add(Group.objects.get_or_create(name=LEADERSHIP)[0])
+    _compute(worked_example)
+    assert monthly_email_send(month=APRIL) == 1
+    html = mailoutbox[0].alternatives[0][0]
+    assert html.index("Incomplete data: 1 gap") < html.index("Verdict by service area") < html.index("Total cost")
+    assert "40.00 h of Contractor C" in html
+    assert "Staff augmentation was cheaper for Help desk in April 2026 by USD 2,147.50" in html
+    assert "INCOMPLETE DATA" in mailoutbox[0].body
