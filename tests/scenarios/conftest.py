@@ -15,7 +15,10 @@ ZERO = Decimal("0.00")
 
 def snapshot(engagement: Any, month: dt.date, **figures: Any) -> MonthlySnapshot:
     """Store one engagement-month's figures as a job would (totals rebuilt from the lines)."""
-    lines = {name: Decimal(figures.pop(name, ZERO)) for name in ("labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit")}
+    lines = {
+        name: Decimal(figures.pop(name, ZERO))
+        for name in ("labor_cost", "overhead_cost", "fee_cost", "one_time_cost", "credit")
+    }
     total = lines["labor_cost"] + lines["overhead_cost"] + lines["fee_cost"] + lines["one_time_cost"] - lines["credit"]
     now = timezone.now()
     return MonthlySnapshot.objects.create(

@@ -134,7 +134,9 @@ def test_staff_aug_from_hours_a_month_and_a_later_start() -> None:
     assert staff.monthly[0] == D("20160.00") + D("2500.00")
     assert staff.break_even_month is None and staff.saving == D("-2500.00")
     text = sentence("Help desk", STAFF_AUG, quote, projection, "USD")
-    assert text.startswith("Moving the Help desk to staff augmentation (about 180 h in month 1) would cost USD 2,500 more")
+    assert text.startswith(
+        "Moving the Help desk to staff augmentation (about 180 h in month 1) would cost USD 2,500 more"
+    )
 
 
 def test_an_area_without_staff_aug_hours_has_no_staff_aug_plan() -> None:
@@ -210,7 +212,19 @@ hours = st.lists(st.decimals(min_value=0, max_value=2000, places=2), min_size=0,
     later=st.integers(min_value=0, max_value=5),
 )
 def test_projection_invariants(
-    history, rate, staff_pct, managed_pct, current_managed, fee, onboarding, months, credit, override, kept, one_time, later
+    history,
+    rate,
+    staff_pct,
+    managed_pct,
+    current_managed,
+    fee,
+    onboarding,
+    months,
+    credit,
+    override,
+    kept,
+    one_time,
+    later,
 ) -> None:
     realized = Realized(
         base_month=JUNE,
@@ -241,14 +255,16 @@ def test_projection_invariants(
         if plan.break_even_month is not None:
             index = plan.break_even_month - 1
             assert plan.cumulative[index] <= projection.current.cumulative[index]
-            assert all(p > c for p, c in zip(plan.cumulative[:index], projection.current.cumulative[:index]))
+            assert all(
+                p > c for p, c in zip(plan.cumulative[:index], projection.current.cumulative[:index], strict=True)
+            )
         else:
-            assert all(p > c for p, c in zip(plan.cumulative, projection.current.cumulative))
+            assert all(p > c for p, c in zip(plan.cumulative, projection.current.cumulative, strict=True))
     # The onboarding charges are all paid, whatever the length.
     assert sum(spread_onboarding(onboarding, months)) == onboarding
     staff = projection.plans[STAFF_AUG]
     assert staff.band_low is not None and staff.band_high is not None
-    for low, value, high in zip(staff.band_low, staff.monthly, staff.band_high):
+    for low, value, high in zip(staff.band_low, staff.monthly, staff.band_high, strict=True):
         # +/- 1 sigma around the month, symmetric unless the lower edge is floored at 0.
         assert high - value == projection.band_delta
         assert low == max(value - projection.band_delta, 0)
