@@ -276,6 +276,7 @@ class ImportFileAdmin(admin.ModelAdmin):
             "job": job,
             "source": source_label(job.kind, job.format),
             "rows_read": jobs.rows_read(job),
+            "rows_total": jobs.rows_total(job),
             "progress_pct": jobs.progress_pct(job),
             "status_url": reverse("import-job", kwargs={"pk": job.pk}),
             "good_rows": job.created + job.updated + job.unchanged,

@@ -68,6 +68,10 @@ def _progress_key(job_id: int) -> str:
     return f"imports:job:{job_id}:read"
 
 
+def _total_key(job_id: int) -> str:
+    return f"imports:job:{job_id}:total"
+
+
 @dataclass(frozen=True)
 class JobOptions:
     """What the file is and how to read it."""
@@ -173,7 +177,7 @@ def _finish(job: ImportJob, *, state: str, error: str = "", **fields: Any) -> No
     ImportJob.objects.filter(pk=job.pk, state__in=ACTIVE_STATES).update(
         state=state, error=error[:4000], finished_at=timezone.now(), **fields
     )
-    cache.delete(_progress_key(job.pk))
+    cache.delete_many([_progress_key(job.pk), _total_key(job.pk)])
 
 
 def _cancel_check(job_id: int) -> Callable[[], bool]:
@@ -198,11 +202,21 @@ def _progress(job_id: int) -> Callable[..., None]:
     return progress
 
 
+def _total(job_id: int) -> Callable[[int], None]:
+    def total(rows: int) -> None:
+        # The rows counted by the import's first pass: a better total than the line count.
+        cache.set(_total_key(job_id), int(rows), timeout=int(running_timeout().total_seconds()))
+
+    return total
+
+
 def _import(job: ImportJob, handle: IO[bytes]) -> services.ImportReport:
     accepts = inspect.signature(services.file_import).parameters
     extra: dict[str, Any] = {"progress": _progress(job.pk)}
     if "cancelled" in accepts:
         extra["cancelled"] = _cancel_check(job.pk)
+    if "total" in accepts:
+        extra["total"] = _total(job.pk)
     return services.file_import(
         kind=job.kind,
         fmt=job.format,
@@ -283,13 +297,23 @@ def rows_read(job: ImportJob) -> int:
     return job.rows_read
 
 
+def rows_total(job: ImportJob) -> int:
+    """Return the rows the job reads: the import's own count once it has made it, else the file's lines."""
+    if job.state == JobState.RUNNING:
+        counted = cache.get(_total_key(job.pk))
+        if counted is not None:
+            return int(counted)
+    return job.rows_estimate
+
+
 def progress_pct(job: ImportJob) -> int:
-    """Return the share of the file read, 0-100 (99 at most until the job ends: the total is an estimate)."""
+    """Return the share of the file read, 0-100 (99 at most until the job ends: the total may be an estimate)."""
     if not job.active:
         return 100
-    if job.state == JobState.QUEUED or not job.rows_estimate:
+    total = rows_total(job)
+    if job.state == JobState.QUEUED or not total:
         return 0
-    return min(99, rows_read(job) * 100 // job.rows_estimate)
+    return min(99, rows_read(job) * 100 // total)
 
 
 def _stale() -> Q:

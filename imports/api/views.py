@@ -134,6 +134,7 @@ def job_body(request: Request, job: ImportJob) -> dict[str, Any]:
         **values,
         "url": request.build_absolute_uri(reverse("import-job", kwargs={"pk": job.pk})),
         "rows_read": jobs.rows_read(job),
+        "rows_estimate": jobs.rows_total(job),
         "progress_pct": jobs.progress_pct(job),
         "file_id": job.import_file_id,
     }
