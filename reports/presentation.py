@@ -44,7 +44,7 @@ ROWS: tuple[tuple[str, str, str, str], ...] = (
 
 
 def fmt(value: Any, kind: str) -> str:
-    """Format a payload value for people: 12,345.67 / 99.688% / 37.75 / 45.5 (days) / -."""
+    """Format a payload value for people: 12,345.67 / 99.7% / 37.75 / 45.5 (days) / -."""
     if value is None or value == "":
         return "-"
     if kind == "int":
@@ -53,7 +53,8 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "money":
         return f"{number:,.2f}"
     if kind == "pct":
-        return f"{number:,.3f}%"
+        # One decimal on the page and in the PDF; the CSV and the API keep the exact figure.
+        return f"{number:,.1f}%"
     if kind == "days":
         return f"{number:,.1f}"
     return f"{number:,.2f}"
@@ -140,3 +141,207 @@ def present(payload: dict[str, Any]) -> dict[str, Any]:
         "engagements": engagements,
         "events": payload["events"],
     }
+
+
+# --- issue 10: the verdict first, the gaps in the data, changes, vendors ------------------------
+
+MODEL_NAMES = dict(MODELS)
+CHEAPER_WORDS = {"staff_aug": "Staff augmentation", "managed": "Managed service", "equal": "Equal", "none": "-"}
+DRIVER_WORDS = {
+    "vendor": "vendor cost (labor and fees)",
+    "overhead": "internal overhead",
+    "one_time": "one-time charges",
+    "credits": "service credits",
+}
+OUTCOME_WORDS = (
+    ("uptime_pct", "uptime", "pts"),
+    ("resolution_met_pct", "resolution target met", "pts"),
+    ("response_met_pct", "response target met", "pts"),
+    ("cost_per_resolved_ticket", "cost per resolved ticket", "money"),
+)
+GAP_WORDS = {
+    "missing_bill_rate": "hours without a bill rate",
+    "missing_internal_rate": "overhead hours without an internal rate",
+    "missing_exchange_rate": "currencies without an exchange rate",
+    "no_sla_policy": "engagements without an SLA policy",
+}
+
+
+def money(value: Any, currency: str) -> str:
+    """USD 12,345.67, as the report's sentences write it (or - when there is no amount)."""
+    text = fmt(value, "money")
+    return text if text == "-" or not currency else f"{currency} {text}"
+
+
+def signed(value: Any, kind: str, currency: str = "") -> str:
+    """A difference with its sign: USD +1,234.50, -0.3 points."""
+    if value is None or value == "":
+        return "-"
+    number = Decimal(str(value))
+    body = fmt(abs(number), "money" if kind == "money" else "days")
+    # The sign of what is printed: -0.04 points prints as ±0.0, not -0.0.
+    sign = "±" if not Decimal(body.replace(",", "")) else "+" if number > 0 else "-"
+    body = sign + body
+    if kind == "money":
+        return f"{currency} {body}" if currency else body
+    return f"{body} points" if kind == "pts" else body
+
+
+def _derived_verdict(area: dict[str, Any]) -> dict[str, Any]:
+    """A verdict from the month's figures, for reports stored before the payload carried one."""
+    totals = {m: Decimal((area.get(m) or {}).get("figures", {}).get("total_cost") or 0) for m, _ in MODELS}
+    present_models = [m for m, _ in MODELS if area.get(m)]
+    gap = totals["staff_aug"] - totals["managed"] if len(present_models) == 2 else None
+    cheaper = "none" if gap is None else "managed" if gap > 0 else "staff_aug" if gap < 0 else "equal"
+    return {
+        "cheaper_in_month": cheaper,
+        "gap_in_month": None if gap is None else str(gap),
+        "break_even_month": area.get("break_even_month"),
+        "models": present_models,
+        "hybrid": len(present_models) == 2,
+        "sentence": "",
+        "derived": True,
+    }
+
+
+def verdict_card(area: dict[str, Any], currency: str) -> dict[str, Any]:
+    """The verdict of a service area as a card: one plain sentence, then its figures."""
+    verdict = area.get("verdict") or _derived_verdict(area)
+    models = verdict.get("models") or [m for m, _ in MODELS if area.get(m)]
+    figures: list[dict[str, str]] = []
+    if len(models) < 2:
+        only = MODEL_NAMES.get(models[0], "-") if models else "neither model"
+        sentence = verdict.get("sentence") or f"{area['name']} runs on {only} only: there is nothing to compare."
+        return {
+            "id": area["id"],
+            "name": area["name"],
+            "sentence": sentence,
+            "figures": figures,
+            "hybrid": False,
+            "single": True,
+            "complete": verdict.get("complete", True),
+        }
+    gap = verdict.get("gap_in_month")
+    figures.append({"label": "Cheaper this month", "value": _cheaper(verdict.get("cheaper_in_month"), gap, currency)})
+    if "cheaper_trailing_12" in verdict:
+        figures.append(
+            {
+                "label": "Over 12 months",
+                "value": _cheaper(verdict.get("cheaper_trailing_12"), verdict.get("gap_trailing_12"), currency),
+            }
+        )
+    driver = verdict.get("leading_driver")
+    if driver:
+        amount = (verdict.get("drivers") or {}).get(driver)
+        figures.append(
+            {
+                "label": "Leading driver",
+                "value": f"{DRIVER_WORDS.get(driver, driver)} ({signed(amount, 'money', currency)})",
+            }
+        )
+    outcomes = verdict.get("outcomes") or {}
+    said = [
+        f"{words} {signed(outcomes[key], unit, currency)}"
+        for key, words, unit in OUTCOME_WORDS
+        if outcomes.get(key) is not None
+    ]
+    if said:
+        figures.append({"label": "Managed vs staff aug", "value": ", ".join(said[:3])})
+    be = verdict.get("break_even_month")
+    figures.append({"label": "Break-even", "value": f"month {be} of engagement" if be else "not reached"})
+    sentence = first_sentence(verdict.get("sentence") or "") or _sentence(area["name"], verdict, currency)
+    return {
+        "id": area["id"],
+        "name": area["name"],
+        "sentence": sentence,
+        "figures": figures,
+        "hybrid": bool(verdict.get("hybrid")),
+        "single": False,
+        "complete": verdict.get("complete", True),
+        "cheaper": verdict.get("cheaper_in_month"),
+    }
+
+
+def first_sentence(text: str) -> str:
+    """The verdict's first sentence (the figures below the card say the rest)."""
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def _cheaper(model: str | None, gap: Any, currency: str) -> str:
+    if model is None or model == "none":
+        return "- (only one model ran)"
+    if model == "equal":
+        return "equal cost"
+    name = CHEAPER_WORDS.get(model, model)
+    return f"{name}, by {money(abs(Decimal(str(gap))), currency)}" if gap is not None else name
+
+
+def _sentence(name: str, verdict: dict[str, Any], currency: str) -> str:
+    model, gap = verdict.get("cheaper_in_month"), verdict.get("gap_in_month")
+    if model in ("staff_aug", "managed") and gap is not None:
+        return (
+            f"In {name}, {CHEAPER_WORDS[model].lower()} cost {money(abs(Decimal(str(gap))), currency)} less this month."
+        )
+    if model == "equal":
+        return f"In {name}, both models cost the same this month."
+    return f"In {name}, one model has no data this month: nothing to compare."
+
+
+def data_quality(payload: dict[str, Any]) -> dict[str, Any]:
+    """The gaps in the data behind the report: counts per kind and each item (None: not computed yet)."""
+    if "data_quality" not in payload:
+        return {"known": False, "complete": None, "count": 0, "kinds": [], "items": []}
+    items = list(payload.get("data_quality") or [])
+    kinds = []
+    for kind, words in GAP_WORDS.items():
+        found = [gap for gap in items if gap.get("kind") == kind]
+        if found:
+            hours = sum((Decimal(str(g["hours"])) for g in found if g.get("hours")), Decimal(0))
+            kinds.append(
+                {"kind": kind, "words": words, "count": len(found), "hours": fmt(hours, "num") if hours else ""}
+            )
+    return {
+        "known": True,
+        "complete": bool(payload.get("complete", not items)),
+        "count": len(items),
+        "kinds": kinds,
+        "items": items,
+    }
+
+
+def changes(group: dict[str, Any] | None, month: str) -> list[dict[str, str]]:
+    """A model's headline figures against the previous month and the same month last year (from its series)."""
+    if not group:
+        return []
+    points = {p["month"]: p for p in group.get("series") or [] if p.get("has_data")}
+    year, mon = (int(part) for part in month.split("-"))
+    previous = f"{year - (mon == 1)}-{(mon - 2) % 12 + 1:02d}"
+    last_year = f"{year - 1}-{mon:02d}"
+    now = points.get(month)
+    rows = []
+    for key, label, kind in (
+        ("total", "Total cost", "money"),
+        ("uptime_pct", "Uptime", "pts"),
+        ("resolution_met_pct", "Resolution target met", "pts"),
+    ):
+        value = now.get(key) if now else None
+        rows.append(
+            {
+                "label": label,
+                "value": fmt(value, "money" if kind == "money" else "pct"),
+                "vs_previous": _delta(value, points.get(previous, {}).get(key), kind),
+                "vs_last_year": _delta(value, points.get(last_year, {}).get(key), kind),
+            }
+        )
+    return rows
+
+
+def _delta(now: Any, then: Any, kind: str) -> str:
+    if now is None or then is None:
+        return "-"
+    change = Decimal(str(now)) - Decimal(str(then))
+    text = signed(change, kind)
+    if kind == "money" and Decimal(str(then)):
+        text += f" ({change * 100 / Decimal(str(then)):+.1f}%)"
+    return text

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -15,17 +16,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from kernel.months import month_iso, parse_month
-from reports import charts
-from reports.exports import report_csv
+from kernel.months import current_month, month_iso, parse_month
+from reports.exports import report_csv, report_xlsx
+from reports.history import engagement_history, history_page
+from reports.page_queries import closed_months, month_figures, report_months
+from reports.pages import index_row, month_page, neighbours, vendor_rows
 from reports.pdf import report_pdf
-from reports.presentation import present
 from reports.selectors import (
+    MonthStatus,
     latest_report_month,
     month_status,
     months_overview,
     recent_jobs,
     report_for,
+    sort_scorecards,
+    vendor_scorecards,
 )
 from reports.services.jobs import recompute_month_request
 
@@ -79,13 +84,30 @@ class ReportsLoginView(LoginView):
 @require_GET
 @report_reader_required
 def index(request: HttpRequest) -> HttpResponse:
-    """List the months with when each was computed, whether it is stale, and running jobs."""
+    """List the months: cost per model and the gap, fresh or stale, open or closed, and running jobs."""
     statuses = months_overview()
+    current = current_month()
+    if not any(status.month == current for status in statuses):
+        # The current month is always listed: provisional, to date, even before its first report
+        # (not in the overview: no report, no snapshot and no job yet).
+        statuses.insert(0, MonthStatus(current, None, None, 0, stale=False, job=None))
+    figures = month_figures()
+    closed = closed_months()
+    rows = [
+        {
+            **index_row(figures.get(status.month)),
+            "status": status,
+            "iso": month_iso(status.month),
+            "closed": status.month in closed,
+            "provisional": status.month == current,
+        }
+        for status in statuses
+    ]
     running = any(status.job for status in statuses)
     return render(
         request,
         "reports/index.html",
-        {"statuses": statuses, "jobs": recent_jobs(), "auto_refresh": running},
+        {"rows": rows, "jobs": recent_jobs(), "auto_refresh": running, "currency": settings.BASE_CURRENCY},
     )
 
 
@@ -101,32 +123,101 @@ def latest(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @report_reader_required
+def pick(request: HttpRequest) -> HttpResponse:
+    """The month picker's target: go to the month chosen (keeping the area filter)."""
+    month = parse_month(request.GET.get("month", ""))
+    if month is None:
+        return redirect("reports:latest")
+    url = reverse("reports:month", kwargs={"month": month_iso(month)})
+    area = _area(request)
+    return redirect(f"{url}?area={area}" if area is not None else url)
+
+
+def _area(request: HttpRequest) -> int | None:
+    raw = request.GET.get("area", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@require_GET
+@report_reader_required
 def month_report(request: HttpRequest, month: str) -> HttpResponse:
-    """Show one month's comparison report with its charts, checklist and events."""
+    """Show one month's report: the verdict per area first, then the gaps in the data, then the details."""
     when = _month(month)
+    current = current_month()
+    if when > current:
+        raise Http404("This month has not begun.")
     report = report_for(when)
     status = month_status(when)
-    if report is None and status.job is None:
+    if report is None and status.job is None and when != current:
         raise Http404("No report for this month yet.")
+    area = _area(request)
     context: dict[str, Any] = {
         "month": when,
+        "iso": month_iso(when),
         "status": status,
         "report": report,
         "auto_refresh": status.job is not None,
         "can_recompute": can_request_recompute(request.user),
+        "provisional": when == current,
+        "closed": when in closed_months(),
+        "nav": neighbours(when, report_months(), current),
+        "area": area,
+        "time_zone": settings.TIME_ZONE,
     }
     if report is not None:
-        view = present(report.payload)
-        context["view"] = view
-        context["charts"] = [
-            {"title": chart.title, "svg": charts.to_svg(chart)}
-            for chart in charts.report_charts(report.payload).values()
-        ]
-        context["area_charts"] = {
-            area["id"]: charts.to_svg(charts.cumulative_chart(area, f"{area['name']}: cumulative cost"))
-            for area in report.payload["service_areas"]
-        }
+        page = month_page(report.payload, area_id=area, with_links=bool(request.user.is_staff))
+        context["view"] = context["page"] = page
+        context["area_choices"] = [(a["id"], a["name"]) for a in report.payload["service_areas"]]
     return render(request, "reports/month.html", context)
+
+
+@require_GET
+@report_reader_required
+def vendors(request: HttpRequest, month: str) -> HttpResponse:
+    """The vendor scorecards of a month, sortable by cost, attainment, credits or variance."""
+    when = _month(month)
+    report = report_for(when)
+    rows = (report.payload.get("vendors") if report is not None else None) or vendor_scorecards(when)
+    ordering = request.GET.get("sort", "name")
+    try:
+        rows = sort_scorecards(rows, ordering)
+    except ValueError:
+        ordering = "name"
+    sorts = [
+        ("name", "Name"),
+        ("-cost", "Cost"),
+        ("-attainment", "Attainment"),
+        ("-credits", "Credits"),
+        ("-variance", "Variance"),
+    ]
+    return render(
+        request,
+        "reports/vendors.html",
+        {
+            "month": when,
+            "iso": month_iso(when),
+            "rows": vendor_rows(rows),
+            "sort": ordering,
+            "sorts": sorts,
+            "closed": when in closed_months(),
+            "nav": neighbours(when, report_months(), current_month()),
+        },
+    )
+
+
+@require_GET
+@report_reader_required
+def engagement(request: HttpRequest, pk: int) -> HttpResponse:
+    """One engagement's last 24 months from its snapshots: a table and a chart."""
+    found = engagement_history(pk)
+    if found is None:
+        raise Http404("No such engagement.")
+    item, history = found
+    return render(
+        request,
+        "reports/engagement.html",
+        {**history_page(item, history), "engagement": item, "with_links": bool(request.user.is_staff)},
+    )
 
 
 @require_GET
@@ -138,6 +229,20 @@ def month_csv(request: HttpRequest, month: str) -> HttpResponse:
         raise Http404("No report for this month yet.")
     response = HttpResponse(report_csv(report.payload), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="delivery-report-{month}.csv"'
+    return response
+
+
+@require_GET
+@report_reader_required
+def month_xlsx(request: HttpRequest, month: str) -> HttpResponse:
+    """Download one month's report as an XLSX workbook (the CSV's sections, one sheet each), for finance."""
+    report = report_for(_month(month))
+    if report is None:
+        raise Http404("No report for this month yet.")
+    response = HttpResponse(
+        report_xlsx(report.payload), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="delivery-report-{month}.xlsx"'
     return response
 
 

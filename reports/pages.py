@@ -1,0 +1,227 @@
+"""What the report pages show, built from a stored payload (no queries): verdicts, gaps, changes, links.
+
+The views fetch (a constant number of queries); this module only arranges the
+payload for the templates, so a page costs the same with 5 or 500 engagements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from kernel.months import add_months, month_iso, month_label
+from reports import charts, links
+from reports.presentation import (
+    MODELS,
+    ROWS,
+    changes,
+    data_quality,
+    figure_rows,
+    fmt,
+    money,
+    present,
+    verdict_card,
+)
+
+MONEY_KEYS = {key for _, where, key, kind in ROWS if where == "figures" and kind == "money"}
+
+
+def _scope(payload: dict[str, Any], area_id: int | None) -> dict[str, Any]:
+    """The overall figures, or one service area's when the page is filtered."""
+    if area_id is not None:
+        for area in payload["service_areas"]:
+            if area["id"] == area_id:
+                return area
+    return payload["overall"]
+
+
+def linked_rows(scope: dict[str, Any], month: str, *, area: int | None, with_links: bool) -> list[dict[str, Any]]:
+    """The side-by-side figure rows, each cell with the link to its rows and an incomplete marker."""
+    rows = figure_rows(scope)
+    for row, (_, where, key, _kind) in zip(rows, ROWS, strict=True):
+        cells = []
+        for (model, _), text in zip(MODELS, row["cells"], strict=True):
+            group = scope.get(model) or {}
+            link = None
+            if with_links and where == "figures" and group and text not in ("-", "0", "0.00"):
+                link = links.figure_link(key, month, area=area, model=model)
+            incomplete = key in MONEY_KEYS and group.get("complete") is False
+            cells.append({"text": text, "link": link, "incomplete": incomplete})
+        row["linked"] = cells
+    return rows
+
+
+def engagement_rows(
+    payload: dict[str, Any], printed: list[dict[str, Any]], area_name: str | None, with_links: bool
+) -> list[dict[str, Any]]:
+    """The engagements of the month (of one area when filtered), every count and amount linked to its rows."""
+    month = payload["month"]
+    rows = []
+    for row, raw in zip(printed, payload["engagements"], strict=True):
+        if area_name is not None and raw["service_area"] != area_name:
+            continue
+        figures = raw["figures"]
+
+        def cell(key: str, kind: str, _id: int = raw["id"], _f: dict[str, Any] = figures) -> dict[str, Any]:
+            text = fmt(_f.get(key), kind)
+            link = links.figure_link(key, month, engagement=_id) if with_links and text not in ("-", "0") else None
+            return {"text": text, "link": link}
+
+        rows.append(
+            {
+                **row,
+                "complete": raw.get("complete", not raw.get("missing_rates")),
+                "gaps": raw.get("data_quality") or [],
+                "cells": {
+                    "hours": cell("hours", "num"),
+                    "overhead_hours": cell("overhead_hours", "num"),
+                    "fee_cost": cell("fee_cost", "money"),
+                    "one_time_cost": cell("one_time_cost", "money"),
+                    "credit": cell("credit", "money"),
+                    "tickets_opened": cell("tickets_opened", "int"),
+                    "tickets_resolved": cell("tickets_resolved", "int"),
+                    "breaches": cell("breaches", "int"),
+                    "downtime_hours": cell("downtime_hours", "num"),
+                },
+            }
+        )
+    return rows
+
+
+def gap_items(payload: dict[str, Any], with_links: bool) -> dict[str, Any]:
+    """The data-completeness banner: counts per kind, and each gap with where to fix it."""
+    quality = data_quality(payload)
+    for gap in quality["items"]:
+        action, url = links.fix_link(gap)
+        gap["action"] = action
+        gap["fix_url"] = url if with_links else None
+        gap["subject_url"] = links.subject_link(gap) if with_links else None
+    return quality
+
+
+def chart_block(chart: charts.Chart) -> dict[str, Any]:
+    return {"title": chart.title, "svg": charts.to_svg(chart), "columns": chart.columns, "rows": chart.rows}
+
+
+def month_page(payload: dict[str, Any], *, area_id: int | None, with_links: bool) -> dict[str, Any]:
+    """Everything the month page shows, in the order it shows it."""
+    view = present(payload)
+    currency, month = payload["currency"], payload["month"]
+    areas = [a for a in payload["service_areas"] if area_id is None or a["id"] == area_id]
+    area_name = areas[0]["name"] if area_id is not None and areas else None
+    scope = _scope(payload, area_id if area_name else None)
+    by_id = {a["id"]: a for a in view["areas"]}
+    scope_payload = {**payload, "overall": scope}
+    return {
+        **view,
+        "verdicts": [verdict_card(a, currency) for a in areas],
+        "quality": gap_items(payload, with_links),
+        "complete": payload.get("complete"),
+        "scope_name": area_name or "All service areas",
+        "headline_rows": linked_rows(scope, month, area=area_id if area_name else None, with_links=with_links),
+        "changes": [
+            {"model": label, "rows": changes(scope.get(model), month)} for model, label in MODELS if scope.get(model)
+        ],
+        "charts": [chart_block(c) for c in charts.report_charts(scope_payload).values()],
+        "area_sections": [
+            {
+                **by_id[a["id"]],
+                "chart": chart_block(
+                    charts.cumulative_chart(
+                        a, f"{a['name']}: cumulative cost ({currency})", currency, width=charts.AREA_WIDTH
+                    )
+                ),
+                "accuracy": accuracy(a),
+                "rows": linked_rows(a, month, area=a["id"], with_links=with_links),
+            }
+            for a in areas
+        ],
+        "engagement_rows": engagement_rows(payload, view["engagements"], area_name, with_links),
+        "events": [e for e in view["events"] if area_name is None or _event_in(e, payload, area_name)],
+        "vendors": vendor_rows(payload.get("vendors")),
+        "overall_accuracy": accuracy(payload["overall"]) if payload["overall"].get("forecast_accuracy") else [],
+    }
+
+
+def _event_in(event: dict[str, Any], payload: dict[str, Any], area_name: str) -> bool:
+    names = {e["name"] for e in payload["engagements"] if e["service_area"] == area_name}
+    return not event.get("engagement") or event["engagement"] in names
+
+
+def accuracy(area: dict[str, Any]) -> list[dict[str, str]]:
+    """How far each model's forecast has deserved trust (mean absolute error of the one-month-ahead forecasts)."""
+    scored = area.get("forecast_accuracy") or {}
+    rows = []
+    for model, label in MODELS:
+        entry = scored.get(model) or {}
+        error, months = entry.get("mean_abs_error_pct"), entry.get("months_scored") or 0
+        text = f"off by {fmt(error, 'pct')} on average over {months} month{'s' if months != 1 else ''}"
+        rows.append({"model": label, "text": text if error is not None and months else "not scored yet"})
+    return rows
+
+
+def vendor_rows(vendors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Vendor scorecards as printable rows (month and trailing 12 months)."""
+    rows = []
+    for vendor in vendors or []:
+        cur = vendor.get("currency", "")
+        month, year = vendor.get("month") or {}, vendor.get("trailing_12") or {}
+        att = vendor.get("attestations") or {}
+        rows.append(
+            {
+                "id": vendor.get("vendor"),
+                "name": vendor.get("name", ""),
+                "complete": month.get("complete", True) and year.get("complete", True),
+                "cost": money(month.get("total_cost"), cur),
+                "cost_12": money(year.get("total_cost"), cur),
+                "engagements": fmt(month.get("engagements"), "int"),
+                "response": fmt(month.get("response_met_pct"), "pct"),
+                "resolution": fmt(month.get("resolution_met_pct"), "pct"),
+                "resolution_12": fmt(year.get("resolution_met_pct"), "pct"),
+                "uptime": fmt(month.get("uptime_pct"), "pct"),
+                "breaches": fmt(month.get("breaches"), "int"),
+                "credits_due": money(month.get("credits_due"), cur),
+                "credits_claimed": money(month.get("credits_claimed"), cur),
+                "credits_received": money(month.get("credits_received"), cur),
+                "variance": money(month.get("invoice_variance"), cur),
+                "variance_12": money(year.get("invoice_variance"), cur),
+                "attestations": f"{att.get('valid', 0)} valid, {att.get('expiring', 0)} expiring, "
+                f"{att.get('expired', 0)} expired",
+            }
+        )
+    return rows
+
+
+def neighbours(month: dt.date, stored: list[dt.date], current: dt.date) -> dict[str, Any]:
+    """Previous and next months with a report (the current month always counts: it shows provisional figures)."""
+    months = sorted(set(stored) | {current})
+    earlier = [m for m in months if m < month]
+    later = [m for m in months if m > month]
+    return {
+        "previous": month_iso(earlier[-1]) if earlier else None,
+        "previous_label": month_label(earlier[-1]) if earlier else None,
+        "next": month_iso(later[0]) if later else None,
+        "next_label": month_label(later[0]) if later else None,
+        "first": month_iso(months[0]) if months else month_iso(month),
+        "last": month_iso(max(months[-1], current)) if months else month_iso(current),
+        "last_year": month_iso(add_months(month, -12)),
+    }
+
+
+def index_row(figures: dict[str, Any] | None) -> dict[str, Any]:
+    """One month of the months page: cost per model, the gap (staff aug minus managed), complete or not."""
+    if not figures:
+        return {"staff_aug": "-", "managed": "-", "gap": "-", "complete": None}
+    staff, managed = figures.get("staff_aug"), figures.get("managed")
+    gap = None
+    if staff is not None and managed is not None:
+        gap = Decimal(str(staff)) - Decimal(str(managed))
+    complete = figures.get("complete")
+    return {
+        "staff_aug": fmt(staff, "money"),
+        "managed": fmt(managed, "money"),
+        "gap": fmt(gap, "money"),
+        # The JSON boolean reads back as true/false (PostgreSQL) or 1/0 (SQLite); absent in older reports.
+        "complete": None if complete is None else str(complete).lower() in ("true", "1"),
+    }
