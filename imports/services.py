@@ -1,19 +1,32 @@
 """Import one export file: parse, map names to records, upsert, and keep each row's provenance.
 
-The API's `imports/`, the admin upload and `manage.py import_file` all call
-`file_import`. Each kind has a mapper (imports.mapping) and a writer: the
-ingest service of the app that owns the rows, which its API list POST uses
-too. A file with rejected rows imports nothing unless `allow_partial`; a dry
-run reports exactly what would happen and writes nothing. Re-importing a file
-changes nothing: rows upsert on their natural key (source = format,
-external_id = the export's id or a hash of the row), and the file is known by
-its SHA-256.
+The API's `imports/`, the admin upload, the import job and `manage.py
+import_file` all call `file_import`. Each kind has a mapper (imports.mapping)
+and a writer: the ingest service of the app that owns the rows, which its API
+list POST uses too. A file with rejected rows imports nothing unless
+`allow_partial`; a dry run reports exactly what would happen and writes
+nothing. Re-importing a file changes nothing: rows upsert on their natural key
+(source = format, external_id = the export's id or a hash of the row), and the
+file is known by its SHA-256.
+
+Streaming: the file (bytes, a path or a binary file object) is never held
+whole. The parser reads it once quickly (header, date order, row count), then
+rows are parsed, mapped and written CHUNK_ROWS at a time, all inside ONE
+transaction: the all-or-nothing rule needs every row checked before anything
+is kept, and the rules that span rows (24 h per contractor's day, one external
+id per row) must see the earlier chunks, which only written rows give them. A
+refused file, a dry run or a cancellation rolls the transaction back. Only
+counts and the first REJECTED_SHOWN problems are kept, so memory does not grow
+with the file (beyond a 16-byte digest per row for the repeated-id checks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -21,23 +34,28 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from engagements.models import Engagement
+from engagements.selectors import engagements_by_name
 from engagements.services.ingest import time_entries_upsert
-from imports.mapping import Mapped
+from imports.mapping import Mapped, defaulted_warning
 from imports.mapping.outages import outage_records_map
 from imports.mapping.tickets import ticket_records_map
 from imports.mapping.timesheets import time_records_map
 from imports.models import ImportedRow, ImportFile, ImportKind
-from imports.parsers import FORMATS, FileError, parse
+from imports.parsers import FileError
+from imports.parsers.base import Parsed, printable, stream
+from imports.parsers.source import digest, opened
 from kernel.actor import acting_as
 from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
 from sla.services.ingest import outages_upsert, tickets_upsert
 
-# Rows written per step (and per tick of the command's progress bar).
-STEP = 1000
+# Rows parsed, mapped and written per step (and per progress call).
+CHUNK_ROWS = 2000
+REJECTED_SHOWN = 1000  # rejected rows listed in the report; all are counted
+NOTES_SHOWN = 50  # skipped rows named one by one in the warnings; all are counted
 
 Mapper = Callable[..., Mapped]
 Writer = Callable[..., UpsertOutcome]
-Progress = Callable[[int, int], None]
+Progress = Callable[[int], None]
 
 
 def _time_entries_write(*, items: Sequence[tuple[int, Any]], partial: bool = False) -> UpsertOutcome:
@@ -56,7 +74,11 @@ IMPORTERS: dict[str, tuple[Mapper, Writer]] = {
 
 @dataclass
 class ImportReport:
-    """What an import did (or, in a dry run, would do)."""
+    """What an import did (or, in a dry run, would do).
+
+    `refused`: rejected rows kept the file out (no allow_partial, or not one
+    row was good); a dry run says so too, as the real run would refuse.
+    """
 
     kind: str
     format: str
@@ -66,11 +88,13 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    skipped: int = 0
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     written: bool = False
+    refused: bool = False
     file_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -78,35 +102,136 @@ class ImportReport:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def _rejected_rows(problems: Sequence[RowProblem]) -> list[dict[str, Any]]:
-    return [p.as_dict() for p in sorted(problems, key=lambda p: (p.row or 0, p.field or ""))]
+class ImportCancelled(Exception):
+    """The caller's `cancelled` callback said stop: nothing was written; `report` holds the counts so far."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"import cancelled after {report.read} row(s); nothing was written")
+        self.report = report
 
 
-def _write(
-    writer: Writer, items: list[tuple[int, Any]], partial: bool, progress: Progress | None
-) -> tuple[UpsertOutcome, list[RowProblem]]:
-    """Write in steps, collecting every step's problems (a refused step leaves nothing behind)."""
-    outcome, problems = UpsertOutcome(), []
-    for start in range(0, len(items), STEP):
-        step = items[start : start + STEP]
+def _batches(items: Iterable[Parsed[Any]], size: int) -> Iterator[list[Parsed[Any]]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass
+class _Run:
+    """One import's state between chunks: counts, the problems shown, and what each chunk needs."""
+
+    report: ImportReport
+    mapper: Mapper
+    writer: Writer
+    fmt: str
+    engagement: Engagement | None
+    allow_partial: bool
+    move: bool
+    record: ImportFile | None = None
+    problems: list[RowProblem] = field(default_factory=list)
+    seen_ids: set[bytes] = field(default_factory=set)
+    unmatched: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    defaulted: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    by_name: dict[str, Engagement] = field(default_factory=dict)
+
+    def chunk(self, items: list[Parsed[Any]]) -> None:
+        """Parse results of CHUNK_ROWS rows: map, check repeated ids, write, mark provenance."""
+        self.report.read += len(items)
+        problems = [RowProblem(error.row, error.field, error.message) for item in items for error in item.errors]
+        for item in items:
+            if item.note:
+                self._note(item.row, item.note)
+        records = [item.record for item in items if item.record is not None]
+        mapped = self.mapper(
+            records=records, fmt=self.fmt, engagement=self.engagement, move=self.move, by_name=self.by_name
+        )
+        for key, values in mapped.unmatched.items():
+            self.unmatched[key] |= values
+        self.defaulted |= mapped.defaulted
+        problems += mapped.problems
+        rejected = {p.row for p in problems}
+        todo = [(row, obj) for row, obj in mapped.items if row not in rejected]
+        problems += self._repeated_ids(todo)
+        rejected = {p.row for p in problems}
+        todo = [(row, obj) for row, obj in todo if row not in rejected]
+        outcome = self._write(todo, problems)
+        self.report.rejected += len({p.row for p in problems})
+        self.problems += sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[
+            : max(REJECTED_SHOWN - len(self.problems), 0)
+        ]
+        for status in (CREATED, UPDATED, UNCHANGED):
+            setattr(self.report, status, getattr(self.report, status) + outcome.count(status))
+        if self.record is not None:
+            provenance_record(file=self.record, outcome=outcome)
+
+    def _write(self, todo: list[tuple[int, Any]], problems: list[RowProblem]) -> UpsertOutcome:
+        if not todo:
+            return UpsertOutcome()
         try:
-            done = writer(items=step, partial=partial)
+            outcome = self.writer(items=todo, partial=self.allow_partial)
         except BatchRejected as exc:
             problems += exc.problems
-        else:
-            problems += done.problems
-            done.problems = []
-            outcome.extend(done)
-        if progress:
-            progress(min(start + STEP, len(items)), len(items))
-    return outcome, problems
+            return UpsertOutcome()
+        problems += outcome.problems
+        return outcome
+
+    def _repeated_ids(self, todo: list[tuple[int, Any]]) -> list[RowProblem]:
+        """Rows whose external id an earlier chunk already used (the writer checks within a chunk)."""
+        problems, fresh = [], set()
+        for row, obj in todo:
+            external_id = obj["external_id"] if isinstance(obj, dict) else obj.external_id
+            if not external_id:
+                continue
+            key = hashlib.blake2b(external_id.encode("utf-8"), digest_size=16).digest()
+            if key in self.seen_ids:
+                problems.append(RowProblem(row, "external_id", "An earlier line of the file has this external id."))
+            fresh.add(key)
+        self.seen_ids |= fresh
+        return problems
+
+    def _note(self, row: int, note: str) -> None:
+        self.report.skipped += 1
+        if len(self.notes) < NOTES_SHOWN:
+            self.notes.append(f"line {row}: {note}")
+
+    def finish(self) -> None:
+        """Settle the report: problems shown, unmatched names, notes, and whether the file is refused."""
+        report = self.report
+        report.rejected_rows = [
+            {"row": p.row, "field": None if p.field is None else printable(p.field), "message": printable(p.message)}
+            for p in sorted(self.problems, key=lambda p: (p.row or 0, p.field or ""))
+        ]
+        if report.rejected > len({p.row for p in self.problems}):
+            report.warnings.append(
+                f"only the first {REJECTED_SHOWN} problems are listed; {report.rejected} rows were rejected"
+            )
+        report.unmatched = {
+            key: sorted(printable(v) for v in values) for key, values in self.unmatched.items() if values
+        }
+        report.warnings += [
+            printable(w) for w in defaulted_warning(self._defaulted_what(), self.engagement, self.defaulted)
+        ]
+        report.warnings += self.notes
+        if report.skipped > len(self.notes):
+            report.warnings.append(f"... and {report.skipped - len(self.notes)} more skipped row(s)")
+        good = report.created + report.updated + report.unchanged
+        report.refused = bool(report.rejected) and (not self.allow_partial or not good)
+        if report.refused and self.allow_partial:
+            report.warnings.append("every row was rejected: nothing to import")
+        if report.refused:
+            report.created = report.updated = report.unchanged = 0
+
+    def _defaulted_what(self) -> str:
+        return (
+            "Projects named like no engagement" if self.report.kind == "timesheets" else "Names matching no engagement"
+        )
 
 
-def _record_file(
+def _record_values(
     report: ImportReport, *, name: str, engagement: Engagement | None, user: Any, day_first: bool | None, tz: str
-) -> ImportFile:
-    """Return the file's record, created on first import and refreshed when this import changed data."""
-    values = {
+) -> dict[str, Any]:
+    return {
         "name": name[:255],
         "engagement": engagement,
         "uploaded_by": user if getattr(user, "pk", None) else None,
@@ -120,68 +245,82 @@ def _record_file(
         "rejected_rows": report.rejected_rows,
         "warnings": report.warnings,
     }
-    record = ImportFile.objects.filter(sha256=report.sha256, kind=report.kind, format=report.format).first()
-    if record is None:
-        return ImportFile.objects.create(sha256=report.sha256, kind=report.kind, format=report.format, **values)
-    if report.created or report.updated:
-        for key, value in values.items():
-            setattr(record, key, value)
-        record.save()
-    return record
 
 
 def file_import(
     *,
     kind: str,
     fmt: str,
-    data: bytes,
+    data: Any,
     name: str = "",
     engagement: Engagement | None = None,
     day_first: bool | None = None,
     tz: str | None = None,
     dry_run: bool = False,
     allow_partial: bool = False,
+    move: bool = False,
     user: Any = None,
     progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    total: Progress | None = None,
 ) -> ImportReport:
-    """Import an export file of a kind and format; raise FileError when the file as a whole is unusable."""
+    """Import an export file of a kind and format; raise FileError when the file as a whole is unusable.
+
+    `data`: bytes, a path, or a binary file object (read from its position,
+    left open). `move`: let rows already stored under another engagement move
+    to this upload's. `total(rows)` is called once the file's data rows are
+    counted, `progress(rows_read)` from the first row on after each chunk, and
+    `cancelled()` between chunks: when it returns True the import stops, rolls
+    back and raises ImportCancelled.
+    """
     kind, fmt = kind.strip().lower(), fmt.strip().lower()
-    if kind not in IMPORTERS or fmt not in FORMATS.get(kind, ()):
-        parse(kind, fmt, b"")  # raises the FileError naming the known kinds and formats
     tz = tz or settings.TIME_ZONE
-    parsed = parse(kind, fmt, data, day_first=day_first, tz=tz)
-    mapper, writer = IMPORTERS[kind]
-    report = ImportReport(kind=kind, format=fmt, sha256=parsed.file_sha256, dry_run=dry_run)
-    report.warnings = list(parsed.warnings)
-    previous = ImportFile.objects.filter(sha256=parsed.file_sha256, kind=kind, format=fmt).first()
-    if previous is not None:
-        report.warnings.append(
-            f"This file was imported before ({previous.uploaded_at:%Y-%m-%d %H:%M}); "
-            "rows already stored stay unchanged."
-        )
-    problems = [RowProblem(error.row, error.field, error.message) for error in parsed.errors]
-    with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
-        mapped = mapper(records=parsed.records, fmt=fmt, engagement=engagement)
-        report.unmatched = {key: sorted(values) for key, values in mapped.unmatched.items() if values}
-        report.warnings += mapped.warnings
-        problems += mapped.problems
-        rejected = {p.row for p in problems}
-        items = [(row, obj) for row, obj in mapped.items if row not in rejected]
-        outcome, write_problems = _write(writer, items, allow_partial, progress) if items else (UpsertOutcome(), [])
-        problems += write_problems
-        report.read = len(parsed.records) + len({e.row for e in parsed.errors})
-        report.rejected = len({p.row for p in problems})
-        report.rejected_rows = _rejected_rows(problems)
-        refused = bool(problems) and not allow_partial
-        if not refused:
-            report.created, report.updated, report.unchanged = (outcome.count(s) for s in (CREATED, UPDATED, UNCHANGED))
-        if dry_run or refused:
-            transaction.set_rollback(True)
-            return report
-        record = _record_file(report, name=name, engagement=engagement, user=user, day_first=day_first, tz=tz)
-        provenance_record(file=record, outcome=outcome)
-        report.written, report.file_id = True, record.pk
+    with opened(data) as source:
+        sha256 = digest(source)
+        records = stream(kind, fmt, source, day_first=day_first, tz=tz)  # FileError for unknown kinds too
+        if total:
+            total(records.total)
+        report = ImportReport(kind=kind, format=fmt, sha256=sha256, dry_run=dry_run)
+        mapper, writer = IMPORTERS[kind]
+        previous = ImportFile.objects.filter(sha256=sha256, kind=kind, format=fmt).first()
+        if previous is not None:
+            report.warnings.append(
+                f"This file was imported before ({previous.uploaded_at:%Y-%m-%d %H:%M}); "
+                "rows already stored stay unchanged."
+            )
+        values = {"name": name, "engagement": engagement, "user": user, "day_first": day_first, "tz": tz}
+        run = _Run(report, mapper, writer, fmt, engagement, allow_partial, move, by_name=engagements_by_name())
+        with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
+            if not dry_run:
+                run.record = previous or ImportFile.objects.create(
+                    sha256=sha256, kind=kind, format=fmt, **_record_values(report, **values)
+                )
+            if progress:
+                progress(0)
+            for batch in _batches(records, CHUNK_ROWS):
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled(report)
+                run.chunk(batch)
+                if progress:
+                    progress(report.read)
+            report.warnings = [printable(w) for w in records.warnings] + report.warnings
+            run.finish()
+            if dry_run or report.refused:
+                transaction.set_rollback(True)
+                return report
+            report.written, report.file_id = True, _record_save(run.record, previous, report, values)
     return report
+
+
+def _record_save(
+    record: ImportFile | None, previous: ImportFile | None, report: ImportReport, values: dict[str, Any]
+) -> int | None:
+    """Store the report on the file's record: a new one always, a known one only when this import changed data."""
+    if record is not None and (previous is None or report.created or report.updated):
+        for key, value in _record_values(report, **values).items():
+            setattr(record, key, value)
+        record.save()
+    return None if record is None else record.pk
 
 
 def provenance_record(*, file: ImportFile, outcome: UpsertOutcome) -> int:
@@ -203,4 +342,4 @@ def provenance_record(*, file: ImportFile, outcome: UpsertOutcome) -> int:
     return len(marks)
 
 
-__all__ = ["IMPORTERS", "FileError", "ImportReport", "file_import", "provenance_record"]
+__all__ = ["IMPORTERS", "FileError", "ImportCancelled", "ImportReport", "file_import", "provenance_record"]

@@ -21,4 +21,13 @@ class Mapped:
     items: list[tuple[int, Any]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     unmatched: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    defaulted: set[str] = field(default_factory=set)  # names that matched no engagement and went to the upload's
     warnings: list[str] = field(default_factory=list)
+
+
+def defaulted_warning(what: str, engagement: object, names: set[str]) -> list[str]:
+    """The note listing names that matched no engagement and went to the upload's engagement."""
+    return [f"{what} went to {engagement}: {', '.join(sorted(names))}."] if names else []
+
+
+MOVE_HINT = "import it under that engagement, or allow moving (--move, or move=true in the API)"

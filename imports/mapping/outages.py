@@ -13,7 +13,9 @@ from kernel.names import name_key
 from sla.models import MonitoredService
 
 
-def outage_records_map(*, records: Sequence[OutageRecord], fmt: str, engagement: Engagement | None) -> Mapped:
+def outage_records_map(
+    *, records: Sequence[OutageRecord], fmt: str, engagement: Engagement | None, **_: object
+) -> Mapped:
     """Turn outage records into outage fields; the monitor must name one monitored service (of the upload's
     engagement when one is chosen)."""
     services = MonitoredService.objects.select_related("engagement")

@@ -6,16 +6,59 @@ from collections.abc import Sequence
 
 from engagements.models import Engagement
 from engagements.selectors import engagements_by_name
-from imports.mapping import Mapped
+from imports.mapping import MOVE_HINT, Mapped, defaulted_warning
 from imports.parsers import TicketRecord
-from kernel.batches import RowProblem
+from kernel.batches import RowProblem, chunks
+from kernel.months import local_midnight
 from kernel.names import name_key
+from sla.models import Ticket
 
 
-def ticket_records_map(*, records: Sequence[TicketRecord], fmt: str, engagement: Engagement | None) -> Mapped:
+def _stored_engagements(fmt: str, records: Sequence[TicketRecord]) -> dict[str, tuple[int, str]]:
+    """(engagement id, name) of the stored tickets sharing the records' ids (one query per 500)."""
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in chunks(sorted({r.external_id for r in records})):
+        rows = Ticket.objects.filter(source=fmt, external_id__in=chunk).values_list(
+            "external_id", "engagement_id", "engagement__name"
+        )
+        found.update({external_id: (engagement_id, name) for external_id, engagement_id, name in rows})
+    return found
+
+
+def _refusal(
+    record: TicketRecord, target: Engagement, stored: dict[str, tuple[int, str]], move: bool
+) -> RowProblem | None:
+    """Why the ticket cannot go to `target`: opened before the engagement began, or stored under another."""
+    if record.opened_at < local_midnight(target.start_date):
+        # As for time entries: an engagement's facts lie within its dates.
+        message = f"The ticket was opened before {target.name} began ({target.start_date.isoformat()})."
+        return RowProblem(record.row, "opened_at", message)
+    before = stored.get(record.external_id)
+    if before is not None and before[0] != target.pk and not move:
+        message = (
+            f"This ticket was imported before under {before[1]}; importing it under {target.name} "
+            f"would move it: {MOVE_HINT}."
+        )
+        return RowProblem(record.row, "engagement", message)
+    return None
+
+
+def ticket_records_map(
+    *,
+    records: Sequence[TicketRecord],
+    fmt: str,
+    engagement: Engagement | None,
+    move: bool = False,
+    by_name: dict[str, Engagement] | None = None,
+) -> Mapped:
     """Turn ticket records into ticket fields; a hint (Jira project, Zendesk organisation) naming no engagement
-    falls back to the upload's engagement, except in the generic format where the engagement column must match."""
-    by_name = engagements_by_name()
+    falls back to the upload's engagement, except in the generic format where the engagement column must match.
+
+    A ticket opened before its engagement's start is refused, like a time entry
+    dated before it; one stored under another engagement is refused unless `move`.
+    """
+    by_name = engagements_by_name() if by_name is None else by_name
+    stored = _stored_engagements(fmt, records)
     mapped = Mapped()
     defaulted: set[str] = set()
     for record in records:
@@ -26,13 +69,17 @@ def ticket_records_map(*, records: Sequence[TicketRecord], fmt: str, engagement:
             )
             mapped.unmatched["engagements"].add(record.engagement_hint)
             continue
-        if target is None and engagement is None:
-            mapped.problems.append(RowProblem(record.row, "engagement", "The row names no engagement; choose one."))
-            continue
         if target is None:
+            if engagement is None:
+                mapped.problems.append(RowProblem(record.row, "engagement", "The row names no engagement; choose one."))
+                continue
             if record.engagement_hint:
                 defaulted.add(record.engagement_hint)
             target = engagement
+        refusal = _refusal(record, target, stored, move)
+        if refusal is not None:
+            mapped.problems.append(refusal)
+            continue
         fields = {
             "engagement": target,
             "priority": record.priority,
@@ -45,6 +92,6 @@ def ticket_records_map(*, records: Sequence[TicketRecord], fmt: str, engagement:
             "external_id": record.external_id[:200],
         }
         mapped.items.append((record.row, fields))
-    if defaulted:
-        mapped.warnings.append(f"Names matching no engagement went to {engagement}: {', '.join(sorted(defaulted))}.")
+    mapped.defaulted = defaulted
+    mapped.warnings += defaulted_warning("Names matching no engagement", engagement, defaulted)
     return mapped

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from engagements.models import Contractor, Engagement, TimeEntry
 from engagements.selectors import engagements_by_name
-from imports.mapping import Mapped
+from imports.mapping import MOVE_HINT, Mapped, defaulted_warning
 from imports.parsers import TimeRecord
-from kernel.batches import RowProblem
+from kernel.batches import RowProblem, chunks
 from kernel.names import name_key
 
 
@@ -22,15 +22,37 @@ def _contractor_index(engagement_ids: set[int]) -> dict[tuple[int, str], Contrac
     return index
 
 
-def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Engagement | None) -> Mapped:
+def _stored_engagements(fmt: str, records: Sequence[TimeRecord]) -> dict[str, tuple[int, str]]:
+    """(engagement id, name) of the stored entries sharing the records' ids or earlier ids (one query per 500)."""
+    ids = {r.external_id for r in records if r.external_id} | {r.legacy_id for r in records if r.legacy_id}
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in chunks(sorted(ids)):
+        rows = TimeEntry.objects.filter(source=fmt, external_id__in=chunk).values_list(
+            "external_id", "contractor__engagement_id", "contractor__engagement__name"
+        )
+        found.update({external_id: (engagement_id, name) for external_id, engagement_id, name in rows})
+    return found
+
+
+def time_records_map(
+    *,
+    records: Sequence[TimeRecord],
+    fmt: str,
+    engagement: Engagement | None,
+    move: bool = False,
+    by_name: dict[str, Engagement] | None = None,
+) -> Mapped:
     """Turn timesheet records into unsaved time entries, listing people and projects that match nothing.
 
     A row's project (the generic format's engagement column) is matched to an
     engagement by name; a tracker's project that matches none falls back to the
     upload's engagement. The person must be a contractor of that engagement,
-    matched by name or email.
+    matched by name or email. An entry already stored under another engagement
+    is refused unless `move` (re-importing a file under another engagement
+    would otherwise move its entries silently). An entry stored under the id
+    derived before issue 12 (`legacy_id`) keeps that id.
     """
-    by_name = engagements_by_name()
+    by_name = engagements_by_name() if by_name is None else by_name
     mapped = Mapped()
     defaulted: set[str] = set()
     chosen: list[tuple[TimeRecord, Engagement]] = []
@@ -52,6 +74,7 @@ def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Eng
             continue
         chosen.append((record, target))
     index = _contractor_index({target.pk for _, target in chosen})
+    stored = _stored_engagements(fmt, [record for record, _ in chosen])
     for record, target in chosen:
         contractor = index.get((target.pk, name_key(record.person)))
         if contractor is None and record.email:
@@ -64,17 +87,29 @@ def time_records_map(*, records: Sequence[TimeRecord], fmt: str, engagement: Eng
             )
             mapped.unmatched["people"].add(f"{record.person} ({target.name})")
             continue
+        external_id = record.external_id or ""
+        if record.legacy_id in stored and external_id not in stored:
+            external_id = record.legacy_id
+        before = stored.get(external_id)
+        if before is not None and before[0] != target.pk and not move:
+            mapped.problems.append(
+                RowProblem(
+                    record.row,
+                    "engagement",
+                    f"This entry was imported before under {before[1]}; importing it under {target.name} "
+                    f"would move it: {MOVE_HINT}.",
+                )
+            )
+            continue
         entry = TimeEntry(
             contractor=contractor,
             date=record.date,
             hours=record.hours,
             description=record.description[:500],
             source=fmt,
-            external_id=(record.external_id or "")[:200],
+            external_id=external_id[:200],
         )
         mapped.items.append((record.row, entry))
-    if defaulted:
-        mapped.warnings.append(
-            f"Projects named like no engagement went to {engagement}: {', '.join(sorted(defaulted))}."
-        )
+    mapped.defaulted = defaulted
+    mapped.warnings += defaulted_warning("Projects named like no engagement", engagement, defaulted)
     return mapped

@@ -9,12 +9,28 @@ order that cannot be decided) raises `FileError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 T = TypeVar("T")
+
+# C0/C1 control characters and the bidirectional overrides: echoed back from a
+# cell they could move the terminal's cursor or reorder what the reader sees.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+ECHO_LIMIT = 600  # characters of a message echoed to a terminal or an API client
+
+
+def printable(message: str) -> str:
+    """`message` with control characters shown as escapes (\\x1b) and cut to a readable length."""
+    if _UNPRINTABLE.search(message):
+        message = _UNPRINTABLE.sub(
+            lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", message
+        )
+    return message if len(message) <= ECHO_LIMIT else message[: ECHO_LIMIT - 1] + "\u2026"
+
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "timesheets": ("harvest", "toggl", "clockify", "kimai", "generic"),
@@ -24,7 +40,15 @@ FORMATS: dict[str, tuple[str, ...]] = {
 
 
 class FileError(Exception):
-    """A problem with the whole file; the message is meant for the uploader."""
+    """A problem with the whole file; the message is meant for the uploader.
+
+    `code` lets each front end phrase its own hint ("date_order": the command
+    names --day-first/--month-first, the API its day_first field).
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(printable(message))
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -34,6 +58,35 @@ class RowError:
     row: int
     field: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        # Messages quote cells; keep control bytes out of terminals and API answers.
+        object.__setattr__(self, "message", printable(self.message))
+        if self.field is not None:
+            object.__setattr__(self, "field", printable(self.field))
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[T]):
+    """One data row's outcome: a record, its errors, or a note saying why it was skipped."""
+
+    row: int
+    record: T | None = None
+    errors: tuple[RowError, ...] = ()
+    note: str = ""
+
+
+class Records(Protocol[T]):
+    """A parser's lazy output: iterate once for the rows; `warnings` is complete afterwards."""
+
+    @property
+    def warnings(self) -> list[str]: ...
+
+    @property
+    def total(self) -> int:
+        """Data rows in the file, known before iterating."""
+
+    def __iter__(self) -> Iterator[Parsed[T]]: ...
 
 
 @dataclass
@@ -54,18 +107,41 @@ class Context:
     tz: ZoneInfo
 
 
-Parser = Callable[[bytes, Context], ParseResult[Any]]
+Parser = Callable[[BinaryIO, Context], Records[Any]]
 
 
-def parse(kind: str, fmt: str, data: bytes, *, day_first: bool | None = None, tz: str = "UTC") -> ParseResult[Any]:
-    """Parse an uploaded export of `kind` written in format `fmt`."""
+def stream(kind: str, fmt: str, source: BinaryIO, *, day_first: bool | None = None, tz: str = "UTC") -> Records[Any]:
+    """Parse a seekable binary stream lazily: rows are read as they are iterated.
+
+    Before the first row comes out, one quick pass reads the whole file (CSV
+    cells only) to check the header, settle the date order and count the rows;
+    memory does not grow with the file either way.
+    """
     kind_key, fmt_key = kind.strip().lower(), fmt.strip().lower()
     if kind_key not in FORMATS:
         raise FileError(f"unknown kind '{kind}': expected one of {', '.join(FORMATS)}")
     if fmt_key not in FORMATS[kind_key]:
         known = ", ".join(FORMATS[kind_key])
         raise FileError(f"unknown {kind_key} format '{fmt}': expected one of {known}")
-    return _parsers()[(kind_key, fmt_key)](data, Context(day_first, zone(tz)))
+    return _parsers()[(kind_key, fmt_key)](source, Context(day_first, zone(tz)))
+
+
+def parse(kind: str, fmt: str, data: Any, *, day_first: bool | None = None, tz: str = "UTC") -> ParseResult[Any]:
+    """Parse a whole export (bytes, a path or a binary file) into lists; for previews and tests."""
+    from imports.parsers.source import digest, opened
+
+    with opened(data) as source:
+        result: ParseResult[Any] = ParseResult([], [], digest(source))
+        records = stream(kind, fmt, source, day_first=day_first, tz=tz)
+        notes = []
+        for item in records:
+            if item.record is not None:
+                result.records.append(item.record)
+            result.errors.extend(item.errors)
+            if item.note:
+                notes.append(f"line {item.row}: {item.note}")
+        result.warnings = records.warnings + notes
+    return result
 
 
 def zone(name: str) -> ZoneInfo:

@@ -8,17 +8,21 @@ else after its Duration, else it is still open (ended_at None). Paused and
 Started events carry no downtime and are skipped with a note. Durations read
 "1:02:03", "2 hrs, 5 mins" or "1h 30m"; a bare number is seconds, as in
 UptimeRobot's API, unless the header says minutes (e.g. "Duration (mins)").
+Pairing needs a monitor's whole log, so UptimeRobot events are held in memory
+(one small record per Down or Up line); every other format streams.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import BinaryIO
 
-from imports.parsers.base import Context, ParseResult
+from imports.parsers.base import Context, Parsed
 from imports.parsers.records import OutageRecord, StableIds
-from imports.parsers.table import Col, Row, parse_table
+from imports.parsers.table import Col, Row, TableRecords
 
 UPTIMEROBOT = {
     "event": Col(("Event", "Event Type", "Type"), required=True),
@@ -50,15 +54,34 @@ class _Event:
     duration: timedelta | None
 
 
-def parse_uptimerobot(data: bytes, context: Context) -> ParseResult[OutageRecord]:
+class _Paired:
+    """UptimeRobot's outages: events parsed as they come, paired once the log is read (see base.Records)."""
+
+    def __init__(self, events: TableRecords[_Event], ids: StableIds) -> None:
+        self.events, self.ids = events, ids
+        self.warnings, self.total = events.warnings, events.total
+
+    def __iter__(self) -> Iterator[Parsed[OutageRecord]]:
+        downs_and_ups: list[_Event] = []
+        for item in self.events:
+            if item.record is None:
+                yield Parsed[OutageRecord](item.row, None, item.errors, item.note)
+            else:
+                downs_and_ups.append(item.record)
+        paired = {outage.row: outage for outage in _pair(downs_and_ups, self.ids)}
+        for event in downs_and_ups:
+            yield Parsed(event.row, paired.get(event.row))
+        self.warnings += self.ids.warnings()
+
+
+def parse_uptimerobot(source: BinaryIO, context: Context) -> _Paired:
     """UptimeRobot log export: outages from Down events (see the module docstring)."""
     ids = StableIds("outages")
-    skipped: list[int] = []
 
     def build(row: Row) -> _Event | None:
         event = (row.value("event", True) or "").lower()
         if row.ok and not event.startswith(("down", "up")):
-            skipped.append(row.number)  # paused/started: no downtime to record
+            row.skip("skipped an event that is neither Down nor Up (no downtime to record)")
             return None
         monitor, at = row.value("monitor", True), row.moment("at", required=True)
         duration = row.span("duration", bare_unit=_bare_unit(row))
@@ -68,13 +91,10 @@ def parse_uptimerobot(data: bytes, context: Context) -> ParseResult[OutageRecord
             return None
         return _Event(row.number, monitor, event.startswith("down"), at, row.text("reason"), duration)
 
-    events = parse_table(data, context, UPTIMEROBOT, build, date_keys=["at"])
-    outages = _pair(events.records, ids)
-    notes = [f"skipped {len(skipped)} event(s) that are neither Down nor Up"] if skipped else []
-    return ParseResult(outages, events.errors, events.file_sha256, events.warnings + notes + ids.warnings())
+    return _Paired(TableRecords(source, context, UPTIMEROBOT, build, date_keys=["at"]), ids)
 
 
-def parse_generic(data: bytes, context: Context) -> ParseResult[OutageRecord]:
+def parse_generic(source: BinaryIO, context: Context) -> TableRecords[OutageRecord]:
     """Generic outage CSV.
 
     Columns: external_id (optional; derived from service and started_at when
@@ -97,9 +117,7 @@ def parse_generic(data: bytes, context: Context) -> ParseResult[OutageRecord]:
         duration = ended - started if ended else None
         return OutageRecord(row.number, service, started, ended, duration, row.text("reason"), key, bool(planned))
 
-    result = parse_table(data, context, GENERIC, build, date_keys=["started_at", "ended_at"])
-    result.warnings.extend(ids.warnings())
-    return result
+    return TableRecords(source, context, GENERIC, build, date_keys=["started_at", "ended_at"], notes=ids.warnings)
 
 
 def _bare_unit(row: Row) -> int:

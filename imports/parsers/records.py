@@ -9,6 +9,16 @@ on every re-import, even when re-exported with another locale or delimiter.
 Identical rows within one file are numbered by occurrence (#2, #3...) so both
 are kept, and the parser warns about them. Outages hash only the monitor and
 start, so an open outage keeps its id once it has ended.
+
+Time entries hash only the columns that identify the entry: the person, the
+project, the day, the hours, the description and the start time. Until issue
+12 the person's email, the client and the task (Kimai's Activity) were hashed
+too, so the same row exported with or without one of those columns got two
+ids. Rows where all three were blank keep their id (the hashed text is the
+same); for the others the record also carries that earlier id (`legacy_id`),
+and the importer keeps an entry stored under it rather than adding a second.
+
+Memory: only a 16-byte digest per distinct row is kept to number repeats.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+DUPLICATES_SHOWN = 20  # identical-row notes listed one by one; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ class TimeRecord:
     external_id: str | None
     started_at: datetime | None
     ended_at: datetime | None
+    legacy_id: str | None = None  # the id derived before issue 12, where it differs
 
 
 @dataclass(frozen=True)
@@ -73,29 +86,49 @@ class StableIds:
 
     def __init__(self, kind: str) -> None:
         self._kind = kind
-        self._seen: Counter[str] = Counter()
-        self._first_row: dict[str, int] = {}
+        self._first_row: dict[bytes, int] = {}
+        self._repeats: Counter[bytes] = Counter()
+        self._legacy: Counter[bytes] = Counter()
         self.duplicates: list[tuple[int, int]] = []
+        self.duplicate_count = 0
 
     def derive(self, row: int, *parts: object) -> str:
         """The id for content `parts` of `row` (numbered if already seen)."""
-        content = "\x1f".join([self._kind, *(_normalise(part) for part in parts)])
-        self._seen[content] += 1
-        occurrence = self._seen[content]
-        if occurrence == 1:
-            self._first_row[content] = row
-        else:
-            self.duplicates.append((self._first_row[content], row))
-            content += f"\x1f#{occurrence}"
+        content = self._content(parts)
+        digest = hashlib.sha256(content.encode("utf-8")).digest()
+        first = self._first_row.setdefault(digest[:16], row)
+        if first == row:
+            return "sha256:" + digest.hex()[:32]
+        self._repeats[digest[:16]] += 1
+        self.duplicate_count += 1
+        if len(self.duplicates) < DUPLICATES_SHOWN:
+            self.duplicates.append((first, row))
+        content += f"\x1f#{self._repeats[digest[:16]] + 1}"
         return "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+
+    def legacy(self, *parts: object) -> str:
+        """The id the same content had under an earlier choice of hashed columns (numbered the same way)."""
+        content = self._content(parts)
+        digest = hashlib.sha256(content.encode("utf-8")).digest()
+        self._legacy[digest[:16]] += 1
+        if self._legacy[digest[:16]] == 1:
+            return "sha256:" + digest.hex()[:32]
+        content += f"\x1f#{self._legacy[digest[:16]]}"
+        return "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+
+    def _content(self, parts: tuple[object, ...]) -> str:
+        return "\x1f".join([self._kind, *(_normalise(part) for part in parts)])
 
     def warnings(self) -> list[str]:
         """Notes on identical rows, which may be an export pasted in twice."""
-        return [
+        notes = [
             f"rows {first} and {again} are identical; both were kept with distinct ids "
             "(if the file repeats an export, remove the overlap)"
             for first, again in self.duplicates
         ]
+        if self.duplicate_count > len(self.duplicates):
+            notes.append(f"... and {self.duplicate_count - len(self.duplicates)} more identical row(s)")
+        return notes
 
 
 def _normalise(part: object) -> str:

@@ -1,90 +1,27 @@
-"""From bytes to checked rows: CSV reading, column lookup and per-row errors.
+"""From a binary stream to checked rows: column lookup, per-row errors, one row at a time.
 
 Parsers describe their columns with `Col` and turn one `Row` into one record;
-`parse_table` does the rest (decode, sniff, skip blank and repeated header
-rows, settle the date order, collect row errors).
+`TableRecords` does the rest (decode and split via imports.parsers.source,
+skip blank and repeated header rows, settle the date order in a first quick
+pass, then build the records lazily as the caller iterates).
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from itertools import chain
+from typing import BinaryIO, Generic, TypeVar
 
 from imports.parsers import text
-from imports.parsers.base import Context, FileError, ParseResult, RowError
+from imports.parsers.base import Context, FileError, Parsed, RowError
+from imports.parsers.source import CsvText
 
 T = TypeVar("T")
 V = TypeVar("V")
-
-
-@dataclass(frozen=True)
-class Table:
-    """A CSV file's header and data rows, each with its first line number."""
-
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
-    warnings: list[str]
-
-    def values(self, index: int | None) -> Iterator[str]:
-        """Every non-blank cell of column `index`."""
-        if index is None:
-            return
-        for _, cells in self.rows:
-            if index < len(cells) and cells[index].strip():
-                yield cells[index]
-
-
-def read_table(data: bytes) -> Table:
-    """Decode and split a CSV export; FileError if it is empty or not CSV."""
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        raise FileError("the file is empty")
-    if data.startswith(b"PK\x03\x04"):
-        raise FileError("this is a spreadsheet workbook (e.g. .xlsx), not CSV: save or export it as CSV")
-    content = text.normalise_newlines(text.decode(data))
-    delimiter, content, skipped = _delimiter(content)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    repeats = 0
-    for number, cells in _records(content, delimiter, skipped):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if header is None:
-            header = [cell.strip().lstrip("\ufeff") for cell in cells]
-        elif _same_header(cells, header):
-            repeats += 1  # concatenated exports repeat the header line
-        else:
-            rows.append((number, cells))
-    if header is None:
-        raise FileError("the file is empty")
-    notes = [f"skipped {repeats} repeated header row(s)"] if repeats else []
-    return Table(header, rows, notes + ([] if rows else ["the file has a header but no data rows"]))
-
-
-def _delimiter(content: str) -> tuple[str, str, int]:
-    """The delimiter, the content without an Excel "sep=" line, and lines dropped."""
-    first_line = content.lstrip("\n").split("\n", 1)[0]
-    if first_line.lower().startswith("sep=") and len(first_line) == 5:
-        blank = len(content) - len(content.lstrip("\n"))
-        return first_line[4], content.lstrip("\n").split("\n", 1)[-1], blank + 1
-    return text.sniff_delimiter(first_line), content, 0
-
-
-def _records(content: str, delimiter: str, offset: int) -> Iterator[tuple[int, list[str]]]:
-    """CSV records with the file line on which each starts."""
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
-    previous = 0
-    try:
-        for cells in reader:
-            yield previous + 1 + offset, cells
-            previous = reader.line_num
-    except csv.Error as exc:
-        raise FileError(f"line {previous + 1 + offset}: the CSV cannot be read ({exc})") from None
 
 
 def _same_header(cells: list[str], header: list[str]) -> bool:
@@ -115,11 +52,14 @@ class Columns:
         self.width = len(header)
         self.header = header
         self.index: dict[str, int] = {}
+        self.required: set[int] = set()  # indexes of required columns: a row must reach them
         self._labels = {key: col.names[0] for key, col in spec.items()}
         for key, col in spec.items():
             found = _find(header, col.names)
             if found is not None:
                 self.index[key], self._labels[key] = found, header[found]
+                if col.required:
+                    self.required.add(found)
         missing = [" or ".join(col.names) for key, col in spec.items() if col.required and key not in self.index]
         missing += [" or ".join(self._labels[k] for k in keys) for keys in one_of if not set(keys) & set(self.index)]
         if missing:
@@ -145,15 +85,29 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
 class Row:
     """One data row: typed access to its cells, collecting errors as it goes."""
 
-    def __init__(self, number: int, cells: list[str], columns: Columns, context: Context) -> None:
+    def __init__(
+        self, number: int, cells: list[str], columns: Columns, context: Context, cut_off: bool = False
+    ) -> None:
         self.number, self.cells, self.columns, self.context = number, cells, columns, context
         self.errors: list[RowError] = []
-        self._check_shape()
+        self.note = ""
+        if cut_off:
+            self.fail(
+                None,
+                "the file ends inside a quoted value, so this last row is incomplete "
+                "(was the file cut off?); re-export the file",
+            )
+        else:
+            self._check_shape()
 
     @property
     def ok(self) -> bool:
         """True while no error was found."""
         return not self.errors
+
+    def skip(self, message: str) -> None:
+        """Leave the row out without an error, with a note saying why."""
+        self.note = message
 
     def fail(self, key: str | None, message: str) -> None:
         """Record a problem with the cell of column `key` (None: the whole row)."""
@@ -207,9 +161,13 @@ class Row:
         return self.convert(key, lambda v: text.parse_span(v, bare_unit=bare_unit))
 
     def _check_shape(self) -> None:
-        """A row cut short or with stray extra cells is rejected as a whole."""
+        """A row cut short before a required column, or with stray extra cells, is rejected as a whole.
+
+        Trailing optional cells may be missing (some tools drop empty trailing
+        cells); they read as blank.
+        """
         count, width = len(self.cells), self.columns.width
-        if count < width:
+        if count < width and any(index >= count for index in self.columns.required):
             missing = ", ".join(self.columns.header[count:])
             self.errors.append(
                 RowError(
@@ -227,27 +185,68 @@ class Row:
             )
 
 
-def parse_table(
-    data: bytes,
-    context: Context,
-    spec: Mapping[str, Col],
-    build: Callable[[Row], T | None],
-    *,
-    date_keys: Sequence[str] = (),
-    one_of: Sequence[tuple[str, ...]] = (),
-) -> ParseResult[T]:
-    """Parse every row of `data` with `build`; rows with any error yield no record."""
-    table = read_table(data)
-    columns = Columns(table.header, spec, one_of)
-    dates = (v for key in date_keys for v in table.values(columns.index.get(key)))
-    context = Context(text.decide_day_first(dates, context.day_first), context.tz)
-    records: list[T] = []
-    errors: list[RowError] = []
-    for number, cells in table.rows:
-        row = Row(number, cells, columns, context)
-        record = build(row) if row.ok else None
-        if row.errors:
-            errors.extend(row.errors)
-        elif record is not None:
-            records.append(record)
-    return ParseResult(records, errors, hashlib.sha256(data).hexdigest(), list(table.warnings))
+class TableRecords(Generic[T]):
+    """A CSV export parsed lazily (see base.Records): one quick pass now, the records as iterated."""
+
+    def __init__(
+        self,
+        source: BinaryIO,
+        context: Context,
+        spec: Mapping[str, Col],
+        build: Callable[[Row], T | None],
+        *,
+        date_keys: Sequence[str] = (),
+        one_of: Sequence[tuple[str, ...]] = (),
+        notes: Callable[[], list[str]] = list,
+    ) -> None:
+        self.text = CsvText(source)
+        self.header: list[str] = []
+        self.repeats = 0
+        self._build, self._notes = build, notes
+        self.columns, self.context, self.total = self._scan(context, spec, date_keys, one_of)
+        self.warnings = [f"skipped {self.repeats} repeated header row(s)"] if self.repeats else []
+        self.warnings += [] if self.total else ["the file has a header but no data rows"]
+        self.warnings += self.text.replacement_warning()
+
+    def _scan(
+        self, context: Context, spec: Mapping[str, Col], date_keys: Sequence[str], one_of: Sequence[tuple[str, ...]]
+    ) -> tuple[Columns, Context, int]:
+        """Check the header, then read every row once: the date order and the number of rows."""
+        rows = self._rows()
+        with closing(rows):  # a FileError mid-pass still ends the pass (and releases the stream) here
+            first = next(rows, None)
+            columns = Columns(self.header, spec, one_of)  # missing columns fail before the rest is read
+            indexes = [columns.index[key] for key in date_keys if key in columns.index]
+            total = 0
+
+            def dates() -> Iterator[str]:
+                nonlocal total
+                for _, cells, _ in chain([first] if first else [], rows):
+                    total += 1
+                    yield from (cells[i] for i in indexes if i < len(cells) and cells[i].strip())
+
+            day_first = text.decide_day_first(dates(), context.day_first)
+        return columns, Context(day_first, context.tz), total
+
+    def _rows(self) -> Generator[tuple[int, list[str], bool]]:
+        """Data rows (line, cells, cut off); reads the header into `self.header` first."""
+        header: list[str] | None = None
+        self.repeats = 0
+        for number, cells, cut_off in self.text.records():
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = self.header = [cell.strip().lstrip("\ufeff") for cell in cells]
+            elif _same_header(cells, header):
+                self.repeats += 1  # concatenated exports repeat the header line
+            else:
+                yield number, cells, cut_off
+        if header is None:
+            raise FileError("the file is empty")
+
+    def __iter__(self) -> Iterator[Parsed[T]]:
+        for number, cells, cut_off in self._rows():
+            row = Row(number, cells, self.columns, self.context, cut_off)
+            record = self._build(row) if row.ok else None
+            yield Parsed(number, None if row.errors else record, tuple(row.errors), "" if row.errors else row.note)
+        self.warnings += self._notes()

@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from imports.parsers.base import FileError
 
 DELIMITERS = (",", ";", "\t")
+DATE_ORDER = "date_order"  # FileError code: the file's date order must be chosen by the uploader
+DATE_ORDER_CHOICE = "choose the date order: day first (DD/MM) or month first (MM/DD)"  # front ends name their option
 HUNDREDTH = Decimal("0.01")
 YEARS = range(1900, 2201)  # plausible business dates; also keeps zone shifts clear of datetime's limits
 MAX_SPAN = timedelta(days=3660)
@@ -26,31 +28,28 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:([AaPp])\.?\s
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\.?")
 _SLASHED_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})")
-_NAMED_DATE = re.compile(r"(\d{1,2})[-/ ]([A-Za-z]{3,9})\.?[-/ ,]+(\d{4}|\d{2})")
+_NAMED_DATE = re.compile(r"(\d{1,2})\.?[-/ ]([^\W\d_]{3,10})\.?[-/ ,]+(\d{4}|\d{2})")
 _OFFSET = re.compile(r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 _SPAN_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])")
 _SPAN_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+# Month names and abbreviations as Jira and spreadsheets write them in English,
+# German, French, Spanish, Italian, Dutch and Portuguese (accents optional);
+# no spelling means two different months across these languages.
+_MONTH_NAMES = (
+    "jan january januar janv janvier ene enero gen gennaio januari jän jänner",
+    "feb february februar fev fév févr fevr fevrier février febrero febbraio februari fevereiro",
+    "mar march mär märz marz mars marzo mrt maart març março marco",
+    "apr april avr avril abr abril aprile",
+    "may mai mayo mag maggio mei maio",
+    "jun june juni juin jun junio giu giugno junho",
+    "jul july juli juil juillet julio lug luglio julho",
+    "aug august aou aoû août aout ago agosto augustus",
+    "sep sept september septembre septiembre set settembre setembro",
+    "oct october okt oktober octobre oct octubre ott ottobre out outubro",
+    "nov november novembre noviembre novembro",
+    "dec december dez dezember déc dec décembre decembre dic diciembre dicembre dezembro",
+)
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 _TRUE = {"yes", "y", "true", "1", "x", "ja", "j", "billable"}
 _FALSE = {"no", "n", "false", "0", "nein", "non-billable", "not billable"}
 
@@ -253,14 +252,15 @@ def decide_day_first(values: Iterable[str], day_first: bool | None) -> bool | No
     if len(proof) == 2:
         raise FileError(
             f"the dates contradict each other: '{proof[True]}' is day-first but "
-            f"'{proof[False]}' is month-first; fix the file or pass day_first=True/False"
+            f"'{proof[False]}' is month-first; fix the file or choose the date order (day first or month first)",
+            code=DATE_ORDER,
         )
     if proof:
         return next(iter(proof))
     if ambiguous is not None:
         raise FileError(
-            f"cannot tell whether dates such as '{ambiguous}' are DD/MM/YYYY or MM/DD/YYYY; "
-            "pass day_first=True (DD/MM) or day_first=False (MM/DD)"
+            f"cannot tell whether dates such as '{ambiguous}' are DD/MM/YYYY or MM/DD/YYYY; {DATE_ORDER_CHOICE}.",
+            code=DATE_ORDER,
         )
     return None
 
@@ -279,7 +279,7 @@ def parse_date(value: str, day_first: bool | None = None) -> date:
         first, second, year = match.groups()
         order = day_first if day_first is not None else _evident_order(int(first), int(second))
         if order is None:
-            raise ValueError(f"'{value}' could be DD/MM or MM/DD; pass day_first")
+            raise ValueError(f"'{value}' could be DD/MM or MM/DD; choose the date order (day first or month first)")
         day, month = (first, second) if order else (second, first)
     else:
         raise ValueError(f"'{value}' is not a date (use YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY)")
@@ -294,8 +294,8 @@ def _evident_order(first: int, second: int) -> bool | None:
 
 
 def _month_number(name: str, original: str) -> int:
-    """1-12 for an English month name or abbreviation."""
-    number = _MONTHS.get(name.lower())
+    """1-12 for a month name or abbreviation (see _MONTH_NAMES)."""
+    number = _MONTHS.get(name.casefold())
     if number is None:
         raise ValueError(f"'{original}' has an unknown month name '{name}'")
     return number

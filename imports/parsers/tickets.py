@@ -9,9 +9,12 @@ vendor documents the CSV header list itself):
   the time *remaining* against the goal (e.g. "-01:30" when breached), not a
   timestamp, so first_response_at comes from the [CHART] date field or stays
   None. Jira writes dates like "11/May/24 3:26 PM"; other forms parse too.
-- Zendesk ticket CSV export: Id, Subject, Priority, Ticket type, Created at,
-  Solved at, Organization, Group, "First reply time in minutes"
-  (calendar minutes; first_response_at = Created at + those minutes).
+- Zendesk ticket CSV export: Id, Subject (optional, as a summary is
+  everywhere), Priority, Ticket type, Created at, Solved at, Organization,
+  Group, "First reply time in minutes" (calendar minutes; first_response_at =
+  Created at + those minutes).
+
+A first response after the resolution is refused, as is one before opening.
 
 Priorities (our choice beyond the brief): Highest/Urgent/Blocker -> P1,
 High/Critical -> P2, Medium/Normal/Major -> P3, Low/Lowest/Minor/Trivial -> P4,
@@ -26,10 +29,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import BinaryIO
 
-from imports.parsers.base import Context, ParseResult
+from imports.parsers.base import Context
 from imports.parsers.records import StableIds, TicketRecord
-from imports.parsers.table import Col, Row, parse_table
+from imports.parsers.table import Col, Row, TableRecords
 from imports.parsers.text import parse_span
 
 CATEGORIES = ("incident", "request", "security", "change")
@@ -70,7 +74,7 @@ JIRA = {
 
 ZENDESK = {
     "id": Col(("Id", "Ticket ID"), required=True),
-    "subject": Col(("Subject",), required=True),
+    "subject": Col(("Subject",)),
     "priority": Col(("Priority",), required=True),
     "type": Col(("Ticket type", "Type"), required=True),
     "created": Col(("Created at", "Requested", "Created"), required=True),
@@ -112,7 +116,7 @@ def category_of(value: str) -> str | None:
     return None
 
 
-def parse_jira(data: bytes, context: Context) -> ParseResult[TicketRecord]:
+def parse_jira(source: BinaryIO, context: Context) -> TableRecords[TicketRecord]:
     """Jira (Service Management) CSV export; category from Issue Type, then Request Type."""
     ids = StableIds("tickets")
 
@@ -134,13 +138,18 @@ def parse_jira(data: bytes, context: Context) -> ParseResult[TicketRecord]:
             summary=row.text("summary"),
         )
 
-    result = parse_table(
-        data, context, JIRA, build, one_of=[("key", "id")], date_keys=["created", "resolved", "first_response"]
+    return TableRecords(
+        source,
+        context,
+        JIRA,
+        build,
+        one_of=[("key", "id")],
+        date_keys=["created", "resolved", "first_response"],
+        notes=ids.warnings,
     )
-    return _finish(result, ids)
 
 
-def parse_zendesk(data: bytes, context: Context) -> ParseResult[TicketRecord]:
+def parse_zendesk(source: BinaryIO, context: Context) -> TableRecords[TicketRecord]:
     """Zendesk ticket CSV export; the engagement hint is Organization, else Group."""
     ids = StableIds("tickets")
 
@@ -162,10 +171,10 @@ def parse_zendesk(data: bytes, context: Context) -> ParseResult[TicketRecord]:
             summary=row.text("subject"),
         )
 
-    return _finish(parse_table(data, context, ZENDESK, build, date_keys=["created", "solved"]), ids)
+    return TableRecords(source, context, ZENDESK, build, date_keys=["created", "solved"], notes=ids.warnings)
 
 
-def parse_generic(data: bytes, context: Context) -> ParseResult[TicketRecord]:
+def parse_generic(source: BinaryIO, context: Context) -> TableRecords[TicketRecord]:
     """Generic ticket CSV.
 
     Columns: external_id (optional; derived when blank), engagement (optional
@@ -193,8 +202,13 @@ def parse_generic(data: bytes, context: Context) -> ParseResult[TicketRecord]:
             summary=row.text("summary"),
         )
 
-    return _finish(
-        parse_table(data, context, GENERIC, build, date_keys=["opened_at", "first_response_at", "resolved_at"]), ids
+    return TableRecords(
+        source,
+        context,
+        GENERIC,
+        build,
+        date_keys=["opened_at", "first_response_at", "resolved_at"],
+        notes=ids.warnings,
     )
 
 
@@ -248,13 +262,9 @@ def _ticket(
         row.fail(resolved_key, "the ticket is resolved before it was opened")
     if opened and first_response and first_response < opened:
         row.fail(first_key, "the first response is before the ticket was opened")
+    elif resolved and first_response and first_response > resolved:
+        row.fail(first_key, "the first response is after the ticket was resolved")
     if not row.ok or opened is None or priority is None or category is None:
         return None
     key = external_id or ids.derive(row.number, hint, opened, summary)
     return TicketRecord(row.number, key, hint, priority, category, opened, first_response, resolved, summary)
-
-
-def _finish(result: ParseResult[TicketRecord], ids: StableIds) -> ParseResult[TicketRecord]:
-    """Add the id deriver's notes to the result."""
-    result.warnings.extend(ids.warnings())
-    return result

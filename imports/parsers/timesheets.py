@@ -12,20 +12,32 @@ Where the column names come from:
 
 Every entry must have 0 < hours <= 24. A duration cell wins over start/end
 times (Clockify's "Duration (h)" over its "Duration (decimal)", which the
-fixtures show can be stale); without one, hours are end minus start.
+fixtures show can be stale); without one, hours are end minus start (so a
+Clockify export without its duration columns still reads).
+
+Kimai 2.0-2.26 wrote Duration in seconds (later versions in decimal hours): a
+whole number above 24 is read as seconds, and where From and To are present
+the duration must not exceed their span (a break may make it shorter).
+
+A tracker's zero-length entry (a timer started and stopped at once) is skipped
+with a note naming its line, not refused; a generic file's 0 hours stays an
+error (a hand-made file means something else). The Billable column is never
+stored, so any value there (e.g. "Nein", "いいえ") is accepted.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import BinaryIO
 
-from imports.parsers.base import Context, ParseResult
+from imports.parsers.base import Context
 from imports.parsers.records import StableIds, TimeRecord
-from imports.parsers.table import Col, Row, parse_table
-from imports.parsers.text import hours_between, local_to_utc
+from imports.parsers.table import Col, Row, TableRecords
+from imports.parsers.text import hours_between, local_to_utc, parse_bool, parse_decimal, round_hours
 
 MAX_HOURS = Decimal(24)
+SPAN_TOLERANCE = Decimal("0.02")  # hours: the export rounds each of From, To and Duration
 
 HARVEST = {
     "date": Col(("Date",), required=True),
@@ -92,7 +104,7 @@ GENERIC = {
 }
 
 
-def parse_harvest(data: bytes, context: Context) -> ParseResult[TimeRecord]:
+def parse_harvest(source: BinaryIO, context: Context) -> TableRecords[TimeRecord]:
     """Harvest "Detailed time report" CSV; the person is First Name + Last Name."""
     ids = StableIds("timesheets")
 
@@ -111,40 +123,43 @@ def parse_harvest(data: bytes, context: Context) -> ParseResult[TimeRecord]:
             client=row.value("client"),
             task=row.value("task"),
             description=row.text("notes"),
-            billable=row.flag("billable"),
+            billable=_billable(row),
         )
 
-    return _finish(parse_table(data, context, HARVEST, build, date_keys=["date"]), ids)
+    return TableRecords(source, context, HARVEST, build, date_keys=["date"], notes=ids.warnings)
 
 
-def parse_toggl(data: bytes, context: Context) -> ParseResult[TimeRecord]:
+def parse_toggl(source: BinaryIO, context: Context) -> TableRecords[TimeRecord]:
     """Toggl Track "Detailed report" CSV (Duration as hh:mm:ss)."""
     ids = StableIds("timesheets")
-    result = parse_table(
-        data, context, TOGGL, lambda row: _tracked(row, ids, ("duration",)), date_keys=["start_date", "end_date"]
+    return TableRecords(
+        source,
+        context,
+        TOGGL,
+        lambda row: _tracked(row, ids, ("duration",)),
+        date_keys=["start_date", "end_date"],
+        notes=ids.warnings,
     )
-    return _finish(result, ids)
 
 
-def parse_clockify(data: bytes, context: Context) -> ParseResult[TimeRecord]:
-    """Clockify "Detailed report" CSV, short or long layout.
+def parse_clockify(source: BinaryIO, context: Context) -> TableRecords[TimeRecord]:
+    """Clockify "Detailed report" CSV, short or long layout, with or without its duration columns.
 
     Clockify writes dates in the workspace's format, so 03/04/2024 needs
     day_first unless some date in the file proves the order.
     """
     ids = StableIds("timesheets")
-    result = parse_table(
-        data,
+    return TableRecords(
+        source,
         context,
         CLOCKIFY,
         lambda row: _tracked(row, ids, ("duration", "duration_decimal")),
         date_keys=["start_date", "end_date", "created"],
-        one_of=[("duration", "duration_decimal")],
+        notes=ids.warnings,
     )
-    return _finish(result, ids)
 
 
-def parse_kimai(data: bytes, context: Context) -> ParseResult[TimeRecord]:
+def parse_kimai(source: BinaryIO, context: Context) -> TableRecords[TimeRecord]:
     """Kimai timesheet export (English or German headers); its ID column if present."""
     ids = StableIds("timesheets")
 
@@ -163,23 +178,24 @@ def parse_kimai(data: bytes, context: Context) -> ParseResult[TimeRecord]:
             "duration",
             person=person,
             day=day,
-            hours=_duration(row, ("duration",), started, ended),
+            hours=_kimai_hours(row, started, ended),
             external_id=row.value("id"),
             email=row.value("email"),
             project=row.value("project", True),
             client=row.value("customer"),
             task=row.value("activity"),
             description=row.text("description"),
-            billable=row.flag("billable"),
+            billable=_billable(row),
             started=started,
             ended=ended,
         )
 
-    result = parse_table(data, context, KIMAI, build, date_keys=["date"], one_of=[("name", "user")])
-    return _finish(result, ids)
+    return TableRecords(
+        source, context, KIMAI, build, date_keys=["date"], one_of=[("name", "user")], notes=ids.warnings
+    )
 
 
-def parse_generic(data: bytes, context: Context) -> ParseResult[TimeRecord]:
+def parse_generic(source: BinaryIO, context: Context) -> TableRecords[TimeRecord]:
     """Generic timesheet CSV.
 
     Columns: external_id (optional; derived from the content when blank or
@@ -201,9 +217,10 @@ def parse_generic(data: bytes, context: Context) -> ParseResult[TimeRecord]:
             external_id=row.value("external_id"),
             project=row.value("engagement"),
             description=row.text("description"),
+            tracker=False,
         )
 
-    return _finish(parse_table(data, context, GENERIC, build, date_keys=["date"]), ids)
+    return TableRecords(source, context, GENERIC, build, date_keys=["date"], notes=ids.warnings)
 
 
 def _tracked(row: Row, ids: StableIds, duration_keys: tuple[str, ...]) -> TimeRecord | None:
@@ -225,10 +242,36 @@ def _tracked(row: Row, ids: StableIds, duration_keys: tuple[str, ...]) -> TimeRe
         client=row.value("client"),
         task=row.value("task"),
         description=row.text("description"),
-        billable=row.flag("billable"),
+        billable=_billable(row),
         started=started,
         ended=ended,
     )
+
+
+def _billable(row: Row) -> bool | None:
+    """The Billable cell if it reads as yes or no; it is never stored, so other values are no error."""
+    try:
+        return parse_bool(row.text("billable"))
+    except ValueError:
+        return None
+
+
+def _kimai_hours(row: Row, started: datetime | None, ended: datetime | None) -> Decimal | None:
+    """Kimai's Duration: decimal hours, h:mm, or (Kimai 2.0-2.26) whole seconds; checked against From-To."""
+    cell = row.text("duration")
+    hours = _duration(row, ("duration",), started, ended)
+    if hours is not None and hours > MAX_HOURS and ":" not in cell:
+        seconds = parse_decimal(cell)  # read once already: cannot fail
+        if seconds == seconds.to_integral_value():
+            hours = round_hours(seconds / 3600)
+    if hours is not None and started and ended and hours > hours_between(started, ended) + SPAN_TOLERANCE:
+        span = hours_between(started, ended)
+        row.fail(
+            "duration",
+            f"{row.columns.label('duration')} '{cell}' is longer than {row.columns.label('begin')} to "
+            f"{row.columns.label('end')} ({span} h)",
+        )
+    return hours
 
 
 def _at(row: Row, day: date | None, time_key: str) -> datetime | None:
@@ -244,7 +287,10 @@ def _duration(row: Row, keys: tuple[str, ...], started: datetime | None, ended: 
             return row.hours(key)
     if started and ended:
         return hours_between(started, ended)
-    row.fail(keys[0], f"{row.columns.label(keys[0])} is missing")
+    if any(key in row.columns.index for key in keys):
+        row.fail(keys[0], f"{row.columns.label(keys[0])} is missing")
+    else:
+        row.fail(None, "the row has no duration and no start and end times to compute it from")
     return None
 
 
@@ -265,21 +311,26 @@ def _entry(
     billable: bool | None = None,
     started: datetime | None = None,
     ended: datetime | None = None,
+    tracker: bool = True,
 ) -> TimeRecord | None:
     """Check the hours and build the record once the row has no errors."""
+    if hours is not None and hours == 0 and tracker and row.ok:
+        row.skip(f"skipped a zero-length entry ({row.columns.label(hours_key) or 'no duration'} is 0)")
+        return None
     if hours is not None and hours <= 0:
         row.fail(hours_key, f"hours must be greater than 0 (got {hours})")
     elif hours is not None and hours > MAX_HOURS:
         row.fail(hours_key, f"hours must be at most 24 per entry (got {hours})")
     if not row.ok or not person or day is None or hours is None:
         return None
-    key = external_id or ids.derive(row.number, person, email, project, client, task, day, hours, description, started)
+    key, legacy = external_id, None
+    if not key:
+        # The id hashes what identifies the entry, not the person's email, the
+        # client or the task: a column an export may or may not carry must not
+        # make the same entry new (see imports.parsers.records).
+        key = ids.derive(row.number, person, None, project, None, None, day, hours, description, started)
+        if email or client or task:
+            legacy = ids.legacy(person, email, project, client, task, day, hours, description, started)
     return TimeRecord(
-        row.number, person, email, project, client, task, day, hours, description, billable, key, started, ended
+        row.number, person, email, project, client, task, day, hours, description, billable, key, started, ended, legacy
     )
-
-
-def _finish(result: ParseResult[TimeRecord], ids: StableIds) -> ParseResult[TimeRecord]:
-    """Add the id deriver's notes to the result."""
-    result.warnings.extend(ids.warnings())
-    return result

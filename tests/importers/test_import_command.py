@@ -61,7 +61,7 @@ def test_a_dry_run_writes_nothing(import_world) -> None:
 
 def test_the_date_order_can_be_given(import_world) -> None:
     path = str(SAMPLES / "clockify_undecidable.csv")
-    with pytest.raises(CommandError, match="day_first"):
+    with pytest.raises(CommandError, match=r"pass --day-first \(DD/MM\) or --month-first \(MM/DD\)\.$"):
         import_file(path, "--kind", "timesheets", "--format", "clockify", "--engagement", "Help desk (Acme)")
     import_file(path, "--kind", "timesheets", "--format", "clockify", "--engagement", "Help desk (Acme)", "--day-first")
     assert sorted(str(d) for d in TimeEntry.objects.values_list("date", flat=True)) == ["2024-05-03", "2024-05-04"]
@@ -69,7 +69,7 @@ def test_the_date_order_can_be_given(import_world) -> None:
 
 def test_rejected_rows_are_listed_and_fail_the_command(import_world) -> None:
     out = StringIO()
-    with pytest.raises(CommandError, match="4 row\\(s\\) rejected"):
+    with pytest.raises(CommandError, match="3 row\\(s\\) rejected"):
         call_command(
             "import_file",
             str(SAMPLES / "toggl_malformed.csv"),

@@ -11,22 +11,36 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from engagements.models import Engagement
 from engagements.selectors import engagement_matching
 from imports.parsers import FORMATS
+from imports.parsers.text import DATE_ORDER, DATE_ORDER_CHOICE
 from imports.services import IMPORTERS, FileError, ImportReport, file_import
 
 BAR_WIDTH = 30
 
 
-def progress_bar(stream: OutputWrapper) -> Any:
-    """Return a callback drawing `[#####.....] done/total` on a command's stream (stderr)."""
+class ProgressBar:
+    """Draws `[#####.....] done/total rows` on a command's stream (stderr) as the import reads rows."""
 
-    def draw(done: int, total: int) -> None:
-        filled = BAR_WIDTH * done // max(total, 1)
-        stream.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} rows", ending="")
-        if done >= total:
-            stream.write("")
-        stream.flush()
+    def __init__(self, stream: OutputWrapper) -> None:
+        self.stream, self.rows = stream, 0
 
-    return draw
+    def total(self, rows: int) -> None:
+        """Learn the file's number of data rows (called before the first row is read)."""
+        self.rows = rows
+
+    def __call__(self, done: int) -> None:
+        filled = BAR_WIDTH * done // max(self.rows, 1)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.rows} rows", ending="")
+        if done >= self.rows:
+            self.stream.write("")
+        self.stream.flush()
+
+
+def line_of(row: dict[str, Any]) -> str:
+    """One rejected row as a line: the field named once (messages often start with it already)."""
+    field, message = row["field"], row["message"]
+    if field and not message.casefold().startswith(field.casefold()):
+        message = f"{field}: {message}"
+    return f"  line {row['row']}: {message}"
 
 
 class Command(BaseCommand):
@@ -41,6 +55,11 @@ class Command(BaseCommand):
         parser.add_argument("--engagement", help="Engagement (id or name) for rows whose file does not say.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
         parser.add_argument("--allow-partial", action="store_true", help="Import the good rows of a half-valid file.")
+        parser.add_argument(
+            "--move",
+            action="store_true",
+            help="Let rows imported before under another engagement move to this one (refused otherwise).",
+        )
         order = parser.add_mutually_exclusive_group()
         order.add_argument(
             "--day-first",
@@ -64,27 +83,39 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        bar = ProgressBar(self.stderr)
         try:
             report = file_import(
                 kind=options["kind"],
                 fmt=options["fmt"],
-                data=path.read_bytes(),
+                data=path,
                 name=path.name,
                 engagement=self._engagement(options["engagement"]),
                 day_first=options["day_first"],
                 tz=options["tz"],
                 dry_run=options["dry_run"],
                 allow_partial=options["allow_partial"],
+                move=options["move"],
                 user=self._user(options["user"]),
-                progress=progress_bar(self.stderr),
+                progress=bar,
+                total=bar.total,
             )
         except FileError as exc:
-            raise CommandError(str(exc)) from exc
+            message = str(exc)
+            if exc.code == DATE_ORDER:
+                message = message.replace(DATE_ORDER_CHOICE, "pass --day-first (DD/MM) or --month-first (MM/DD)")
+            raise CommandError(message) from exc
         self._print(report)
-        if report.rejected and not report.written and not report.dry_run:
-            raise CommandError(
-                f"{report.rejected} row(s) rejected: nothing imported (use --allow-partial to import the rest)."
-            )
+        if report.refused:
+            raise CommandError(self._refusal(report))
+
+    @staticmethod
+    def _refusal(report: ImportReport) -> str:
+        """The error a refused file ends with; a dry run says the same of the real run."""
+        prefix = "Dry run: a real run would refuse this file: " if report.dry_run else ""
+        if report.created + report.updated + report.unchanged == 0 and report.rejected == report.read - report.skipped:
+            return f"{prefix}all {report.rejected} row(s) rejected: nothing imported."
+        return f"{prefix}{report.rejected} row(s) rejected: nothing imported (use --allow-partial to import the rest)."
 
     def _engagement(self, value: str | None) -> Engagement | None:
         if not value:
@@ -103,13 +134,18 @@ class Command(BaseCommand):
         return user
 
     def _print(self, report: ImportReport) -> None:
-        mode = "Dry run: would import" if report.dry_run else ("Imported" if report.written else "Not imported")
+        if report.dry_run:
+            mode = "Dry run: would refuse" if report.refused else "Dry run: would import"
+        else:
+            mode = "Imported" if report.written else "Not imported"
         self.stdout.write(
             f"{mode} {report.kind} ({report.format}): read {report.read}, created {report.created}, "
             f"updated {report.updated}, unchanged {report.unchanged}, rejected {report.rejected}."
         )
+        if report.skipped:
+            self.stdout.write(f"  skipped {report.skipped} row(s) (see the notes)")
         for row in report.rejected_rows:
-            self.stdout.write(f"  line {row['row']}: {row['field'] or '-'}: {row['message']}")
+            self.stdout.write(line_of(row))
         for what, names in report.unmatched.items():
             self.stdout.write(f"  unmatched {what}: {', '.join(names)}")
         for warning in report.warnings:
