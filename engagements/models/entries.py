@@ -59,7 +59,9 @@ def check_date_in(engagement: Engagement, day: dt.date | None) -> dict[str, str]
 class TimeEntry(RecordedFact):
     """Hours a contractor worked on a date."""
 
-    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT, related_name="time_entries")
+    # No index of its own: the (contractor, date) index below serves every lookup by contractor, and a
+    # second one tempted PostgreSQL's trigger into reading all of a contractor's history for one day.
+    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT, related_name="time_entries", db_index=False)
     date = models.DateField()
     hours = _hours_field()
     description = models.CharField(max_length=500, blank=True)
@@ -125,7 +127,10 @@ class Activity(models.TextChoices):
 class OverheadEntry(RecordedFact):
     """Hours an internal person spent managing an engagement (the management tax)."""
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="overhead_entries")
+    # No index of its own: the (engagement, date) index below serves lookups by engagement.
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.PROTECT, related_name="overhead_entries", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="overhead_entries")
     date = models.DateField()
     hours = _hours_field()

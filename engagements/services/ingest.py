@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Sum
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 
 from engagements.models import Contractor, TimeEntry
 from engagements.models.entries import DAY_HOLDS, MAX_HOURS_PER_DAY, check_date_in, check_hours
@@ -31,6 +30,7 @@ from kernel.batches import (
     chunks,
     duplicate_keys,
     problems_of,
+    stored_by_keys,
 )
 from kernel.months import month_of
 from kernel.services import translate_database_error
@@ -39,35 +39,37 @@ TIME_ENTRY_FIELDS = ("contractor_id", "date", "hours", "description")
 _CENT = Decimal("0.01")
 
 
-def _existing_entries(entries: Sequence[TimeEntry]) -> dict[tuple[str, str], TimeEntry]:
-    """Load the stored entries sharing a (source, external_id) with the batch (one query per 500 keys)."""
-    wanted: dict[str, list[str]] = defaultdict(list)
-    for entry in entries:
-        if entry.external_id:
-            wanted[entry.source].append(entry.external_id)
-    found: dict[tuple[str, str], TimeEntry] = {}
-    for source, ids in wanted.items():
-        for chunk in chunks(sorted(set(ids))):
-            # The explicit exclude lets PostgreSQL use the partial unique index for a long IN list.
-            for entry in TimeEntry.objects.filter(source=source, external_id__in=chunk).exclude(external_id=""):
-                found[(entry.source, entry.external_id)] = entry
-    return found
+# The stored hours of each (contractor, day) pair of a batch, read through the (contractor, date) index:
+# one range scan of one day per pair, whatever the batch's date range and the table's size.
+_PG_DAY_TOTALS = """
+SELECT k.contractor_id, k.day, s.total FROM unnest(%s::bigint[], %s::date[]) AS k(contractor_id, day)
+CROSS JOIN LATERAL (SELECT SUM(t.hours) AS total FROM engagements_timeentry t
+                    WHERE t.contractor_id = k.contractor_id AND t.date = k.day) s
+WHERE s.total IS NOT NULL
+"""
+_SQLITE_DAY_TOTALS = """
+SELECT contractor_id, date, SUM(hours) FROM engagements_timeentry
+WHERE (contractor_id, date) IN (VALUES {values}) GROUP BY contractor_id, date
+"""
 
 
 def _stored_day_totals(pairs: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Decimal]:
-    """Return the stored hours per (contractor, day) over the batch's contractors and date range (one query)."""
-    if not pairs:
-        return {}
-    contractor_ids = {contractor_id for contractor_id, _ in pairs}
-    days = [day for _, day in pairs]
-    rows = (
-        TimeEntry.objects.filter(contractor_id__in=contractor_ids, date__gte=min(days), date__lte=max(days))
-        .order_by()
-        .values_list("contractor_id", "date")
-        .annotate(total=Sum("hours"))
-    )
-    # SQLite sums decimals as floats; hours have 2 places, so round back.
-    return {(cid, day): Decimal(str(total)).quantize(_CENT) for cid, day, total in rows if (cid, day) in pairs}
+    """Return the stored hours per (contractor, day) of the batch (one query per 500 pairs)."""
+    totals: dict[tuple[int, dt.date], Decimal] = {}
+    connection = connections[router.db_for_read(TimeEntry)]
+    with connection.cursor() as cursor:
+        for chunk in chunks(sorted(pairs)):
+            if connection.vendor == "postgresql":
+                cursor.execute(_PG_DAY_TOTALS, [[cid for cid, _ in chunk], [day for _, day in chunk]])
+            else:
+                values = ", ".join(["(%s, %s)"] * len(chunk))
+                params = [v for cid, day in chunk for v in (cid, day.isoformat())]
+                cursor.execute(_SQLITE_DAY_TOTALS.format(values=values), params)
+            for cid, day, total in cursor.fetchall():
+                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+                # SQLite sums decimals as floats; hours have 2 places, so round back.
+                totals[(cid, day)] = Decimal(str(total)).quantize(_CENT)
+    return totals
 
 
 def _check_day_totals(
@@ -173,7 +175,7 @@ def time_entries_upsert(
     """
     rows = list(rows) if rows is not None else list(range(len(entries)))
     problems = duplicate_keys([(row, e.source, e.external_id) for row, e in zip(rows, entries, strict=True)])
-    existing = _existing_entries(entries)
+    existing = stored_by_keys(TimeEntry, [(e.source, e.external_id) for e in entries])
     ids = {e.contractor_id for e in entries} | {e.contractor_id for e in existing.values()}
     contractors = Contractor.objects.select_related("engagement").in_bulk(ids)
     statuses: dict[int, str] = {}
