@@ -24,6 +24,7 @@ from billing.services.rates import CONTRACTOR_RATE, EXCHANGE_RATE, FEE_SCHEDULE,
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.extensions import add_inline
 from engagements.admin.lists import ListTotalsMixin, Total, dated_in, engagement_filters, in_effect_in, month_filter
+from engagements.admin.pickers import register_picker_label
 from engagements.models import Contractor, DeliveryModel, Engagement, Person
 
 
@@ -185,3 +186,11 @@ class InvoiceAdmin(ListTotalsMixin, ServiceBackedAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         self.message_user(request, f"Reconciled {count} invoice(s).", messages.SUCCESS)
+
+
+def _invoice_label(invoice: Invoice) -> str:
+    return f"{invoice} - {invoice.engagement.name}"
+
+
+# Invoice numbers are unique per engagement only: pickers name the engagement too.
+register_picker_label(Invoice, _invoice_label, "engagement")

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
+from engagements.admin.pickers import PickerLabelsMixin
 from engagements.models import AuditLog
 from kernel.services import WriteServices
 
@@ -79,7 +80,7 @@ def service_delete(services: WriteServices, obj: models.Model) -> None:
     services.delete(**{services.instance: obj})
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PickerLabelsMixin, admin.ModelAdmin):
     """Rows the system writes or computes: people with the view permission look, nobody edits here."""
 
     show_full_result_count = False
@@ -95,7 +96,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ServiceBackedAdmin(admin.ModelAdmin):
+class ServiceBackedAdmin(PickerLabelsMixin, admin.ModelAdmin):
     """ModelAdmin whose saves and deletes call the entity's named services, with the object's audit trail.
 
     `services` names them (e.g. `TIME_ENTRY`): the admin, the API, importers and
@@ -206,7 +207,7 @@ class ServiceBackedAdmin(admin.ModelAdmin):
         )
 
 
-class ServiceBackedInline(admin.TabularInline):
+class ServiceBackedInline(PickerLabelsMixin, admin.TabularInline):
     """Inline whose rows the parent admin saves through the row entity's services (`services`)."""
 
     extra = 0

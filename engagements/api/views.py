@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rest_framework.request import Request
@@ -92,8 +93,10 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
         data = response.data
         if response.status_code >= 300 or not isinstance(data, dict):
             return response
-        ids = data.get("ids", [data.get("id")])
-        rows = TimeEntry.objects.filter(pk__in=[pk for pk in ids if pk is not None]).values("contractor_id", "date")
+        if "ids" in data:  # a batch's counts: read back the rows' contractors and days
+            rows: Any = TimeEntry.objects.filter(pk__in=data["ids"]).values("contractor_id", "date")
+        else:  # one row: its answer says who and when
+            rows = [{"contractor_id": data["contractor"], "date": dt.date.fromisoformat(data["date"])}]
         data["warnings"] = missing_rate_warnings(rows)
         return response
 

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from engagements.admin.base import CappedCountPaginator, ServiceBackedAdmin
 from engagements.admin.lists import ListTotalsMixin, engagement_filters, month_filter
+from engagements.admin.pickers import register_picker_label
 from sla.admin.filters import BreachedFilter, OngoingFilter, TicketStateFilter, ticket_month_filters
 from sla.admin.inlines import (
     CreditTierInline,
@@ -327,3 +328,17 @@ class TicketAdmin(ListTotalsMixin, ServiceBackedAdmin):
         # Earliest first, so each pause is checked against the ones already in place.
         for pause in sorted(pauses, key=lambda p: p.started_at):
             ticket_pause_save(pause=pause)
+
+
+def _service_label(service: MonitoredService) -> str:
+    engagement = service.engagement
+    return f"{service.name} - {engagement.name} ({engagement.get_model_display().lower()})"
+
+
+def _ticket_label(ticket: Ticket) -> str:
+    return f"{ticket} - {ticket.engagement.name}"
+
+
+# Service and ticket names repeat across engagements: pickers name the engagement too.
+register_picker_label(MonitoredService, _service_label, "engagement")
+register_picker_label(Ticket, _ticket_label, "engagement")
