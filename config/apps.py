@@ -19,6 +19,10 @@ class WiringConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(after_migrate, dispatch_uid="wiring.after_migrate")
+        # The close screen's checks that need reports (billing may not import it).
+        from config.ops_home import register_checks
+
+        register_checks()
         from config.throttling import connect_signals
 
         connect_signals()

@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef, QuerySet
 
-from engagements.models import Contractor, Engagement, Milestone
+from engagements.models import ComplianceAttestation, Contractor, Engagement, Milestone
 from kernel.months import first_of
 from kernel.names import name_key
 
@@ -134,3 +134,19 @@ def closed_months(days: Iterable[dt.date]) -> set[dt.date]:
     for reader in _closed_months:
         closed |= reader(months)
     return closed
+
+
+def attestations_expiring(until: dt.date) -> QuerySet[ComplianceAttestation]:
+    """Vendors' compliance attestations expiring on or before a date, soonest first (expired ones included).
+
+    Only each vendor's latest attestation of a type counts: one renewed already is not expiring.
+    """
+    newer = ComplianceAttestation.objects.filter(
+        vendor=OuterRef("vendor"), type=OuterRef("type"), expires__gt=OuterRef("expires")
+    )
+    return (
+        ComplianceAttestation.objects.filter(expires__lte=until)
+        .filter(~Exists(newer))
+        .select_related("vendor")
+        .order_by("expires", "pk")
+    )
