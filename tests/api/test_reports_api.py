@@ -101,3 +101,64 @@ def test_recompute_answers_202_with_a_job_to_follow(world, ops_api) -> None:
 
 def test_leadership_may_not_start_a_recompute(world, api_as) -> None:
     assert post_recompute(api_as("leadership")).status_code == 403
+
+
+# --- api.md "Added in v1": completeness, verdict, forecast accuracy, vendor scorecards -----------------
+
+
+def test_the_report_carries_complete_data_quality_verdict_and_forecast_accuracy(world, api_as, compute_april) -> None:
+    body = api_as("leadership").get("/api/v1/reports/2026-04/").json()
+    assert body["complete"] is True and body["data_quality"] == []
+    [area] = body["service_areas"]
+    verdict = area["verdict"]
+    assert {"cheaper_in_month", "gap_in_month", "cheaper_trailing_12", "gap_trailing_12", "drivers"} <= set(verdict)
+    assert {"leading_driver", "outcomes", "break_even_month", "hybrid"} <= set(verdict)
+    drivers = sum(Decimal(v) for v in verdict["drivers"].values())
+    assert drivers == Decimal(verdict["gap_in_month"])
+    assert set(area["forecast_accuracy"]) == {"staff_aug", "managed"}
+    assert set(area["forecast_accuracy"]["managed"]) >= {"mean_abs_error_pct", "months_scored"}
+
+
+def test_hours_without_a_rate_show_in_the_apis_data_quality(world, api_as) -> None:
+    # Ben Okafor has no bill rate: his 40 hours are counted, not priced, and named.
+    for day in (14, 15, 16, 17, 20):
+        time_entry_create(contractor=world.ben, date=dt.date(2026, 4, day), hours=Decimal("8.00"))
+    snapshots_compute(engagement_ids=[world.staff_aug.pk, world.managed.pk], month=dt.date(2026, 4, 1))
+    report_build(month=dt.date(2026, 4, 1))
+    body = api_as("leadership").get("/api/v1/reports/2026-04/").json()
+    assert body["complete"] is False
+    [gap] = body["data_quality"]
+    assert (gap["kind"], gap["subject"], gap["hours"], gap["engagement"]) == (
+        "missing_bill_rate",
+        "Ben Okafor",
+        "40.00",
+        world.staff_aug.pk,
+    )
+    assert body["service_areas"][0]["staff_aug"]["complete"] is False
+    assert body["service_areas"][0]["verdict"]["complete"] is False
+    snapshot = api_as("leadership").get(f"/api/v1/snapshots/?engagement={world.staff_aug.pk}&month=2026-04").json()
+    assert snapshot["results"][0]["complete"] is False
+    assert snapshot["results"][0]["data_quality"][0]["hours"] == "40.00"
+
+
+def test_vendor_scorecards_are_listed_for_a_month_and_sorted(world, api_as, compute_april) -> None:
+    client = api_as("leadership")
+    response = client.get("/api/v1/vendor-scorecards/?month=2026-04")
+    assert response.status_code == 200, response.content[:300]
+    [row] = response.json()
+    assert row["name"] == "Acme Staffing" and row["period"] == "2026-04"
+    assert {"month", "trailing_12", "attestations"} <= set(row)
+    assert {"total_cost", "breaches", "credits_due", "invoice_variance"} <= set(row["month"])
+    for ordering in ("cost", "-attainment", "credits", "-variance"):
+        assert client.get(f"/api/v1/vendor-scorecards/?month=2026-04&ordering={ordering}").status_code == 200
+
+
+def test_vendor_scorecards_refuse_a_missing_month_and_an_unknown_ordering(ops_api, db) -> None:
+    for query in ("", "?month=April", "?month=2026-04&ordering=size"):
+        response = ops_api.get(f"/api/v1/vendor-scorecards/{query}")
+        assert response.status_code == 400, query
+        assert response.json()["errors"][0]["field"] in ("month", "ordering")
+
+
+def test_vendor_scorecards_need_a_login(client, db) -> None:
+    assert client.get("/api/v1/vendor-scorecards/?month=2026-04").status_code in (401, 403)
