@@ -9,6 +9,7 @@ CSP allows no inline script).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from engagements.models import Engagement, TimeEntry
@@ -175,6 +177,11 @@ def sample_of(job: ImportJob) -> tuple[list[str], list[list[Any]]]:
 def _shown(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):
+        # Instants in the organisation's zone, compact; dates as the file's day.
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str) and value.startswith(DERIVED_ID):
@@ -289,6 +296,9 @@ class ImportFileAdmin(admin.ModelAdmin):
             context["confirmed_by"] = ImportJob.objects.filter(preview_of=job).order_by("-requested_at").first()
         if not job.dry_run and job.state == JobState.DONE:
             context["rate_warnings"] = rate_warnings(job)
+            if job.kind == ImportKind.TIMESHEETS and job.engagement_id:
+                entries = reverse("admin:engagements_timeentry_changelist")
+                context["entries_url"] = f"{entries}?engagement__id__exact={job.engagement_id}"
         return self._render(request, "job.html", context)
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
