@@ -24,7 +24,7 @@ FIELDS = (
     "overhead_hours",
     "tickets_opened",
     "tickets_resolved",
-    "breaches",
+    "breached_tickets",
     "uptime_pct",
     "resolution_met_pct",
     "response_met_pct",
@@ -64,7 +64,7 @@ def history_page(item: Engagement, rows: list[dict[str, Any]]) -> dict[str, Any]
             "credit": fmt(row["credit"], "money"),
             "hours": fmt(row["hours"], "num"),
             "tickets": fmt(row["tickets_resolved"], "int"),
-            "breaches": fmt(row["breaches"], "int"),
+            "breaches": fmt(row["breached_tickets"], "int"),
             "uptime": fmt(row["uptime_pct"], "pct"),
             "resolution": fmt(row["resolution_met_pct"], "pct"),
         }

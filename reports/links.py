@@ -2,7 +2,7 @@
 
 The admin changelists take the filter parameters of engagements.admin.lists
 (`engagement__id__exact`, `service_area`, `model`, `month=YYYY-MM`; tickets
-`opened_month`, `resolved_month`, `breached`): a link lists exactly the rows a
+`opened_month`, `resolved_month`, `breached_month`): a link lists exactly the rows a
 figure counts or sums.
 """
 
@@ -13,19 +13,22 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
-# figure key -> (admin changelist, extra parameters, how the month is named, whether the list filters by model)
-FIGURE_LISTS: dict[str, tuple[str, dict[str, str], str, bool]] = {
-    "hours": ("engagements_timeentry", {}, "month", False),
-    "labor_cost": ("engagements_timeentry", {}, "month", False),
-    "overhead_hours": ("engagements_overheadentry", {}, "month", True),
-    "overhead_cost": ("engagements_overheadentry", {}, "month", True),
-    "fee_cost": ("billing_feeschedule", {}, "month", True),
-    "one_time_cost": ("billing_onetimecharge", {}, "month", True),
-    "credit": ("billing_servicecredit", {}, "month", True),
-    "tickets_opened": ("sla_ticket", {}, "opened_month", True),
-    "tickets_resolved": ("sla_ticket", {}, "resolved_month", True),
-    "breaches": ("sla_ticket", {"breached": "yes"}, "opened_month", True),
-    "downtime_hours": ("sla_outage", {}, "month", True),
+# figure key -> (admin changelist, extra parameters, how the month is named, the one model its rows belong
+# to: None when the list holds both and filters by `model`; time entries are staff augmentation's, fees
+# and service credits the managed service's, and those lists have no model filter).
+FIGURE_LISTS: dict[str, tuple[str, dict[str, str], str, str | None]] = {
+    "hours": ("engagements_timeentry", {}, "month", "staff_aug"),
+    "labor_cost": ("engagements_timeentry", {}, "month", "staff_aug"),
+    "overhead_hours": ("engagements_overheadentry", {}, "month", None),
+    "overhead_cost": ("engagements_overheadentry", {}, "month", None),
+    "fee_cost": ("billing_feeschedule", {}, "month", "managed"),
+    "one_time_cost": ("billing_onetimecharge", {}, "month", None),
+    "credit": ("billing_servicecredit", {}, "month", "managed"),
+    "tickets_opened": ("sla_ticket", {}, "opened_month", None),
+    "tickets_resolved": ("sla_ticket", {}, "resolved_month", None),
+    # Breached tickets opened or resolved in the month: what the snapshots count.
+    "breached_tickets": ("sla_ticket", {}, "breached_month", None),
+    "downtime_hours": ("sla_outage", {}, "month", None),
 }
 
 
@@ -48,16 +51,16 @@ def figure_link(
     """Return the admin changelist of the rows behind one figure (None when no list holds them)."""
     if key not in FIGURE_LISTS:
         return None
-    name, extra, month_param, by_model = FIGURE_LISTS[key]
+    name, extra, month_param, only = FIGURE_LISTS[key]
+    if model is not None and only is not None and model != only:
+        return None  # e.g. a managed figure has no time entries behind it
     query: dict[str, Any] = {}
     if engagement is not None:
         query["engagement__id__exact"] = engagement
     if area is not None:
         query["service_area"] = area
-    if model is not None and by_model:
+    if model is not None and only is None:
         query["model"] = model
-    elif model == "managed" and not by_model:
-        return None  # time entries are staff augmentation's only: a managed figure has none
     query[month_param] = month
     query.update(extra)
     return _url(f"{name}_changelist", query)

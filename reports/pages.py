@@ -44,12 +44,21 @@ def linked_rows(scope: dict[str, Any], month: str, *, area: int | None, with_lin
         for (model, _), text in zip(MODELS, row["cells"], strict=True):
             group = scope.get(model) or {}
             link = None
-            if with_links and where == "figures" and group and text not in ("-", "0", "0.00"):
+            if with_links and where == "figures" and group and _nonzero(text):
                 link = links.figure_link(key, month, area=area, model=model)
             incomplete = key in MONEY_KEYS and group.get("complete") is False
             cells.append({"text": text, "link": link, "incomplete": incomplete})
         row["linked"] = cells
     return rows
+
+
+def _nonzero(text: str) -> bool:
+    """A printed figure that stands for some rows (a zero or a dash links to nothing)."""
+    digits = text.replace(",", "").rstrip("%")
+    try:
+        return Decimal(digits) != 0
+    except ArithmeticError:
+        return False
 
 
 def engagement_rows(
@@ -65,7 +74,7 @@ def engagement_rows(
 
         def cell(key: str, kind: str, _id: int = raw["id"], _f: dict[str, Any] = figures) -> dict[str, Any]:
             text = fmt(_f.get(key), kind)
-            link = links.figure_link(key, month, engagement=_id) if with_links and text not in ("-", "0") else None
+            link = links.figure_link(key, month, engagement=_id) if with_links and _nonzero(text) else None
             return {"text": text, "link": link}
 
         rows.append(
@@ -81,7 +90,7 @@ def engagement_rows(
                     "credit": cell("credit", "money"),
                     "tickets_opened": cell("tickets_opened", "int"),
                     "tickets_resolved": cell("tickets_resolved", "int"),
-                    "breaches": cell("breaches", "int"),
+                    "breached_tickets": cell("breached_tickets", "int"),
                     "downtime_hours": cell("downtime_hours", "num"),
                 },
             }
