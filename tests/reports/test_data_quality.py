@@ -119,3 +119,20 @@ def test_the_email_leads_with_the_banner_and_the_verdict(worked_example, unprice
     assert "40.00 h of Contractor C" in html
     assert "Staff augmentation was cheaper for Help desk in April 2026 by USD 2,147.50" in html
     assert "INCOMPLETE DATA" in mailoutbox[0].body
+
+
+def test_an_engagement_whose_currency_has_no_rate_is_a_gap_left_out_of_the_totals(worked_example) -> None:
+    from billing.services import contractor_rate_create
+    from tests.factories import ContractorFactory, EngagementFactory
+
+    contractor = ContractorFactory(engagement=EngagementFactory(name="Berlin desk", currency="EUR", start_date=APRIL))
+    contractor_rate_create(contractor=contractor, hourly_rate=Decimal("100.00"), effective_from=APRIL)
+    time_entry_create(contractor=contractor, date=dt.date(2026, 4, 2), hours=Decimal("10.00"))
+    snapshots_compute(engagement_ids=[contractor.engagement_id], month=APRIL)
+    payload = _compute(worked_example).payload
+    [gap] = payload["data_quality"]
+    assert (gap["kind"], gap["subject"], gap["engagement_name"]) == ("missing_exchange_rate", "EUR", "Berlin desk")
+    assert "left out of the converted totals" in gap["message"]
+    assert payload["service_areas"][0]["staff_aug"]["figures"]["total_cost"] == "4192.50"
+    assert payload["service_areas"][0]["staff_aug"]["complete"] is False
+    assert data_gaps(APRIL) == payload["data_quality"]
