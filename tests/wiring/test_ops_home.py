@@ -237,3 +237,15 @@ def test_the_home_costs_the_same_number_of_queries_whatever_the_rows(operations_
     assert item(operations_client, "long_outages").count == 7
     assert item(operations_client, "near_breach").count == 7
     assert _queries(operations_client) == few
+
+
+def test_an_app_declared_hidden_gives_neither_role_anything_but_its_extras() -> None:
+    from django.contrib.auth.models import Permission
+
+    from kernel.roles import AppRoles, split_by_role
+
+    perms = Permission.objects.filter(content_type__app_label="django_celery_beat").select_related("content_type")
+    rules = {"django_celery_beat": AppRoles(hidden=True, operations_extra=frozenset({"view_periodictask"}))}
+    operations, leadership = split_by_role(perms, rules)
+    assert [perm.codename for perm in operations] == ["view_periodictask"]
+    assert [perm.codename for perm in leadership] == ["view_periodictask"]
