@@ -15,7 +15,7 @@ from reports.presentation import present
 from reports.services.builder.words import money
 
 
-def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Any:
+def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -47,18 +47,23 @@ def _verdicts(payload: dict[str, Any], styles: Any, width: float) -> list[Any]:
     from reportlab.platypus import KeepTogether, Paragraph
 
     body = styles["BodyText"]
+    small = body.clone("verdict-figures", fontSize=7.5, leading=9)
     parts: list[Any] = [Paragraph("Verdict by service area", styles["Heading2"])]
     for area in payload["service_areas"]:
         verdict = area.get("verdict")
         if not verdict:
             continue
         label = "" if verdict["complete"] else " <font color='#b00020'>(incomplete data)</font>"
-        rows = [[f["label"], f["value"]] for f in verdict["figures"]]
+        # Two figures a row: the verdicts of every area fit near the top of the first page.
+        cells = [[Paragraph(esc(f["label"]), small), Paragraph(esc(f["value"]), small)] for f in verdict["figures"]]
+        if len(cells) % 2:
+            cells.append(["", ""])
+        rows = [cells[i] + cells[i + 1] for i in range(0, len(cells), 2)]
         parts.append(
             KeepTogether(
                 [
                     Paragraph(f"<b>{esc(area['name'])}</b>{label}: {esc(verdict['sentence'])}", body),
-                    _table(rows, [width * 0.55, width * 0.45], header=False),
+                    _table(rows, [width * 0.3, width * 0.2, width * 0.3, width * 0.2], header=False),
                 ]
             )
         )
