@@ -279,12 +279,13 @@ class ImportFileAdmin(admin.ModelAdmin):
         """Show a job: its progress while it runs, then the preview (with confirm) or the result."""
         self._check(request)
         job = jobs.job_fail_if_stale(get_object_or_404(ImportJob.objects.select_related("engagement"), pk=pk))
+        progress = jobs.job_progress(job)
         context: dict[str, Any] = {
             "job": job,
             "source": source_label(job.kind, job.format),
-            "rows_read": jobs.rows_read(job),
-            "rows_total": jobs.rows_total(job),
-            "progress_pct": jobs.progress_pct(job),
+            "rows_read": progress.read,
+            "rows_total": progress.total,
+            "progress_pct": progress.pct,
             "status_url": reverse("import-job", kwargs={"pk": job.pk}),
             "good_rows": job.created + job.updated + job.unchanged,
             "changes": job.created + job.updated,

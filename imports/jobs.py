@@ -289,31 +289,26 @@ def job_cancel(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def rows_read(job: ImportJob) -> int:
-    """Return the rows a job has read so far (the cache while it runs, its row once it ended)."""
-    if job.state == JobState.RUNNING:
-        read = cache.get(_progress_key(job.pk))
-        return int(read) if read is not None else job.rows_read
-    return job.rows_read
+@dataclass(frozen=True)
+class Progress:
+    """How far a job has read: rows read, rows to read (an estimate until counted), percent."""
+
+    read: int
+    total: int
+    pct: int
 
 
-def rows_total(job: ImportJob) -> int:
-    """Return the rows the job reads: the import's own count once it has made it, else the file's lines."""
-    if job.state == JobState.RUNNING:
-        counted = cache.get(_total_key(job.pk))
-        if counted is not None:
-            return int(counted)
-    return job.rows_estimate
-
-
-def progress_pct(job: ImportJob) -> int:
-    """Return the share of the file read, 0-100 (99 at most until the job ends: the total may be an estimate)."""
+def job_progress(job: ImportJob) -> Progress:
+    """Return a job's progress: from the cache while it runs (one read), from its row once it ended."""
     if not job.active:
-        return 100
-    total = rows_total(job)
-    if job.state == JobState.QUEUED or not total:
-        return 0
-    return min(99, rows_read(job) * 100 // total)
+        return Progress(read=job.rows_read, total=max(job.rows_estimate, job.rows_read), pct=100)
+    if job.state == JobState.QUEUED:
+        return Progress(read=0, total=job.rows_estimate, pct=0)
+    cached = cache.get_many([_progress_key(job.pk), _total_key(job.pk)])
+    read = int(cached.get(_progress_key(job.pk), job.rows_read))
+    total = int(cached.get(_total_key(job.pk)) or job.rows_estimate)
+    # 99 at most while it runs: the total may be an estimate, and writing the rows follows the reading.
+    return Progress(read=read, total=total, pct=min(99, read * 100 // total) if total else 0)
 
 
 def _stale() -> Q:

@@ -130,12 +130,13 @@ def job_body(request: Request, job: ImportJob) -> dict[str, Any]:
     """Return a job as the API shows it (progress from the cache while it runs)."""
     names: list[str] = list(serializers.ImportJobSerializer().fields)
     values = {name: getattr(job, name) for name in names if hasattr(job, name)}
+    progress = jobs.job_progress(job)
     return {
         **values,
         "url": request.build_absolute_uri(reverse("import-job", kwargs={"pk": job.pk})),
-        "rows_read": jobs.rows_read(job),
-        "rows_estimate": jobs.rows_total(job),
-        "progress_pct": jobs.progress_pct(job),
+        "rows_read": progress.read,
+        "rows_estimate": progress.total,
+        "progress_pct": progress.pct,
         "file_id": job.import_file_id,
     }
 

@@ -80,7 +80,8 @@ def test_progress_is_read_from_the_cache_while_the_import_runs(import_world, mon
     def watched(**kwargs: object):
         kwargs["progress"](2)
         running = ImportJob.objects.get(pk=job.pk)
-        seen.append((jobs.rows_read(running), jobs.rows_total(running), jobs.progress_pct(running)))
+        progress = jobs.job_progress(running)
+        seen.append((progress.read, progress.total, progress.pct))
         return real(**kwargs)
 
     monkeypatch.setattr(services, "file_import", watched)
