@@ -117,6 +117,8 @@ def month_page(payload: dict[str, Any], *, area_id: int | None, with_links: bool
     """Everything the month page shows, in the order it shows it."""
     view = present(payload)
     currency, month = payload["currency"], payload["month"]
+    if area_id not in {a["id"] for a in payload["service_areas"]}:
+        area_id = None  # an area without data this month (or a stale link): show them all
     areas = [a for a in payload["service_areas"] if area_id is None or a["id"] == area_id]
     area_name = areas[0]["name"] if area_id is not None and areas else None
     scope = _scope(payload, area_id if area_name else None)
@@ -128,6 +130,7 @@ def month_page(payload: dict[str, Any], *, area_id: int | None, with_links: bool
         "quality": gap_items(payload, with_links),
         "complete": payload.get("complete"),
         "scope_name": area_name or "All service areas",
+        "area_id": area_id,
         "headline_rows": linked_rows(scope, month, area=area_id if area_name else None, with_links=with_links),
         "changes": [
             {"model": label, "rows": changes(scope.get(model), month)} for model, label in MODELS if scope.get(model)

@@ -167,6 +167,7 @@ def month_report(request: HttpRequest, month: str) -> HttpResponse:
     if report is not None:
         page = month_page(report.payload, area_id=area, with_links=bool(request.user.is_staff))
         context["view"] = context["page"] = page
+        context["area"] = page["area_id"]
         context["area_choices"] = [(a["id"], a["name"]) for a in report.payload["service_areas"]]
     return render(request, "reports/month.html", context)
 
