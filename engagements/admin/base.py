@@ -6,21 +6,28 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.forms import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from engagements.admin.pickers import PickerLabelsMixin
 from engagements.models import AuditLog
+from engagements.services.trail import readable_changes
 from kernel.services import WriteServices
 
 AUDIT_ROWS_SHOWN = 20
+HISTORY_PAGE_ROWS = 100
 
 
 def staff_user(request: HttpRequest) -> User:
@@ -182,29 +189,73 @@ class ServiceBackedAdmin(PickerLabelsMixin, admin.ModelAdmin):
 
     @admin.display(description="Audit trail")
     def audit_trail(self, obj: Any) -> str:
-        """Show who changed this record, when, from what to what."""
-        content_type = ContentType.objects.get_for_model(type(obj))
-        rows = (
-            AuditLog.objects.filter(content_type=content_type, object_id=obj.pk)
-            .select_related("actor")
-            .order_by("-at", "-id")[:AUDIT_ROWS_SHOWN]
+        """Show who changed this record, when, from what to what (field labels, names for ids)."""
+        rows = list(audit_rows_of(obj)[:AUDIT_ROWS_SHOWN])
+        history = reverse(
+            f"admin:{obj._meta.app_label}_{obj._meta.model_name}_history",
+            args=[obj.pk],
+            current_app=self.admin_site.name,
         )
-        return format_html(
-            "<table><tr><th>When</th><th>Who</th><th>What</th><th>Changes</th></tr>{}</table>",
-            format_html_join(
-                "",
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return format_html('{}<p><a href="{}">Full history</a></p>', audit_table(rows), history)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None) -> Any:
+        return audit_history_view(self, request, object_id, extra_context)
+
+
+def audit_rows_of(obj: models.Model) -> models.QuerySet[AuditLog]:
+    """Return the audit rows of one record, newest first, with who acted."""
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return (
+        AuditLog.objects.filter(content_type=content_type, object_id=obj.pk)
+        .select_related("actor", "content_type")
+        .order_by("-at", "-id")
+    )
+
+
+def audit_table(rows: list[AuditLog]) -> str:
+    """Render audit rows as a table people read: local time, who, what, "Field: before → after"."""
+    readable = readable_changes(rows)
+    return format_html(
+        '<table class="audit-trail"><tr><th>When</th><th>Who</th><th>What</th><th>Changes</th></tr>{}</table>',
+        format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
                 (
-                    (
-                        f"{row.at:%Y-%m-%d %H:%M:%S}",
-                        row.actor or row.actor_label,
-                        row.get_action_display() + (" (bulk)" if row.bulk else ""),
-                        "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in row.changes.items()),
-                    )
-                    for row in rows
-                ),
+                    f"{timezone.localtime(row.at):%Y-%m-%d %H:%M}",
+                    row.actor or row.actor_label or "system",
+                    row.get_action_display() + (" (bulk)" if row.bulk else ""),
+                    format_html_join(mark_safe("<br>"), "{}", ((str(change),) for change in readable[row.pk])),
+                )
+                for row in rows
             ),
-        )
+        ),
+    )
+
+
+def audit_history_view(
+    model_admin: admin.ModelAdmin[Any], request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None
+) -> TemplateResponse:
+    """The admin's "History" page of a record: its audit rows (every write path), not Django's own log."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        raise Http404(f"No {model_admin.opts.verbose_name} with id {object_id}.")
+    if not model_admin.has_view_or_change_permission(request, obj):
+        raise PermissionDenied
+    paginator = Paginator(audit_rows_of(obj), HISTORY_PAGE_ROWS)
+    page = paginator.get_page(request.GET.get("p"))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"History: {obj}",
+        "subtitle": None,
+        "object": obj,
+        "opts": model_admin.opts,
+        "app_label": model_admin.opts.app_label,
+        "page": page,
+        "trail": audit_table(list(page.object_list)),
+        **(extra_context or {}),
+    }
+    return TemplateResponse(request, "admin/audit_history.html", context)
 
 
 class ServiceBackedInline(PickerLabelsMixin, admin.TabularInline):

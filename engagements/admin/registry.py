@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import CASCADE, Model, QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from engagements.admin.base import CappedCountPaginator, ReadOnlyAdmin, ServiceBackedAdmin, ServiceBackedInline
 from engagements.admin.extensions import ExtensibleAdmin
@@ -43,8 +48,10 @@ from engagements.services.engagements import (
     milestone_deliver,
 )
 from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
+from engagements.services.trail import readable_changes
 from kernel import months
 from kernel.facts import RecordedFact
+from kernel.months import month_window
 
 
 class AttestationInline(ServiceBackedInline):
@@ -242,17 +249,86 @@ class MilestoneAdmin(ServiceBackedAdmin):
         self.message_user(request, f"{done} milestone(s) marked delivered and accepted.", messages.SUCCESS)
 
 
+class AuditModelFilter(admin.SimpleListFilter):
+    """The kind of record changed, by its readable name (the kinds the admin shows; no scan of the trail)."""
+
+    title = "record type"
+    parameter_name = "content_type__id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        types = ContentType.objects.get_for_models(*model_admin.admin_site._registry).values()
+        labels = [(str(ct.pk), capfirst(str(model._meta.verbose_name))) for ct in types if (model := ct.model_class())]
+        return sorted(labels, key=lambda pair: pair[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        value = self.value()
+        return queryset.filter(content_type_id=int(value)) if value and value.isdigit() else None
+
+
+class AuditUserFilter(admin.SimpleListFilter):
+    """Who acted: the people who can sign in to the admin (no scan of the trail)."""
+
+    title = "user"
+    parameter_name = "actor__id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        users = User.objects.filter(is_staff=True).order_by("username").values_list("pk", "username")
+        return [(str(pk), username) for pk, username in users]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        value = self.value()
+        return queryset.filter(actor_id=int(value)) if value and value.isdigit() else None
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_display", "action", "bulk", "content_type", "object_repr", "changes"]
-    list_filter = ["action", "bulk", "content_type"]
+    list_display = ["when", "actor_display", "action", "record_type", "object_link", "readable"]
+    list_filter = [
+        AuditUserFilter,
+        AuditModelFilter,
+        month_filter(lambda rows, month: rows.filter(at__gte=month_window(month)[0], at__lt=month_window(month)[1])),
+        "action",
+        "bulk",
+    ]
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_repr", "actor_label", "actor__username"]
     date_hierarchy = "at"
 
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        # Names for the ids of the whole page at once (one query per related model), not per row.
+        readable = readable_changes(list(changelist.result_list))
+        for row in changelist.result_list:
+            row.readable_changes = readable.get(row.pk, [])
+        return changelist
+
+    @admin.display(description="When", ordering="at")
+    def when(self, obj: AuditLog) -> str:
+        return f"{timezone.localtime(obj.at):%Y-%m-%d %H:%M}"
+
     @admin.display(description="Who")
     def actor_display(self, obj: AuditLog) -> str:
-        return str(obj.actor or obj.actor_label)
+        return str(obj.actor or obj.actor_label or "system")
+
+    @admin.display(description="Record type", ordering="content_type__model")
+    def record_type(self, obj: AuditLog) -> str:
+        model = obj.content_type.model_class()
+        return capfirst(str(model._meta.verbose_name)) if model else obj.content_type.model
+
+    @admin.display(description="Record")
+    def object_link(self, obj: AuditLog) -> str:
+        model = obj.content_type.model_class()
+        if model is None or model not in self.admin_site._registry:
+            return obj.object_repr
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[obj.object_id])
+        return format_html('<a href="{}" title="History of this record">{}</a>', url, obj.object_repr)
+
+    @admin.display(description="Changes")
+    def readable(self, obj: AuditLog) -> str:
+        changes = getattr(obj, "readable_changes", None)
+        if changes is None:
+            changes = readable_changes([obj])[obj.pk]
+        return format_html_join(mark_safe("<br>"), "{}", ((str(change),) for change in changes))
 
 
 @admin.register(ChangedMonth)

@@ -7,7 +7,14 @@ and marks the months it touches, without the kernel naming this app.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.text import capfirst
 
 from engagements.models import AuditAction, AuditLog, Engagement
 from engagements.services.marks import forget_engagements, mark_months_changed
@@ -49,3 +56,73 @@ def audit_and_mark(model: type[RecordedFact], changes: list[RowChange], bulk: bo
             forget_engagements({key for key in keys if key[0] in gone})
             keys = {key for key in keys if key[0] not in gone}
     mark_months_changed(keys, reason=f"{model._meta.verbose_name} changed")
+
+
+# --- Reading the trail ---------------------------------------------------------------------------
+# The rows keep column values as written ({"vendor_id": [None, 1]}); people read field labels and
+# names ("Vendor: (none) -> Acme"). Names are looked up per related model, not per row.
+NONE = "(none)"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one audit row, as people read it."""
+
+    label: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.old} → {self.new}"
+
+
+def _fields_by_attname(model: type[models.Model] | None) -> dict[str, models.Field[Any, Any]]:
+    if model is None:
+        return {}
+    return {field.attname: field for field in model._meta.concrete_fields}
+
+
+def _names_of(model: type[models.Model], ids: set[Any]) -> dict[Any, str]:
+    """Return each row's name (its `name` column where it has one, else its str()) in one query."""
+    if "name" in {field.name for field in model._meta.concrete_fields}:
+        return dict(model._base_manager.filter(pk__in=ids).values_list("pk", "name"))
+    return {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=ids)}
+
+
+def _plain(field: models.Field[Any, Any] | None, value: Any) -> str:
+    if value is None or value == "":
+        return NONE
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def readable_changes(rows: Sequence[AuditLog]) -> dict[int, list[FieldChange]]:
+    """Return each audit row's changes with field labels and names for ids (one query per related model)."""
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    fields_of: dict[int, dict[str, models.Field[Any, Any]]] = {}
+    for row in rows:
+        fields = fields_of.setdefault(row.content_type_id, _fields_by_attname(row.content_type.model_class()))
+        for key, values in row.changes.items():
+            field = fields.get(key)
+            if field is not None and field.is_relation and field.related_model is not None:
+                wanted[cast(type[models.Model], field.related_model)] |= {v for v in values if v is not None}
+    names = {model: _names_of(model, ids) for model, ids in wanted.items() if ids}
+    readable: dict[int, list[FieldChange]] = {}
+    for row in rows:
+        fields = fields_of[row.content_type_id]
+        changes = []
+        for key, (old, new) in row.changes.items():
+            field = fields.get(key)
+            label = capfirst(str(field.verbose_name)) if field is not None else key
+            if field is not None and field.is_relation and field.related_model is not None:
+                known = names.get(cast(type[models.Model], field.related_model), {})
+                shown = [NONE if v is None else known.get(v, f"#{v} (deleted)") for v in (old, new)]
+            else:
+                shown = [_plain(field, v) for v in (old, new)]
+            if shown[0] != shown[1]:  # a create lists every column: leave out the ones left empty
+                changes.append(FieldChange(label, shown[0], shown[1]))
+        readable[row.pk] = changes
+    return readable
