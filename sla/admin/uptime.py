@@ -14,9 +14,11 @@ from django.template.response import TemplateResponse
 from engagements.admin.lists import RECENT_MONTHS
 from engagements.models import Engagement
 from kernel.money import round_pct
-from kernel.months import current_month, parse_month, recent_months
-from sla.models import MonitoredService
-from sla.selectors import mean_uptime, service_uptime_for
+from kernel.months import current_month, last_day_of, parse_month, previous_month, recent_months
+from sla.calendar.credits import CreditTier, credit_pct
+from sla.calendar.uptime import uptime_met
+from sla.models import MonitoredService, SLAPolicy
+from sla.selectors import mean_uptime, policy_timelines_for, service_uptime_for
 
 
 def _pct(value: Decimal | None) -> str:
@@ -28,25 +30,59 @@ def _hours_minutes(span: dt.timedelta) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def _tier(uptime: Decimal | None, policy: SLAPolicy | None) -> tuple[str, Decimal]:
+    """Return the credit tier uptime falls in (as people read it) and the credit %, the way the engine picks it."""
+    if policy is None:
+        return "no SLA policy", Decimal(0)
+    tiers = [CreditTier(tier.below_pct, tier.credit_pct) for tier in policy.credit_tiers.all()]
+    pct = credit_pct(uptime, tiers, policy.max_credit_pct)
+    under = [tier for tier in tiers if uptime is not None and uptime < tier.below_pct]
+    if not under:
+        return "none (at or above every tier)", pct
+    tier = min(under, key=lambda t: t.below_pct)
+    return f"below {round_pct(tier.below_pct)}%: {round_pct(tier.credit_pct)}%", pct
+
+
 def uptime_rows(month: dt.date, engagement_id: int | None = None) -> list[dict[str, Any]]:
-    """Return one row per engagement active in the month, with its services' uptime (3 dp) and downtime."""
-    engagements = Engagement.objects.active_in(month).order_by("name").only("pk", "name")
+    """Return one row per engagement active in the month: its services' uptime against the target, tier and credit.
+
+    The policy is the one in effect on the engagement's last active day of the
+    month, as the credit engine takes it (sla.selectors.credit_pct_for).
+    """
+    engagements = Engagement.objects.active_in(month).order_by("name").only("pk", "name", "start_date", "end_date")
     if engagement_id is not None:
         engagements = engagements.filter(pk=engagement_id)
-    names = {engagement.pk: engagement.name for engagement in engagements}
-    per_service = service_uptime_for(list(names), month)
+    listed = list(engagements)
+    per_service = service_uptime_for([e.pk for e in listed], month)
+    timelines = policy_timelines_for([e.pk for e in listed])
     rows = []
-    for engagement_pk, name in names.items():
-        services = per_service.get(engagement_pk, [])
+    for engagement in listed:
+        services = per_service.get(engagement.pk, [])
         if not services:
             continue
+        last_day = min(last_day_of(month), engagement.end_date or last_day_of(month))
+        policy = timelines.policy_on(engagement.pk, last_day)
+        target = policy.uptime_target if policy else None
+        uptime = mean_uptime(services)
+        tier, credit = _tier(uptime, policy)
         rows.append(
             {
-                "engagement": name,
-                "uptime": _pct(mean_uptime(services)),
+                "engagement": engagement.name,
+                "engagement_id": engagement.pk,
+                "policy": policy.name if policy else "",
+                "target": _pct(target),
+                "uptime": _pct(uptime),
+                "met": uptime_met(uptime, target) if target is not None else None,
+                "tier": tier,
+                "credit_pct": f"{round_pct(credit)}",
                 "services": [
-                    {"name": service.name, "uptime": _pct(uptime), "downtime": _hours_minutes(down)}
-                    for service, uptime, down in services
+                    {
+                        "name": service.name,
+                        "uptime": _pct(service_uptime),
+                        "downtime": _hours_minutes(down),
+                        "met": uptime_met(service_uptime, target) if target is not None else None,
+                    }
+                    for service, service_uptime, down in services
                 ],
             }
         )
@@ -59,7 +95,8 @@ def uptime_view(model_admin: Any) -> Callable[[HttpRequest], HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
         if not model_admin.has_view_permission(request):
             raise PermissionDenied
-        month = parse_month(request.GET.get("month")) or current_month()
+        # The last complete month by default: the current one is still filling up.
+        month = parse_month(request.GET.get("month")) or previous_month(current_month())
         try:
             engagement_id: int | None = int(request.GET["engagement"])
         except (KeyError, ValueError):
