@@ -6,6 +6,7 @@ inline SVG and the PDF as a reportlab drawing.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from reports.charts import COLORS, PHASE_BANDS, Box, Chart, Label, Path
@@ -17,21 +18,21 @@ PLAN_COLORS = {STAFF_AUG: COLORS["staff_aug"], MANAGED: COLORS["managed"], HYBRI
 BAND = "#f7dcc0"
 
 
-def _nice_max(value: float) -> float:
+def _scale(value: float) -> tuple[float, int]:
+    """Return a tick step of 1, 2, 2.5 or 5 x 10^k giving at most 5 ticks up to value, and the tick count."""
     if value <= 0:
-        return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10.0 * magnitude  # pragma: no cover - the loop's last step always fits
+        return 1.0, 1
+    raw = value / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return step, max(math.ceil(value / step - 1e-9), 1)
 
 
 def _money(value: float) -> str:
     if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
+        return f"{value / 1_000_000:g}M"
     if abs(value) >= 1_000:
-        return f"{value / 1_000:.0f}k"
+        return f"{value / 1_000:g}k"
     return f"{value:.0f}"
 
 
@@ -60,7 +61,8 @@ def scenario_chart(projection: Projection, chosen: str, title: str) -> Chart:
     low = cumulative(staff.band_low) if staff and staff.band_low else []
     values = [v for plan in [projection.current, *plans.values()] for v in plan.cumulative] + high
     count = len(projection.months)
-    frame = _Frame(count, _nice_max(float(max(values + [Decimal(0)]))))
+    step, ticks = _scale(float(max(values + [Decimal(0)])))
+    frame = _Frame(count, step * ticks)
     for i, (label, first, last) in enumerate(PHASE_BANDS):
         x0, x1 = LEFT + (first - 1) * frame.slot(), LEFT + last * frame.slot()
         shapes.append(Box(x0, TOP, x1 - x0, frame.plot_h, COLORS["band" if i % 2 == 0 else "band_alt"]))
@@ -69,8 +71,8 @@ def scenario_chart(projection: Projection, chosen: str, title: str) -> Chart:
         if hi > lo:
             width = frame.slot() * 0.7
             shapes.append(Box(frame.x(i) - width / 2, frame.y(hi), width, frame.y(lo) - frame.y(hi), BAND))
-    for i in range(5):
-        value = frame.top * i / 4
+    for i in range(ticks + 1):
+        value = step * i
         y = frame.y(value)
         shapes.append(Path([(LEFT, y), (WIDTH - RIGHT, y)], COLORS["grid"], 0.5))
         shapes.append(Label(LEFT - 6, y + 3, _money(value), 9, "end"))
