@@ -67,7 +67,7 @@ def rows_of(client, url: str) -> list:
 def test_time_entries_filter_by_engagement_contractor_vendor_area_and_month(
     operations_client, two_teams, query: str, hours: list[str]
 ) -> None:
-    first, second, ana_a, ana_b = two_teams
+    first, second, _ana_a, ana_b = two_teams
     url = TIME + "?" + query.format(first=first.pk, ana_b=ana_b.pk, acme=first.vendor_id, desk=second.service_area_id)
     assert sorted(str(e.hours) for e in rows_of(operations_client, url)) == sorted(hours)
 
