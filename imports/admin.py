@@ -190,9 +190,9 @@ def _shown(value: Any) -> Any:
 
 
 def rate_warnings(job: ImportJob) -> list[str]:
-    """Return the missing-rate warnings of the time entries a written import brought (engagements' selector)."""
-    if job.kind != ImportKind.TIMESHEETS or not job.import_file_id:
-        return []
+    """Return the missing-rate warnings of a job: the import's own, else those of the entries it wrote."""
+    if job.rate_warnings or job.kind != ImportKind.TIMESHEETS or not job.import_file_id or job.dry_run:
+        return list(job.rate_warnings)
     rows = ImportedRow.objects.filter(
         file_id=job.import_file_id, content_type=ContentType.objects.get_for_model(TimeEntry)
     )
@@ -295,11 +295,11 @@ class ImportFileAdmin(admin.ModelAdmin):
         if job.dry_run and job.state == JobState.DONE:
             context["sample_columns"], context["sample"] = sample_of(job)
             context["confirmed_by"] = ImportJob.objects.filter(preview_of=job).order_by("-requested_at").first()
-        if not job.dry_run and job.state == JobState.DONE:
+        if job.state == JobState.DONE:
             context["rate_warnings"] = rate_warnings(job)
-            if job.kind == ImportKind.TIMESHEETS and job.engagement_id:
-                entries = reverse("admin:engagements_timeentry_changelist")
-                context["entries_url"] = f"{entries}?engagement__id__exact={job.engagement_id}"
+        if not job.dry_run and job.state == JobState.DONE and job.kind == ImportKind.TIMESHEETS and job.engagement_id:
+            entries = reverse("admin:engagements_timeentry_changelist")
+            context["entries_url"] = f"{entries}?engagement__id__exact={job.engagement_id}"
         return self._render(request, "job.html", context)
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -271,6 +271,7 @@ def job_run(*, job_id: int) -> ImportJob:
             rejected_rows=report.rejected_rows,
             unmatched=report.unmatched,
             warnings=report.warnings,
+            rate_warnings=list(getattr(report, "rate_warnings", [])),
             sha256=report.sha256,
             written=report.written,
             import_file_id=report.file_id,

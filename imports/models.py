@@ -131,6 +131,9 @@ class ImportJob(models.Model):
     rejected_rows = models.JSONField(default=list, blank=True)
     unmatched = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    rate_warnings = models.JSONField(
+        default=list, blank=True, help_text="Contractors with hours on days without a bill rate in effect."
+    )
     sha256 = models.CharField(max_length=64, blank=True)
     written = models.BooleanField(default=False)
     import_file = models.ForeignKey(ImportFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -98,6 +98,9 @@ class ImportJobSerializer(serializers.Serializer):
     rejected_rows = ImportRowErrorSerializer(many=True)
     unmatched = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     warnings = serializers.ListField(child=serializers.CharField())
+    rate_warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="Contractors with hours on days without a bill rate in effect."
+    )
     written = serializers.BooleanField()
     file_id = serializers.IntegerField(allow_null=True, help_text="The imported file's record, once written.")
     error = serializers.CharField(help_text="Why the job failed or was cancelled; empty otherwise.")

@@ -68,7 +68,11 @@ def test_confirming_imports_the_stored_file_without_a_second_upload(operations_c
     page = upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
     result = confirm(operations_client, page)
     assert result.status_code == 200
-    assert "3 rows read: 3 created, 0 updated, 0 unchanged." in text_of(result)
+    text = text_of(result)
+    assert "3 rows read: 3 created, 0 updated, 0 unchanged." in text
+    # No bill rate is recorded for the sample's people: the hours are stored, and the page says so.
+    warnings = text[text.index('id="rate-warnings"') :]
+    assert "Anna Schmidt (Help desk (Acme)) has no bill rate in effect on" in warnings
     assert TimeEntry.objects.count() == 3
     assert ImportFile.objects.get().name == "harvest_semicolon_crlf.csv"
     preview, imported = ImportJob.objects.order_by("pk")
