@@ -1,23 +1,38 @@
-"""Benchmark (not a test): bulk ingest of time entries through the API's list POST vs PostgreSQL COPY.
+"""Benchmark (not a test): time entries in bulk through the API, a file import and PostgreSQL COPY.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/delivery_bench_api .venv/bin/python bench/api_ingest.py [ROWS] [BATCH]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/delivery_bench_api .venv/bin/python -m bench.api_ingest [ROWS] [BATCH]
 
-Both paths write the same rows into the same table, with the database's
-triggers on (the cross-table rules). The API path is the whole product path:
-token authentication, per-row validation by the serializer, the batch
-validation of the upsert service (engagement dates, 24 h per day, closed
-months), the bulk insert, the audit trail and the changed-month marks. COPY
-writes the rows and nothing else. The database is created if missing and its
-time entries, audit rows and marks are emptied before each path.
+All three paths write the same rows into the same table, with its triggers
+(the cross-table rules) in place:
+
+- API: the list POST in batches of BATCH rows, the whole product path (token
+  authentication, the serializer, the upsert's batch validation, the bulk
+  insert, the audit trail, the changed-month marks, and the report recompute
+  the embedded default runs in-process after each response);
+- file import: `imports.services.file_import` of a generated generic CSV,
+  in a child process whose peak resident memory (ru_maxrss) is reported;
+- COPY: ten COPY statements of a tenth of the rows each, each committed, so
+  the statement-level rules run as they would for a bulk load.
+
+Each path starts from an empty table (time entries, audit rows, marks and
+import records are emptied first), so the bench can run again on the same
+database. It prints rows/s overall and over the first and the last 10% of the
+rows: a path whose cost grows with the table shows it as a last 10% slower
+than the first.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,10 +49,15 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
 os.environ.setdefault("API_THROTTLE_RATE", "1000000/hour")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000
 CONTRACTORS = 100
 START = dt.date(2019, 1, 1)
+# Names of its own: other benches may share the database (bench.billing_cost_engine has "Bench vendor").
+VENDOR, AREA, ENGAGEMENT = "Ingest bench vendor", "Ingest bench area", "Ingest bench staff aug"
+BENCH_USER, CSV_NAME = "bench-ingest", "bench-ingest.csv"
+FIELDS = ("contractor", "date", "hours", "description", "source", "external_id")
+Row = tuple[int, str, str, str, str, str]
+# (rows done, seconds since the start): the points a path's window rates are read from.
+Marks = list[tuple[int, float]]
 
 
 def ensure_database(url: str) -> None:
@@ -52,25 +72,45 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def rows(contractor_ids: list[int], source: str) -> list[tuple[int, str, str, str, str, str]]:
+def rows(count: int, contractor_ids: list[int], source: str) -> list[Row]:
     """Return (contractor, date, hours, description, source, external_id): one 8 h day per contractor and day."""
     result = []
-    for i in range(ROWS):
+    for i in range(count):
         day = START + dt.timedelta(days=i // len(contractor_ids))
         result.append((contractor_ids[i % len(contractor_ids)], day.isoformat(), "8.00", f"Work {i}", source, f"R-{i}"))
     return result
 
 
 def empty_tables() -> None:
-    """Remove what a previous run wrote (time entries, their audit rows, changed-month marks)."""
+    """Remove what a previous path or run of this bench wrote, and nothing else (the database may be shared).
+
+    Its time entries, their audit rows (the bench user's), its engagement's
+    changed-month marks and its import records go; raw deletes, as for a
+    fixture: the bench's own rows are not facts anyone reports on.
+    """
+    from django.contrib.auth.models import User
     from django.db import connection
 
+    from engagements.models import AuditLog, ChangedMonth, Contractor, Engagement, TimeEntry
+    from imports.models import ImportFile
+
+    engagement = Engagement.objects.get(name=ENGAGEMENT)
+    contractor_ids = list(Contractor.objects.filter(engagement=engagement).values_list("pk", flat=True))
+    user_ids = list(User.objects.filter(username=BENCH_USER).values_list("pk", flat=True))
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE engagements_timeentry, engagements_auditlog, engagements_changedmonth")
+        for model, column, ids in (
+            (TimeEntry, "contractor_id", contractor_ids),
+            (AuditLog, "actor_id", user_ids),
+            (ChangedMonth, "engagement_id", [engagement.pk]),
+        ):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {column} = ANY(%s)", [ids])
+        # Fresh statistics, as an import into a table of this size meets them.
+        cursor.execute(f"ANALYZE {TimeEntry._meta.db_table}")
+    ImportFile.objects.filter(name=CSV_NAME).delete()
 
 
 def setup() -> tuple[list[int], str]:
-    """Migrate, record an engagement with contractors, and return their ids and an Operations token."""
+    """Migrate, find or record the engagement with its contractors; return their ids and an Operations token."""
     import django
     from django.core.management import call_command
 
@@ -79,7 +119,7 @@ def setup() -> tuple[list[int], str]:
     from django.contrib.auth.models import Group, User
     from rest_framework.authtoken.models import Token
 
-    from engagements.models import Contractor, Engagement
+    from engagements.models import Contractor, Engagement, ServiceArea, Vendor
     from engagements.services.engagements import (
         contractor_create,
         engagement_create,
@@ -88,80 +128,220 @@ def setup() -> tuple[list[int], str]:
     )
     from kernel.roles import OPERATIONS
 
-    engagement = Engagement.objects.filter(name="Bench staff aug").first()
+    engagement = Engagement.objects.filter(name=ENGAGEMENT).first()
     if engagement is None:
-        vendor = vendor_create(name="Bench vendor", kind="staffing")
-        area = service_area_create(name="Bench area")
+        vendor = Vendor.objects.filter(name=VENDOR).first() or vendor_create(name=VENDOR, kind="staffing")
+        area = ServiceArea.objects.filter(name=AREA).first() or service_area_create(name=AREA)
         engagement = engagement_create(
-            name="Bench staff aug", vendor=vendor, model="staff_aug", service_area=area, start_date=dt.date(2018, 1, 1)
+            name=ENGAGEMENT, vendor=vendor, model="staff_aug", service_area=area, start_date=dt.date(2018, 1, 1)
         )
-        for i in range(CONTRACTORS):
-            contractor_create(engagement=engagement, name=f"Contractor {i:03d}")
-    user, _ = User.objects.get_or_create(username="bench-ops", defaults={"is_staff": True})
+    for i in range(Contractor.objects.filter(engagement=engagement).count(), CONTRACTORS):
+        contractor_create(engagement=engagement, name=f"Contractor {i:03d}")
+    user, _ = User.objects.get_or_create(username=BENCH_USER, defaults={"is_staff": True})
     user.groups.add(Group.objects.get(name=OPERATIONS))
     token, _ = Token.objects.get_or_create(user=user)
     ids = list(Contractor.objects.filter(engagement=engagement).order_by("pk").values_list("pk", flat=True))
-    return ids, token.key
+    return ids[:CONTRACTORS], token.key
 
 
-def ingest_api(data: list[tuple[int, str, str, str, str, str]], token: str) -> float:
-    """POST the rows in batches through the API; return the seconds taken."""
+def window_rates(marks: Marks, total: int) -> tuple[float, float]:
+    """Return rows/s over the first and over the last 10% of the rows, read at the nearest marks.
+
+    `marks` start at (0, 0.0) and end at (total, seconds). The first window
+    ends at the first mark at or past 10% of the rows; the last starts at the
+    last mark at or before 90%.
+    """
+    first_end = next(m for m in marks if m[0] >= total * 0.1)
+    last_start = next(m for m in reversed(marks) if m[0] <= total * 0.9)
+    end = marks[-1]
+    first = first_end[0] / first_end[1] if first_end[1] else float("inf")
+    span = end[1] - last_start[1]
+    last = (end[0] - last_start[0]) / span if span else float("inf")
+    return first, last
+
+
+def ingest_api(data: Sequence[Row], token: str, batch: int) -> Marks:
+    """POST the rows in batches through the API; return the marks after each batch."""
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
-    fields = ("contractor", "date", "hours", "description", "source", "external_id")
+    marks: Marks = [(0, 0.0)]
     started = time.perf_counter()
-    for offset in range(0, len(data), BATCH):
-        body = json.dumps([dict(zip(fields, row, strict=True)) for row in data[offset : offset + BATCH]])
-        response = client.post("/api/v1/time-entries/", body, content_type="application/json")
-        if response.status_code != 200 or response.json()["created"] != min(BATCH, len(data) - offset):
+    for offset in range(0, len(data), batch):
+        body = json.dumps([dict(zip(FIELDS, row, strict=True)) for row in data[offset : offset + batch]])
+        # secure=True: production settings redirect plain HTTP to HTTPS.
+        response = client.post("/api/v1/time-entries/", body, content_type="application/json", secure=True)
+        if response.status_code != 200 or response.json()["created"] != min(batch, len(data) - offset):
             raise SystemExit(f"batch at {offset} failed: {response.status_code} {response.content[:500]!r}")
-        done = offset + BATCH
-        if done % (BATCH * 20) == 0:
-            elapsed = time.perf_counter() - started
-            print(f"  api: {done:>7} rows, {done / elapsed:,.0f} rows/s", file=sys.stderr)
-    return time.perf_counter() - started
+        marks.append((min(offset + batch, len(data)), time.perf_counter() - started))
+        if len(marks) % 40 == 0:
+            done, seconds = marks[-1]
+            print(f"  api: {done:>9,} rows, {done / seconds:,.0f} rows/s", file=sys.stderr, flush=True)
+    return marks
 
 
-def ingest_copy(data: list[tuple[int, str, str, str, str, str]]) -> float:
-    """COPY the same rows into the table; return the seconds taken."""
+def ingest_copy(data: Sequence[Row]) -> Marks:
+    """COPY the rows in ten statements, each committed; return the marks after each."""
     from django.db import connection, transaction
 
+    marks: Marks = [(0, 0.0)]
+    step = max(1, -(-len(data) // 10))
     started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        columns = "(contractor_id, date, hours, description, source, external_id)"
-        with cursor.copy(f"COPY engagements_timeentry {columns} FROM STDIN") as copy:
-            for row in data:
+    columns = "(contractor_id, date, hours, description, source, external_id)"
+    for offset in range(0, len(data), step):
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY engagements_timeentry {columns} FROM STDIN") as copy,
+        ):
+            for row in data[offset : offset + step]:
                 copy.write_row(row)
-    return time.perf_counter() - started
+        marks.append((min(offset + step, len(data)), time.perf_counter() - started))
+    return marks
 
 
-def main() -> None:
+def write_generic_csv(path: Path, count: int) -> None:
+    """Write the rows as a generic timesheet CSV (contractors by name, the engagement given at import)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["external_id", "contractor", "date", "hours", "description"])
+        for i in range(count):
+            day = START + dt.timedelta(days=i // CONTRACTORS)
+            writer.writerow([f"F-{i}", f"Contractor {i % CONTRACTORS:03d}", day.isoformat(), "8.00", f"Work {i}"])
+
+
+def file_import_child(path: str) -> None:
+    """In a child process: import the CSV, print JSON with the marks and the peak resident memory."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+
+    from engagements.models import Engagement
+    from imports.services import file_import
+
+    engagement = Engagement.objects.get(name=ENGAGEMENT)
+    user = User.objects.get(username=BENCH_USER)
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    marks: Marks = [(0, 0.0)]
+    started = time.perf_counter()
+
+    def progress(done: int) -> None:
+        if done:
+            marks.append((done, time.perf_counter() - started))
+
+    report = file_import(
+        kind="timesheets",
+        fmt="generic",
+        data=Path(path),
+        name=CSV_NAME,
+        engagement=engagement,
+        user=user,
+        progress=progress,
+    )
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "marks": marks,
+                "seconds": seconds,
+                "created": report.created,
+                "rejected": report.rejected,
+                "baseline_mb": baseline_kb / 1024,
+                "peak_mb": peak_kb / 1024,
+            }
+        )
+    )
+
+
+def ingest_file(count: int) -> tuple[Marks, dict[str, float], float]:
+    """Import a generated generic CSV of `count` rows in a child process.
+
+    Return the marks (rows written, at each progress call), the memory, and
+    the seconds of the whole call: after the last row come the commit and the
+    report recompute the embedded default runs in-process, a one-off cost the
+    windows leave out and the overall rate includes.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.csv"
+        write_generic_csv(path, count)
+        size_mb = path.stat().st_size / 2**20
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.api_ingest", "--file-import-child", str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if child.returncode != 0:
+        raise SystemExit(f"file import failed:\n{child.stderr[-3000:]}")
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    if result["created"] != count:
+        raise SystemExit(f"file import created {result['created']} of {count} rows ({result['rejected']} rejected)")
+    marks = [(int(done), float(seconds)) for done, seconds in result["marks"]]
+    memory = {"file_mb": size_mb, "baseline_mb": result["baseline_mb"], "peak_mb": result["peak_mb"]}
+    return marks, memory, float(result["seconds"])
+
+
+def report_line(label: str, marks: Marks, seconds: float | None = None) -> tuple[float, str]:
+    """Return a path's overall rows/s and its line of the table (`seconds`: the whole call, if longer)."""
+    total, written = marks[-1]
+    seconds = seconds or written
+    first, last = window_rates(marks, total)
+    rate = total / seconds
+    line = (
+        f"{label:<22} {total:>9,} {seconds:>9.1f} {rate:>10,.0f} {first:>11,.0f} {last:>11,.0f} {last / first:>10.0%}"
+    )
+    return rate, line
+
+
+def main(argv: Sequence[str]) -> None:
+    if argv[:1] == ["--file-import-child"]:
+        file_import_child(argv[1])
+        return
+    count = int(argv[0]) if argv else 200_000
+    batch = int(argv[1]) if len(argv) > 1 else 1_000
     ensure_database(os.environ["DATABASE_URL"])
     contractor_ids, token = setup()
     from django.db import connection
 
+    from engagements.models import TimeEntry
+
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmark compares against PostgreSQL COPY: set DATABASE_URL to PostgreSQL.")
-    print(f"{ROWS:,} time entries, {len(contractor_ids)} contractors, API batches of {BATCH:,}")
+    version = connection.cursor().connection.info.server_version // 10000
+    print(f"{count:,} time entries, {len(contractor_ids)} contractors, API batches of {batch:,}, PostgreSQL {version}")
 
     empty_tables()
-    api_seconds = ingest_api(rows(contractor_ids, "bench-api"), token)
-    from engagements.models import AuditLog, TimeEntry
-
-    assert TimeEntry.objects.count() == ROWS
-    audit_rows = AuditLog.objects.count()
+    api = ingest_api(rows(count, contractor_ids, "bench-api"), token, batch)
+    assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
 
     empty_tables()
-    copy_seconds = ingest_copy(rows(contractor_ids, "bench-copy"))
-    assert TimeEntry.objects.count() == ROWS
+    connection.close()  # the child process imports on its own connection
+    imported, memory, import_seconds = ingest_file(count)
+    assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
 
-    api_rate, copy_rate = ROWS / api_seconds, ROWS / copy_seconds
-    print(f"API list POST : {api_seconds:8.1f} s  {api_rate:>10,.0f} rows/s  ({audit_rows:,} audit rows written)")
-    print(f"PostgreSQL COPY: {copy_seconds:8.1f} s  {copy_rate:>10,.0f} rows/s")
-    print(f"ratio COPY/API: {copy_rate / api_rate:.1f}x")
     empty_tables()
+    copied = ingest_copy(rows(count, contractor_ids, "bench-copy"))
+    assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
+    empty_tables()
+
+    print(
+        f"{'path':<22} {'rows':>9} {'seconds':>9} {'rows/s':>10} {'first 10%':>11} {'last 10%':>11} {'last/first':>10}"
+    )
+    api_rate, line = report_line("API list POST", api)
+    print(line)
+    print(report_line("file import (generic)", imported, import_seconds)[1])
+    copy_rate, line = report_line("COPY (10 statements)", copied)
+    print(line)
+    print(
+        f"file import: {memory['file_mb']:.1f} MB file, peak resident memory {memory['peak_mb']:.0f} MB "
+        f"({memory['baseline_mb']:.0f} MB before the import); "
+        f"{import_seconds - imported[-1][1]:.1f} s after the last row (commit, report recompute)"
+    )
+    print(f"API / COPY: {api_rate / copy_rate:.0%} of COPY's rows/s")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -97,9 +97,12 @@ SELECT t.* FROM unnest(%s::text[], %s::text[]) AS k(source, external_id)
 CROSS JOIN LATERAL (SELECT * FROM {table} t WHERE t.source = k.source AND t.external_id = k.external_id
                     AND NOT (t.external_id = '') LIMIT 1) t
 """
-# SQLite: a row-value IN on the index's columns; the predicate is the partial index's own, word for word.
+# SQLite: the keys as a table of constants joined to the index (a row-value IN scans the whole index);
+# CROSS JOIN makes SQLite keep the keys as the outer loop. The predicate is the partial index's own.
 _SQLITE_BY_KEYS = """
-SELECT * FROM {table} WHERE ("source", "external_id") IN (VALUES {values}) AND NOT ("external_id" = '')
+WITH k(source, external_id) AS (VALUES {values})
+SELECT t.* FROM k CROSS JOIN {table} t ON t."source" = k.source AND t."external_id" = k.external_id
+WHERE NOT (t."external_id" = '')
 """
 
 

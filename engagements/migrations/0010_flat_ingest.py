@@ -21,7 +21,10 @@ Now:
    UPDATE of a batch or one COPY of 200,000 rows is checked with three
    set-based queries. The daily total is summed per distinct (contractor,
    day) of the statement through the composite index (a LATERAL lookup, so
-   the plan cannot turn into a scan of the table whatever the statistics say).
+   the plan cannot turn into a join on a scan of the table), with sequential
+   scans off for the function: PL/pgSQL keeps a session's plan, and one made
+   while the table was empty (an import's first batch) would otherwise scan
+   the whole table for every later batch.
    Exact under concurrent writers: the statement first locks its contractors
    (FOR NO KEY UPDATE, in id order, so two batches cannot deadlock on them)
    and share-locks their engagements (migration 0009's reason), then checks in
@@ -62,7 +65,11 @@ BEGIN
         RAISE EXCEPTION 'engagements_timeentry_daily_hours' USING ERRCODE = '23514';
     END IF;
     RETURN NULL;
-END $$ LANGUAGE plpgsql;
+END $$ LANGUAGE plpgsql
+-- PL/pgSQL plans these queries once per session and keeps the plan: planned on an empty table (the
+-- first batch of an import) it would seq-scan the whole table for every later batch. Off, the plan
+-- is the index lookups above whatever the table's size was at planning time.
+SET enable_seqscan = off;
 
 CREATE TRIGGER engagements_timeentry_rules_insert AFTER INSERT ON engagements_timeentry
     REFERENCING NEW TABLE AS new_rows

@@ -47,9 +47,12 @@ CROSS JOIN LATERAL (SELECT SUM(t.hours) AS total FROM engagements_timeentry t
                     WHERE t.contractor_id = k.contractor_id AND t.date = k.day) s
 WHERE s.total IS NOT NULL
 """
+# SQLite: the pairs as a table of constants, the outer loop of the join (CROSS JOIN fixes the order).
 _SQLITE_DAY_TOTALS = """
-SELECT contractor_id, date, SUM(hours) FROM engagements_timeentry
-WHERE (contractor_id, date) IN (VALUES {values}) GROUP BY contractor_id, date
+WITH k(contractor_id, day) AS (VALUES {values})
+SELECT k.contractor_id, k.day, SUM(t.hours) FROM k CROSS JOIN engagements_timeentry t
+    ON t.contractor_id = k.contractor_id AND t.date = k.day
+GROUP BY k.contractor_id, k.day
 """
 
 
