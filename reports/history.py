@@ -8,7 +8,7 @@ from engagements.models import Engagement
 from kernel.months import add_months, month_iso
 from reports import charts
 from reports.models import MonthlySnapshot
-from reports.presentation import fmt, money
+from reports.presentation import fmt
 
 HISTORY_MONTHS = 24
 FIELDS = (
@@ -57,7 +57,7 @@ def history_page(item: Engagement, rows: list[dict[str, Any]]) -> dict[str, Any]
         {
             "month": row["month"],
             "iso": month_iso(row["month"]),
-            "total": money(row["total_cost"], currency),
+            "total": fmt(row["total_cost"], "money"),
             "vendor": fmt(row["labor_cost"] + row["fee_cost"], "money"),
             "overhead": fmt(row["overhead_cost"], "money"),
             "one_time": fmt(row["one_time_cost"], "money"),

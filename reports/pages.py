@@ -19,7 +19,6 @@ from reports.presentation import (
     data_quality,
     figure_rows,
     fmt,
-    money,
     present,
     verdict_card,
 )
@@ -183,21 +182,22 @@ def vendor_rows(vendors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": vendor.get("vendor"),
+                "currency": cur,
                 "name": vendor.get("name", ""),
                 "complete": month.get("complete", True) and year.get("complete", True),
-                "cost": money(month.get("total_cost"), cur),
-                "cost_12": money(year.get("total_cost"), cur),
+                "cost": fmt(month.get("total_cost"), "money"),
+                "cost_12": fmt(year.get("total_cost"), "money"),
                 "engagements": fmt(month.get("engagements"), "int"),
                 "response": fmt(month.get("response_met_pct"), "pct"),
                 "resolution": fmt(month.get("resolution_met_pct"), "pct"),
                 "resolution_12": fmt(year.get("resolution_met_pct"), "pct"),
                 "uptime": fmt(month.get("uptime_pct"), "pct"),
                 "breaches": fmt(month.get("breaches"), "int"),
-                "credits_due": money(month.get("credits_due"), cur),
-                "credits_claimed": money(month.get("credits_claimed"), cur),
-                "credits_received": money(month.get("credits_received"), cur),
-                "variance": money(month.get("invoice_variance"), cur),
-                "variance_12": money(year.get("invoice_variance"), cur),
+                "credits_due": fmt(month.get("credits_due"), "money"),
+                "credits_claimed": fmt(month.get("credits_claimed"), "money"),
+                "credits_received": fmt(month.get("credits_received"), "money"),
+                "variance": fmt(month.get("invoice_variance"), "money"),
+                "variance_12": fmt(year.get("invoice_variance"), "money"),
                 "attestations": f"{att.get('valid', 0)} valid, {att.get('expiring', 0)} expiring, "
                 f"{att.get('expired', 0)} expired",
             }
@@ -218,6 +218,7 @@ def neighbours(month: dt.date, stored: list[dt.date], current: dt.date) -> dict[
         "first": month_iso(months[0]) if months else month_iso(month),
         "last": month_iso(max(months[-1], current)) if months else month_iso(current),
         "last_year": month_iso(add_months(month, -12)),
+        "last_year_label": month_label(add_months(month, -12)),
     }
 
 

@@ -225,7 +225,11 @@ def verdict_card(area: dict[str, Any], currency: str) -> dict[str, Any]:
             "complete": verdict.get("complete", True),
         }
     gap = verdict.get("gap_in_month")
-    figures.append({"label": "Cheaper this month", "value": _cheaper(verdict.get("cheaper_in_month"), gap, currency)})
+    this_month = _cheaper(verdict.get("cheaper_in_month"), gap, currency)
+    ran = [label for model, label in MODELS if ((area.get(model) or {}).get("figures") or {}).get("engagements")]
+    if verdict.get("cheaper_in_month") == "none" and len(ran) == 1:
+        this_month = f"- (only {ran[0].lower()} ran this month)"
+    figures.append({"label": "Cheaper this month", "value": this_month})
     if "cheaper_trailing_12" in verdict:
         figures.append(
             {

@@ -74,12 +74,12 @@ def computed_worked_example() -> list[int]:
     return ids
 
 
-def sign_in(driver, url: str, username: str) -> None:
+def sign_in(driver, url: str, username: str, password: str = "pw") -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(url)
     driver.find_element(By.NAME, "username").send_keys(username)
-    driver.find_element(By.NAME, "password").send_keys("pw")
+    driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.NAME, "password").submit()
 
 
@@ -140,3 +140,53 @@ def test_operations_adds_hours_in_the_admin_and_watches_the_month_go_stale_then_
     assert april_state() == "stale"
     restartable_worker.start(TIME_ZONE="America/New_York")
     assert eventually(lambda: april_state() == "fresh", timeout=90)
+
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "report.png"
+
+
+def viewport(driver, width: int, height: int = 900) -> None:
+    """Set the page's viewport itself (the window size would include the browser's own bars)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_every_verdict_is_on_the_first_screen_and_a_phone_never_scrolls_sideways(
+    browser, live_server, settings
+) -> None:
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+    from selenium.webdriver.common.by import By
+
+    from tests.reports.conftest import DEMO_TODAY
+
+    settings.TIME_ZONE = "America/New_York"
+    with time_machine.travel(DEMO_TODAY):
+        call_command("seed_demo", stdout=io.StringIO())
+        viewport(browser, 1400, 900)
+        sign_in(browser, f"{live_server.url}/reports/login/", "leadership", password="leadership-demo")
+        assert browser.current_url.endswith("/reports/2026-05/"), browser.current_url
+        cards = browser.find_elements(By.CSS_SELECTOR, "[data-verdict-area]")
+        assert len(cards) == 4  # the demo's four service areas
+        height = browser.execute_script("return window.innerHeight")
+        assert height == 900
+        for card in cards:
+            box = browser.execute_script("return arguments[0].getBoundingClientRect().toJSON()", card)
+            assert box["top"] >= 0 and box["bottom"] <= height, (card.text[:60], box)
+            assert card.find_element(By.CSS_SELECTOR, ".sentence").text
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOT))
+
+        for path in ("/reports/2026-05/", "/reports/", "/reports/2026-05/vendors/", "/reports/2026-06/"):
+            viewport(browser, 375, 800)
+            browser.get(f"{live_server.url}{path}")
+            widths = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], (path, widths)
+        browser.get(f"{live_server.url}/reports/2026-05/")
+        browser.save_screenshot(str(browser.downloads.parent / "report-375.png"))
