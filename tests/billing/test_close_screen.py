@@ -230,7 +230,10 @@ def test_operations_closes_a_month_from_the_close_screen_and_the_report_says_clo
         acknowledge[0].click()
     browser.find_element(By.CSS_SELECTOR, "input[type=submit][value='Close April 2026']").click()
 
-    assert "April 2026 closed: its facts are locked." in browser.page_source
+    # The POST answers with a redirect to the month's screen, now showing it closed (or an error).
+    assert eventually(lambda: "was closed on" in browser.page_source or 'role="alert"' in browser.page_source)
+    errors = [element.text for element in browser.find_elements(By.CSS_SELECTOR, "[role=alert]")]
+    assert "April 2026 closed: its facts are locked." in browser.page_source, errors
     assert Period.objects.get(month=APRIL).closed
     browser.find_element(By.LINK_TEXT, "See the report").click()
     assert browser.current_url.endswith("/reports/2026-04/")
