@@ -47,7 +47,8 @@ _MAGIC = (
     (b"\xfd7zXZ", "this is an xz archive, not a CSV export: unpack it first"),
 )
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1a")  # tab, line ends, form feed, DOS end-of-file
-_BINARY_SHARE = 0.01  # more control bytes than this in the first block: not text
+_BINARY_SHARE = 0.01  # more control bytes than this share of the first block (and than 16): not text
+_BINARY_LEAST = 16  # a few stray control bytes in a small text file are cells to reject, not a binary
 
 
 @contextmanager
@@ -99,7 +100,8 @@ def sniff(source: BinaryIO) -> str:
             raise FileError(message)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
         return "utf-16"
-    if b"\x00" in head or sum(byte < 32 and byte not in _TEXT_CONTROLS for byte in head) > _BINARY_SHARE * len(head):
+    controls = sum(byte < 32 and byte not in _TEXT_CONTROLS for byte in head)
+    if b"\x00" in head or controls > max(_BINARY_SHARE * len(head), _BINARY_LEAST):
         raise FileError("this file holds binary data, not CSV text: export the data as CSV")
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"

@@ -24,9 +24,12 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 
-def _same_header(cells: list[str], header: list[str]) -> bool:
-    """True when a data row repeats the header."""
-    return [normalise_name(c) for c in cells if c.strip()] == [normalise_name(h) for h in header if h]
+def _same_header(cells: list[str], keys: list[str]) -> bool:
+    """True when a data row repeats the header (`keys`: its non-blank names, normalised)."""
+    first = next((c for c in cells if c.strip()), "")
+    if normalise_name(first) != keys[0]:  # the usual data row: decided by one cell
+        return False
+    return [normalise_name(c) for c in cells if c.strip()] == keys
 
 
 def normalise_name(name: str) -> str:
@@ -231,13 +234,15 @@ class TableRecords(Generic[T]):
     def _rows(self) -> Generator[tuple[int, list[str], bool]]:
         """Data rows (line, cells, cut off); reads the header into `self.header` first."""
         header: list[str] | None = None
+        keys: list[str] = []
         self.repeats = 0
         for number, cells, cut_off in self.text.records():
             if not any(cell.strip() for cell in cells):
                 continue
             if header is None:
                 header = self.header = [cell.strip().lstrip("\ufeff") for cell in cells]
-            elif _same_header(cells, header):
+                keys = [normalise_name(name) for name in header if name]
+            elif _same_header(cells, keys):
                 self.repeats += 1  # concatenated exports repeat the header line
             else:
                 yield number, cells, cut_off
