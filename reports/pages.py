@@ -129,6 +129,8 @@ def month_page(payload: dict[str, Any], *, area_id: int | None, with_links: bool
         "quality": gap_items(payload, with_links),
         "complete": payload.get("complete"),
         "scope_name": area_name or "All service areas",
+        # Engagement columns left off paper (too wide for A4 or Letter; the CSV has them).
+        "print_hidden": ("overhead_hours", "fee_cost", "one_time_cost", "tickets_opened", "downtime_hours"),
         "area_id": area_id,
         "headline_rows": linked_rows(scope, month, area=area_id if area_name else None, with_links=with_links),
         "changes": [
