@@ -16,7 +16,7 @@ from reports.services import report_build, snapshots_compute
 APRIL = dt.date(2026, 4, 1)
 pytestmark = pytest.mark.django_db
 # An engagement table cell: <td data-figure="hours"><a href="...">12.50</a></td>
-ENGAGEMENT_LINK = re.compile(r'<td data-figure="(\w+)"><a href="([^"]+)">([^<]+)</a></td>')
+ENGAGEMENT_LINK = re.compile(r'<td data-figure="(\w+)"[^>]*><a href="([^"]+)">([^<]+)</a></td>')
 FIGURE_LINK = re.compile(r'<a href="(/admin/[^"]+)">([^<]+)</a>')
 
 
