@@ -17,12 +17,13 @@ is kept, and the rules that span rows (24 h per contractor's day, one external
 id per row) must see the earlier chunks, which only written rows give them. A
 refused file, a dry run or a cancellation rolls the transaction back. Only
 counts and the first REJECTED_SHOWN problems are kept, so memory does not grow
-with the file (beyond a 16-byte digest per row for the repeated-id checks).
+with the file (an external id repeated across chunks is found by asking the
+database for this import's rows; derived ids keep a 16-byte digest per row,
+see imports.parsers.records).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,9 +32,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 
-from engagements.models import Engagement
+from engagements.models import Engagement, TimeEntry
 from engagements.selectors import engagements_by_name
 from engagements.services.ingest import time_entries_upsert
 from imports.mapping import Mapped, defaulted_warning
@@ -45,7 +46,8 @@ from imports.parsers import FileError
 from imports.parsers.base import Parsed, printable, stream
 from imports.parsers.source import digest, opened
 from kernel.actor import acting_as
-from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
+from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome, chunks
+from sla.models import Outage, Ticket
 from sla.services.ingest import outages_upsert, tickets_upsert
 
 # Rows parsed, mapped and written per step (and per progress call).
@@ -69,6 +71,12 @@ IMPORTERS: dict[str, tuple[Mapper, Writer]] = {
     ImportKind.TIMESHEETS.value: (time_records_map, _time_entries_write),
     ImportKind.TICKETS.value: (ticket_records_map, tickets_upsert),
     ImportKind.OUTAGES.value: (outage_records_map, outages_upsert),
+}
+# The model each kind's writer stores (source, external_id) on.
+STORED: dict[str, type[models.Model]] = {
+    ImportKind.TIMESHEETS.value: TimeEntry,
+    ImportKind.TICKETS.value: Ticket,
+    ImportKind.OUTAGES.value: Outage,
 }
 
 
@@ -127,9 +135,10 @@ class _Run:
     engagement: Engagement | None
     allow_partial: bool
     move: bool
+    stored: type[models.Model]
+    newer_than: int  # the largest primary key stored before this import: larger ones are this import's
     record: ImportFile | None = None
     problems: list[RowProblem] = field(default_factory=list)
-    seen_ids: set[bytes] = field(default_factory=set)
     unmatched: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     defaulted: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
@@ -177,18 +186,25 @@ class _Run:
         return outcome
 
     def _repeated_ids(self, todo: list[tuple[int, Any]]) -> list[RowProblem]:
-        """Rows whose external id an earlier chunk already used (the writer checks within a chunk)."""
-        problems, fresh = [], set()
+        """Rows whose external id an earlier chunk already stored (the writer checks within a chunk).
+
+        Asked of the database, not remembered: rows this import created carry
+        primary keys above `newer_than` (one query per 500 ids, no memory per row).
+        """
+        rows_of: dict[str, int] = {}
         for row, obj in todo:
             external_id = obj["external_id"] if isinstance(obj, dict) else obj.external_id
-            if not external_id:
-                continue
-            key = hashlib.blake2b(external_id.encode("utf-8"), digest_size=16).digest()
-            if key in self.seen_ids:
-                problems.append(RowProblem(row, "external_id", "An earlier line of the file has this external id."))
-            fresh.add(key)
-        self.seen_ids |= fresh
-        return problems
+            if external_id:
+                rows_of.setdefault(external_id, row)
+        repeated: list[str] = []
+        for chunk in chunks(sorted(rows_of)):
+            repeated += self.stored._default_manager.filter(
+                source=self.fmt, external_id__in=chunk, pk__gt=self.newer_than
+            ).values_list("external_id", flat=True)
+        return [
+            RowProblem(rows_of[external_id], "external_id", "An earlier line of the file has this external id.")
+            for external_id in repeated
+        ]
 
     def _note(self, row: int, note: str) -> None:
         self.report.skipped += 1
@@ -289,7 +305,20 @@ def file_import(
                 "rows already stored stay unchanged."
             )
         values = {"name": name, "engagement": engagement, "user": user, "day_first": day_first, "tz": tz}
-        run = _Run(report, mapper, writer, fmt, engagement, allow_partial, move, by_name=engagements_by_name())
+        stored = STORED[kind]
+        newer_than = stored._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+        run = _Run(
+            report,
+            mapper,
+            writer,
+            fmt,
+            engagement,
+            allow_partial,
+            move,
+            stored,
+            newer_than,
+            by_name=engagements_by_name(),
+        )
         with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
             if not dry_run:
                 run.record = previous or ImportFile.objects.create(
