@@ -1,16 +1,40 @@
 """Snapshots carry their data gaps (domain.md "Data completeness") and breaches counted as tickets."""
 
+import re
 from typing import Any
 
 from django.db import migrations, models
 
+HOURS = re.compile(r"\(([0-9.]+) h\)")
+
+
+def _gap(note: str) -> dict[str, Any]:
+    """Read a cost note of the cost engine back as a gap (the next recompute writes the exact ones)."""
+    kind = (
+        "missing_monthly_fee"
+        if note.startswith("No monthly fee")
+        else "missing_internal_rate"
+        if "internal rate" in note
+        else "missing_bill_rate"
+    )
+    hours = HOURS.search(note)
+    subject = note.split(" has no ", 1)[0] if " has no " in note else "Monthly fee"
+    return {
+        "kind": kind,
+        "subject": subject,
+        "subject_id": None,
+        "hours": hours.group(1) if hours else None,
+        "tickets": None,
+        "message": note,
+    }
+
 
 def mark_incomplete(apps: Any, schema_editor: Any) -> None:
-    # Until the next recompute rewrites them, a snapshot with a cost note is incomplete.
+    # Until the next recompute rewrites them, a snapshot with cost notes is incomplete and lists them.
     snapshot = apps.get_model("reports", "MonthlySnapshot")
     for pk, notes in snapshot.objects.values_list("pk", "missing_rates").iterator():
         if notes:
-            snapshot.objects.filter(pk=pk).update(complete=False)
+            snapshot.objects.filter(pk=pk).update(complete=False, data_quality=[_gap(note) for note in notes])
 
 
 class Migration(migrations.Migration):
