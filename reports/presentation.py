@@ -163,10 +163,13 @@ OUTCOME_WORDS = (
     ("cost_per_resolved_ticket", "cost per resolved ticket", "money"),
 )
 GAP_WORDS = {
-    "missing_bill_rate": "hours without a bill rate",
-    "missing_internal_rate": "overhead hours without an internal rate",
-    "missing_exchange_rate": "currencies without an exchange rate",
-    "no_sla_policy": "engagements without an SLA policy",
+    "missing_bill_rate": ("contractor with hours and no bill rate", "contractors with hours and no bill rate"),
+    "missing_internal_rate": (
+        "person with overhead hours and no internal rate",
+        "people with overhead hours and no internal rate",
+    ),
+    "missing_exchange_rate": ("currency without an exchange rate", "currencies without an exchange rate"),
+    "no_sla_policy": ("engagement without an SLA policy", "engagements without an SLA policy"),
 }
 
 
@@ -301,9 +304,10 @@ def data_quality(payload: dict[str, Any]) -> dict[str, Any]:
         return {"known": False, "complete": None, "count": 0, "kinds": [], "items": []}
     items = list(payload.get("data_quality") or [])
     kinds = []
-    for kind, words in GAP_WORDS.items():
+    for kind, (one, many) in GAP_WORDS.items():
         found = [gap for gap in items if gap.get("kind") == kind]
         if found:
+            words = one if len(found) == 1 else many
             hours = sum((Decimal(str(g["hours"])) for g in found if g.get("hours")), Decimal(0))
             kinds.append(
                 {"kind": kind, "words": words, "count": len(found), "hours": fmt(hours, "num") if hours else ""}
