@@ -63,7 +63,7 @@ def test_the_ticket_list_shows_state_and_slack(operations_client) -> None:
     )
     page = operations_client.get(TICKETS).content.decode()
     assert "VPN down" in page and ">Met<" in page
-    assert ">0:10<" in page and ">2:00<" in page  # slack in h:mm: 15 - 5 minutes, 240 - 120 minutes
+    assert "resp. 0:10" in page and "resol. 2:00" in page  # slack in h:mm: 15 - 5 minutes, 240 - 120 minutes
 
 
 @pytest.mark.parametrize(
