@@ -136,3 +136,38 @@ def test_an_engagement_whose_currency_has_no_rate_is_a_gap_left_out_of_the_total
     assert payload["service_areas"][0]["staff_aug"]["figures"]["total_cost"] == "4192.50"
     assert payload["service_areas"][0]["staff_aug"]["complete"] is False
     assert data_gaps(APRIL) == payload["data_quality"]
+
+
+def _gappy(count: int) -> list[int]:
+    from tests.factories import ContractorFactory, EngagementFactory
+
+    ids = []
+    for n in range(count):
+        contractor = ContractorFactory(engagement=EngagementFactory(start_date=dt.date(2026, 1, 1)))
+        time_entry_create(contractor=contractor, date=dt.date(2026, 4, 8 + n % 20), hours=Decimal("3.50"))
+        opened = dt.datetime(2026, 4, 9, 14, tzinfo=dt.UTC)
+        ticket_create(engagement=contractor.engagement, priority="P2", category="incident", opened_at=opened)
+        ids.append(contractor.engagement_id)
+    return ids
+
+
+def test_gaps_cost_a_constant_number_of_queries(new_york) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.services import build_payload
+    from reports.services.snapshots import collect_inputs
+
+    def counted(ids: list[int]) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as inputs:
+            collect_inputs(ids, APRIL)
+        snapshots_compute(engagement_ids=ids, month=APRIL)
+        with CaptureQueriesContext(connection) as payload:
+            build_payload(APRIL)
+        return len(inputs), len(payload)
+
+    few = counted(_gappy(2))
+    many = counted(_gappy(2) + _gappy(5))
+    assert len(data_gaps(APRIL)) == 2 * 9  # nine engagements: an unpriced contractor and an uncovered ticket each
+    assert many[0] == few[0]
+    assert many[1] == few[1]
