@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
+from django.test import Client
 from django.urls import reverse
 
 from engagements.models import TimeEntry
@@ -132,12 +134,25 @@ def test_the_preview_hides_internal_fields(operations_client, import_world) -> N
     assert "<th>Person</th>" in sample and "<th>Hours</th>" in sample
 
 
-def test_a_file_past_the_limit_is_refused_before_it_is_read(operations_client, import_world, settings) -> None:
+def test_a_file_past_the_limit_is_refused_before_it_is_read(
+    operations_client, operations_user, import_world, settings, monkeypatch
+) -> None:
     settings.IMPORT_MAX_BYTES = 10
     body = {"file": SimpleUploadedFile("big.csv", b"x" * 200_000), "source": "", "tz": "UTC"}
     page = operations_client.post(UPLOAD, body)
     assert page.status_code == 413
     assert "larger than 10 bytes (IMPORT_MAX_BYTES)" in text_of(page)
+    # The declared length decides, before the body is read (a body of a few bytes that claims a gigabyte).
+    small = {"file": SimpleUploadedFile("small.csv", b"x"), "source": "", "tz": "UTC"}
+    settings.IMPORT_MAX_BYTES = 100_000
+
+    def never(request: object) -> None:
+        raise AssertionError("the body was read")
+
+    strict = Client(enforce_csrf_checks=True)  # as a browser: the CSRF check would read the body first
+    strict.force_login(operations_user)
+    monkeypatch.setattr(HttpRequest, "_load_post_and_files", never)
+    assert strict.post(UPLOAD, small, CONTENT_LENGTH="1000000000").status_code == 413
 
 
 def test_a_big_file_runs_as_a_job_and_its_page_shows_the_progress_bar(
@@ -173,6 +188,17 @@ def test_the_jobs_list_links_each_job_to_its_page(operations_client, import_worl
     text = text_of(operations_client.get("/admin/imports/importjob/"))
     assert reverse("admin:imports_importfile_job", args=[job.pk]) in text
     assert "Preview: Timesheets: Harvest" in text
+
+
+def test_the_upload_still_checks_csrf_after_the_length(operations_user, import_world) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operations_user)
+    body = {"file": SimpleUploadedFile("uptimerobot.csv", (SAMPLES / "uptimerobot.csv").read_bytes()), "tz": "UTC"}
+    assert client.post(UPLOAD, body).status_code == 403
+    client.get(UPLOAD)
+    token = client.cookies["csrftoken"].value
+    body["file"].seek(0)
+    assert client.post(UPLOAD, {**body, "csrfmiddlewaretoken": token}).status_code == 302
 
 
 def test_people_without_the_import_permission_cannot_upload(client, nobody_user, import_world) -> None:
