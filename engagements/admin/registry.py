@@ -250,13 +250,18 @@ class MilestoneAdmin(ServiceBackedAdmin):
 
 
 class AuditModelFilter(admin.SimpleListFilter):
-    """The kind of record changed, by its readable name (the kinds the admin shows; no scan of the trail)."""
+    """The kind of record changed, by its readable name (the kinds the user may see here; no scan of the trail)."""
 
     title = "record type"
     parameter_name = "content_type__id__exact"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        types = ContentType.objects.get_for_models(*model_admin.admin_site._registry).values()
+        shown = [
+            model
+            for model, admin_of in model_admin.admin_site._registry.items()
+            if model is not AuditLog and admin_of.has_view_permission(request)
+        ]
+        types = ContentType.objects.get_for_models(*shown).values()
         labels = [(str(ct.pk), capfirst(str(model._meta.verbose_name))) for ct in types if (model := ct.model_class())]
         return sorted(labels, key=lambda pair: pair[1])
 
@@ -318,10 +323,12 @@ class AuditLogAdmin(ReadOnlyAdmin):
     @admin.display(description="Record")
     def object_link(self, obj: AuditLog) -> str:
         model = obj.content_type.model_class()
+        # Rows labelled by their id alone were written without it ("service credit #").
+        label = f"{obj.object_repr}{obj.object_id}" if obj.object_repr.endswith("#") else obj.object_repr
         if model is None or model not in self.admin_site._registry:
-            return obj.object_repr
+            return label
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[obj.object_id])
-        return format_html('<a href="{}" title="History of this record">{}</a>', url, obj.object_repr)
+        return format_html('<a href="{}" title="History of this record">{}</a>', url, label)
 
     @admin.display(description="Changes")
     def readable(self, obj: AuditLog) -> str:
