@@ -77,3 +77,20 @@ def test_an_area_with_one_model_says_which_and_that_there_is_nothing_to_compare(
     assert set(verdict["drivers"].values()) == {None}
     assert "Only managed service has been used for Network" in verdict["sentence"]
     assert "nothing to compare" in verdict["sentence"]
+
+
+def test_a_month_where_one_model_did_not_run_talks_about_that_month_only(worked_example) -> None:
+    ids = [worked_example.augmented.pk, worked_example.msp.pk]
+    snapshots_compute(engagement_ids=ids, month=APRIL)
+    may = dt.date(2026, 5, 1)
+    snapshots_compute(engagement_ids=ids, month=may)
+    area = report_build(month=may).payload["service_areas"][0]
+    assert area["realized"] == (
+        "In May 2026 the managed service cost USD 6,000.00. Staff augmentation did not run in May 2026. "
+        "No side-by-side comparison this month: the verdict compares the 12 months ending it."
+    )
+    verdict = area["verdict"]
+    assert verdict["cheaper_in_month"] == "none" and verdict["hybrid"] is False
+    # April 4,192.50 - (April 6,340.00 + May 6,000.00)
+    assert verdict["gap_trailing_12"] == "-8147.50" and verdict["cheaper_trailing_12"] == "staff_aug"
+    assert "April" not in area["realized"] and "April" not in verdict["sentence"]

@@ -209,6 +209,10 @@ def realized_text(area: dict[str, Any], month: dt.date, currency: str) -> str:
         if point is not None:
             now.append(f"{label} cost {money(point['total'], currency)}")
     text = f"In {when} " + " and ".join(now) + "." if now else f"Neither model ran in {when}."
+    if len(now) < 2:
+        # One model is not running this month: its last figures belong to another month, and the
+        # card of this month says only that (the verdict carries the trailing 12 months).
+        return text + " " + _last_ran(staff, managed, month)
     common = min(len(staff["cumulative"]), len(managed["cumulative"]))
     s_cum, m_cum = Decimal(staff["cumulative"][common - 1]), Decimal(managed["cumulative"][common - 1])
     cheaper = "the managed service" if m_cum < s_cum else "staff augmentation"
@@ -220,6 +224,17 @@ def realized_text(area: dict[str, Any], month: dt.date, currency: str) -> str:
     if area["break_even_month"]:
         text += f" Managed broke even in month {area['break_even_month']}."
     return text
+
+
+def _last_ran(staff: dict[str, Any], managed: dict[str, Any], month: dt.date) -> str:
+    """Say which model did not run in the month, without bringing another month's figures into its card."""
+    idle = [
+        label
+        for label, section in (("Staff augmentation", staff), ("The managed service", managed))
+        if not any(p["has_data"] and p["month"] == month_iso(month) for p in section["series"])
+    ]
+    words = " ".join(f"{label} did not run in {month_label(month)}." for label in idle)
+    return words + " No side-by-side comparison this month: the verdict compares the 12 months ending it."
 
 
 def _row_quality(quality: Completeness, row: dict[str, Any], month: dt.date) -> list[dict[str, Any]]:
