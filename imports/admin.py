@@ -363,6 +363,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     """Uploads, previews and background imports with their state; each links to its page."""
 
     list_display = ["page", "what", "state", "rows_read", "created", "updated", "rejected", "requested_by"]
+    list_display_links = None
     list_filter = ["state", "kind", "dry_run"]
     list_select_related = ["requested_by"]
     search_fields = ["name"]
@@ -376,6 +377,14 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        # A job is read on its wizard page (progress, preview or result), not as a form of raw fields.
+        if not object_id.isdigit():
+            return super().change_view(request, object_id, form_url, extra_context)
+        return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[int(object_id)]))
 
     @admin.display(description="File", ordering="requested_at")
     def page(self, obj: ImportJob) -> str:

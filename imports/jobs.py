@@ -160,6 +160,9 @@ def _claim(job_id: int) -> ImportJob | None:
     if job.cancel_requested:
         _finish(job, state=JobState.CANCELLED, error="Cancelled before it started.")
         return None
+    # A running job is taken over: its task came back because its worker died (late acknowledgement).
+    # It cannot still be running elsewhere: the broker redelivers a live task only after the
+    # visibility timeout, twice the hard time limit that kills it first (settings).
     if job.attempts >= MAX_ATTEMPTS:
         _finish(job, state=JobState.FAILED, error=f"The import was interrupted {job.attempts} times; gave up.")
         return None

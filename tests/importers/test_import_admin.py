@@ -204,3 +204,12 @@ def test_the_upload_still_checks_csrf_after_the_length(operations_user, import_w
 def test_people_without_the_import_permission_cannot_upload(client, nobody_user, import_world) -> None:
     client.force_login(nobody_user)
     assert client.get(UPLOAD).status_code == 403
+
+
+def test_a_job_opens_on_its_wizard_page_not_as_raw_fields(operations_client, import_world) -> None:
+    upload(operations_client, import_world, "harvest_semicolon_crlf.csv")
+    job = ImportJob.objects.get()
+    response = operations_client.get(f"/admin/imports/importjob/{job.pk}/change/")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "admin:imports_importfile_job", args=[job.pk]
+    )
