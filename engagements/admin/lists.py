@@ -34,13 +34,13 @@ def _id(raw: str | None) -> int | None:
 
 
 def related_filter(
-    title: str, parameter: str, path: str, choices: Callable[[], Iterable[tuple[Any, str]]]
+    title: str, parameter: str, path: str, choices: Callable[[HttpRequest], Iterable[tuple[Any, str]]]
 ) -> type[admin.SimpleListFilter]:
     """Build a filter on one related row (`path` is its id's lookup from the listed model)."""
 
     class RelatedFilter(admin.SimpleListFilter):
         def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
-            return list(choices())
+            return list(choices(request))
 
         def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
             if parameter == "model":
@@ -55,24 +55,27 @@ def related_filter(
     return RelatedFilter
 
 
-def _engagements() -> Iterable[tuple[int, str]]:
+def _engagements(request: HttpRequest) -> Iterable[tuple[int, str]]:
     return Engagement.objects.order_by("name").values_list("pk", "name")
 
 
-def _contractors() -> Iterable[tuple[int, str]]:
+def _contractors(request: HttpRequest) -> Iterable[tuple[int, str]]:
     rows = Contractor.objects.order_by("name", "engagement__name").values_list("pk", "name", "engagement__name")
+    engagement = _id(request.GET.get("engagement__id__exact"))
+    if engagement is not None:  # a list narrowed to one engagement offers its contractors only
+        rows = rows.filter(engagement_id=engagement)
     return [(pk, f"{name} - {engagement}") for pk, name, engagement in rows]
 
 
-def _vendors() -> Iterable[tuple[int, str]]:
+def _vendors(request: HttpRequest) -> Iterable[tuple[int, str]]:
     return Vendor.objects.order_by("name").values_list("pk", "name")
 
 
-def _service_areas() -> Iterable[tuple[int, str]]:
+def _service_areas(request: HttpRequest) -> Iterable[tuple[int, str]]:
     return ServiceArea.objects.order_by("name").values_list("pk", "name")
 
 
-def _models() -> Iterable[tuple[str, str]]:
+def _models(request: HttpRequest) -> Iterable[tuple[str, str]]:
     return list(DeliveryModel.choices)
 
 

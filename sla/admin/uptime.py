@@ -38,7 +38,7 @@ def _tier(uptime: Decimal | None, policy: SLAPolicy | None) -> tuple[str, Decima
     pct = credit_pct(uptime, tiers, policy.max_credit_pct)
     under = [tier for tier in tiers if uptime is not None and uptime < tier.below_pct]
     if not under:
-        return "none (at or above every tier)", pct
+        return "none: at or above every tier", pct
     tier = min(under, key=lambda t: t.below_pct)
     return f"below {round_pct(tier.below_pct)}%: {round_pct(tier.credit_pct)}%", pct
 
