@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -32,14 +33,55 @@ def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> A
     return table
 
 
-def _forecast_text(forecast: dict[str, Any], currency: str) -> str:
+def _accuracy_text(accuracy: dict[str, Any] | None) -> str:
+    """How far the one-month-ahead forecasts of the last 6 months missed, per model (empty when none scored)."""
+    words = []
+    for model, label in (("staff_aug", "staff aug"), ("managed", "managed")):
+        scored = (accuracy or {}).get(model) or {}
+        if scored.get("months_scored"):
+            months = scored["months_scored"]
+            words.append(
+                f"{label} {Decimal(scored['mean_abs_error_pct']):.1f}% over {months} month{'s' if months != 1 else ''}"
+            )
+    if not words:
+        return ""
+    return " Forecast accuracy (mean absolute error of the one-month-ahead forecasts): " + ", ".join(words) + "."
+
+
+def _forecast_text(forecast: dict[str, Any], currency: str, accuracy: dict[str, Any] | None = None) -> str:
     def amount(value: str | None) -> str:
         return "-" if value is None else money(value, currency)
 
     return (
         f"Forecast: projected gap (staff aug minus managed) {amount(forecast['gap_12'])} over 12 months, "
-        f"{amount(forecast['gap_24'])} over 24 months. {' '.join(forecast['basis'])}"
+        f"{amount(forecast['gap_24'])} over 24 months. {' '.join(forecast['basis'])}" + _accuracy_text(accuracy)
     )
+
+
+def _vendors(payload: dict[str, Any], style: Any, width: float) -> Any:
+    """The month's vendor scorecards, costliest first (amounts in the base currency)."""
+    from reportlab.platypus import Paragraph
+
+    currency = payload["currency"]
+    header = ["Vendor", f"Cost ({currency})", "Resolution met", "Uptime", "Tickets breached"]
+    header += [f"Credits due ({currency})", f"Invoice variance ({currency})", "Attestations"]
+    rows: list[list[Any]] = [header]
+    for row in sorted(payload.get("vendors", []), key=lambda r: Decimal(r["month"]["total_cost"]), reverse=True):
+        month, att = row["month"], row["attestations"]
+        rows.append(
+            [
+                Paragraph(esc(row["name"]), style),
+                f"{Decimal(month['total_cost']):,.2f}",
+                "-" if month["resolution_met_pct"] is None else f"{Decimal(month['resolution_met_pct']):.1f}%",
+                "-" if month["uptime_pct"] is None else f"{Decimal(month['uptime_pct']):.1f}%",
+                f"{month['breaches']:,}",
+                f"{Decimal(month['credits_due']):,.2f}",
+                f"{Decimal(month['invoice_variance']):,.2f}",
+                f"{att['valid']} valid, {att['expiring']} expiring, {att['expired']} expired",
+            ]
+        )
+    widths = [0.18, 0.12, 0.09, 0.08, 0.08, 0.11, 0.12, 0.22]
+    return _table(rows, [width * w for w in widths])
 
 
 def _verdicts(payload: dict[str, Any], styles: Any, width: float) -> list[Any]:
@@ -169,7 +211,8 @@ def report_pdf(report: ComparisonReport) -> bytes:
     if view["break_even"]:
         story.append(Paragraph(f"Managed broke even in month {view['break_even']} of engagement.", body))
     forecast = payload["overall"]["forecast"]
-    story.append(Paragraph(esc(_forecast_text(forecast, payload["currency"])), small))
+    accuracy = payload["overall"].get("forecast_accuracy")
+    story.append(Paragraph(esc(_forecast_text(forecast, payload["currency"], accuracy)), small))
     for chart in charts.report_charts(payload).values():
         # A chart's title never stays alone at a page's foot: it moves with its drawing.
         story.append(
@@ -184,6 +227,8 @@ def report_pdf(report: ComparisonReport) -> bytes:
         story.append(Paragraph(esc(area["realized"]), body))
         rows = [["", *view["models"]]] + [[r["label"], *r["cells"]] for r in area["rows"]]
         story.append(_table(rows, [width * 0.5, width * 0.25, width * 0.25]))
+        area_forecast = _forecast_text(raw["forecast"], payload["currency"], raw.get("forecast_accuracy"))
+        story.append(Paragraph(esc(area_forecast), small))
         chart = charts.cumulative_chart(raw, f"{area['name']}: cumulative cost")
         story.append(
             KeepTogether(
@@ -210,6 +255,9 @@ def report_pdf(report: ComparisonReport) -> bytes:
         who = f"{event['engagement']}: " if event["engagement"] else ""
         why = f" ({event['why']})" if event.get("why") else ""
         story.append(Paragraph(esc(f"{event['date']} [{event['kind']}] {who}{event['text']}{why}"), small))
+    if payload.get("vendors"):
+        story += [Spacer(1, 4 * mm), Paragraph(f"Vendor scorecards: {esc(view['month_label'])}", h2)]
+        story.append(_vendors(payload, small, width))
     story += [Spacer(1, 4 * mm), Paragraph("Engagements", h2)]
     story.append(_engagements_table(payload, view, small, width))
     doc.build(story)

@@ -67,3 +67,10 @@ def test_no_chart_title_ends_a_page(with_euros) -> None:
     for page in reader.pages:
         lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
         assert lines and lines[-1] not in titles
+
+
+def test_the_pdf_lists_the_vendor_scorecards_and_the_forecast_accuracy(with_euros) -> None:
+    text = _flat(pdf_text(report_pdf(with_euros)))
+    assert "Vendor scorecards: April 2026" in text
+    assert "Helpdesk Managed Services" in text[text.index("Vendor scorecards") :]
+    assert "Forecast: projected gap (staff aug minus managed)" in text
