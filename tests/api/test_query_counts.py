@@ -123,3 +123,93 @@ def test_every_list_endpoint_takes_as_many_queries_for_30_rows_as_for_3(ops_api)
     populate(3, 27)
     many = query_counts(ops_api)
     assert many == few
+
+
+# --- batch POSTs: a constant number of queries per batch (issue 12, item 4) ----------------------------
+
+
+def _tickets(world: Any, size: int, tag: str, *, resolved: bool = False) -> list[dict[str, Any]]:
+    opened = dt.datetime(2026, 4, 7, 9, tzinfo=UTC)
+    return [
+        {
+            "engagement": world.managed.pk,
+            "priority": "P1",
+            "category": "incident",
+            "opened_at": (opened + dt.timedelta(minutes=i)).isoformat(),
+            "first_response_at": (opened + dt.timedelta(minutes=i + 5)).isoformat(),
+            "resolved_at": (opened + dt.timedelta(minutes=i + 90)).isoformat() if resolved else None,
+            "summary": f"Ticket {i}",
+            "pauses": [
+                {
+                    "started_at": (opened + dt.timedelta(minutes=i + 10)).isoformat(),
+                    "ended_at": (opened + dt.timedelta(minutes=i + 20 + (5 if resolved else 0))).isoformat(),
+                }
+            ],
+            "source": "count",
+            "external_id": f"{tag}-{i}",
+        }
+        for i in range(size)
+    ]
+
+
+def _outages(world: Any, size: int, tag: str, *, planned: bool = False) -> list[dict[str, Any]]:
+    start = dt.datetime(2026, 4, 8, 0, tzinfo=UTC)
+    return [
+        {
+            "service": world.email.pk,
+            "started_at": (start + dt.timedelta(hours=2 * i)).isoformat(),
+            "ended_at": (start + dt.timedelta(hours=2 * i + 1)).isoformat(),
+            "planned": planned,
+            "source": "count",
+            "external_id": f"{tag}-{i}",
+        }
+        for i in range(size)
+    ]
+
+
+def _time_entries(world: Any, size: int, tag: str, *, hours: str = "0.10") -> list[dict[str, Any]]:
+    return [
+        {
+            "contractor": world.anna.pk,
+            "date": f"2026-04-{1 + i % 28:02d}",
+            "hours": hours,
+            "source": "count",
+            "external_id": f"{tag}-{i}",
+        }
+        for i in range(size)
+    ]
+
+
+def _post_counts(client: Any, path: str, build: Any, change: dict[str, Any], world: Any, size: int) -> tuple[int, int]:
+    """Return the queries of a batch that creates `size` rows, and of the batch that changes them all."""
+    with CaptureQueriesContext(connection) as created:
+        response = client.post(path, build(world, size, f"n{size}"), format="json")
+    assert response.status_code == 200 and response.json()["created"] == size, response.content[:500]
+    changed_rows = build(world, size, f"n{size}", **change)
+    with CaptureQueriesContext(connection) as changed:
+        response = client.post(path, changed_rows, format="json")
+    assert response.status_code == 200 and response.json()["updated"] == size, response.content[:500]
+    return len(created), len(changed)
+
+
+@pytest.mark.parametrize(
+    ("path", "build", "change"),
+    [
+        ("/api/v1/tickets/", _tickets, {"resolved": True}),
+        ("/api/v1/outages/", _outages, {"planned": True}),
+        ("/api/v1/time-entries/", _time_entries, {"hours": "0.20"}),
+    ],
+    ids=["tickets", "outages", "time-entries"],
+)
+def test_a_batch_post_takes_as_many_queries_for_40_rows_as_for_4(
+    ops_api: Any, path: str, build: Any, change: dict[str, Any]
+) -> None:
+    from reports.hooks import recompute_deferred
+    from tests.api.conftest import build_world
+
+    world = build_world()
+    ops_api.get("/api/v1/")  # authentication and content types cached for both sizes alike
+    with recompute_deferred():
+        small = _post_counts(ops_api, path, build, change, world, 4)
+        large = _post_counts(ops_api, path, build, change, world, 40)
+    assert large == small
