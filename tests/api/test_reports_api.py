@@ -162,3 +162,19 @@ def test_vendor_scorecards_refuse_a_missing_month_and_an_unknown_ordering(ops_ap
 
 def test_vendor_scorecards_need_a_login(client, db) -> None:
     assert client.get("/api/v1/vendor-scorecards/?month=2026-04").status_code in (401, 403)
+
+
+def test_the_schema_documents_the_v1_report_fields_and_the_scorecards(client, db) -> None:
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    assert "get" in schema["paths"]["/api/v1/vendor-scorecards/"]
+    components = schema["components"]["schemas"]
+    report = components["Report"]["properties"]
+    assert {"complete", "data_quality", "service_areas"} <= set(report)
+    area = components["ReportArea"]["properties"]
+    assert {"verdict", "forecast_accuracy", "complete"} <= set(area)
+    assert {"drivers", "leading_driver", "outcomes", "hybrid", "break_even_month"} <= set(
+        components["Verdict"]["properties"]
+    )
+    assert {"month", "trailing_12", "attestations"} <= set(components["VendorScorecard"]["properties"])
