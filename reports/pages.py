@@ -221,6 +221,7 @@ def neighbours(month: dt.date, stored: list[dt.date], current: dt.date) -> dict[
         "last": month_iso(max(months[-1], current)) if months else month_iso(current),
         "last_year": month_iso(add_months(month, -12)),
         "last_year_label": month_label(add_months(month, -12)),
+        "month_before_label": month_label(add_months(month, -1)),
     }
 
 

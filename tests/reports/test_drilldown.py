@@ -120,3 +120,54 @@ def test_a_gap_in_the_data_links_to_where_it_is_fixed(superuser_client, worked_e
     head = page[: page.index('id="data-quality"')]
     assert 'class="incomplete"' in head
     assert superuser_client.get(add_rate).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("gap", "action", "target"),
+    [
+        (
+            {"kind": "missing_bill_rate", "subject_id": 5},
+            "Add a bill rate",
+            "/admin/billing/contractorrate/add/?contractor=5",
+        ),
+        (
+            {"kind": "missing_internal_rate", "subject_id": 6},
+            "Add an internal rate",
+            "/admin/billing/internalrate/add/?person=6",
+        ),
+        (
+            {"kind": "missing_exchange_rate", "subject": "EUR"},
+            "Add an exchange rate",
+            "/admin/billing/exchangerate/add/?currency=EUR",
+        ),
+        (
+            {"kind": "no_sla_policy", "engagement": 7},
+            "Assign an SLA policy",
+            "/admin/sla/slaassignment/add/?engagement=7",
+        ),
+        ({"kind": "something_new"}, "Review", None),
+    ],
+)
+def test_each_kind_of_gap_links_to_the_form_that_fixes_it(gap, action, target) -> None:
+    from reports.links import fix_link, subject_link
+
+    assert fix_link(gap) == (action, target)
+    expected = {
+        "missing_bill_rate": "/admin/engagements/contractor/5/change/",
+        "missing_internal_rate": "/admin/engagements/person/6/change/",
+        "no_sla_policy": "/admin/engagements/engagement/7/change/",
+    }.get(gap["kind"])
+    assert subject_link(gap) == expected
+
+
+def test_figures_without_a_list_or_of_the_other_model_have_no_link() -> None:
+    from reports.links import figure_link
+
+    assert figure_link("total_cost", "2026-04", engagement=1) is None
+    assert figure_link("hours", "2026-04", area=1, model="managed") is None
+    assert figure_link("fee_cost", "2026-04", area=1, model="managed") == (
+        "/admin/billing/feeschedule/?service_area=1&month=2026-04"
+    )
+    assert figure_link("tickets_opened", "2026-04", area=1, model="staff_aug") == (
+        "/admin/sla/ticket/?service_area=1&model=staff_aug&opened_month=2026-04"
+    )
