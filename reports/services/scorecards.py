@@ -1,6 +1,6 @@
 """Vendor scorecards (domain.md "Vendor scorecard"): per vendor, the month and the 12 months ending it.
 
-Seven queries whatever the number of vendors and engagements: the snapshots
+Six queries whatever the number of vendors and engagements: the snapshots
 of the 12 months, their exchange rates, the service credits, the invoices,
 the attestations and the vendors. Money is converted into the base currency
 with each month's rate; a row whose currency lacks a rate is left out and the
