@@ -169,8 +169,11 @@ def sentence(result: dict[str, Any], v: VerdictInput, staff: Tally, managed: Tal
     if result["break_even_month"]:
         text += f" Managed broke even in month {result['break_even_month']}."
     if not result["complete"]:
-        months = ", ".join(result["incomplete_months"])
-        text += f" Incomplete data: figures of {months} lack a cost or a target (see data quality)."
+        months = ", ".join(month_label(dt.date.fromisoformat(m + "-01")) for m in result["incomplete_months"])
+        text += (
+            f" Incomplete data: in {months} some hours, currencies or tickets lack a rate or an SLA policy, "
+            "so these figures leave them out (see data quality)."
+        )
     return text
 
 
