@@ -10,7 +10,7 @@ from reports.maths import PHASES
 MODELS = (("staff_aug", "Staff augmentation"), ("managed", "Managed service"))
 # (label, where, key, format): where is "figures", "group" or "phases".
 ROWS: tuple[tuple[str, str, str, str], ...] = (
-    ("Engagements", "figures", "engagements", "int"),
+    ("Engagements active this month", "figures", "engagements", "int"),
     ("Total cost", "figures", "total_cost", "money"),
     ("Vendor cost", "figures", "vendor_cost", "money"),
     ("  labor", "figures", "labor_cost", "money"),
@@ -39,8 +39,8 @@ ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("Milestones on time", "figures", "milestones_on_time", "int"),
     ("Time to value (median days)", "group", "time_to_value_median_days", "days"),
     ("  mean days", "group", "time_to_value_mean_days", "days"),
-    ("  engagements that reached value", "group", "time_to_value_reached", "int"),
-    ("  engagements measured", "group", "time_to_value_counted", "int"),
+    ("  engagements that reached value (24 months)", "group", "time_to_value_reached", "int"),
+    ("  engagements measured (24 months)", "group", "time_to_value_counted", "int"),
     ("Cost volatility (6-month CV)", "group", "volatility_pct", "pct"),
     *((f"Months {name} total", "phases", name, "money") for name, _, _ in PHASES),
 )
