@@ -183,7 +183,9 @@ def sample_of(job: ImportJob) -> tuple[list[str], list[list[Any]]]:
         return [], []
     columns = SAMPLE_COLUMNS[job.kind]
     rows = [[_shown(getattr(record, name, None)) for name, _ in columns] for record in records.records]
-    return [heading for _, heading in columns], rows
+    # Columns the file leaves empty (a generic file has no client) are left out.
+    kept = [i for i in range(len(columns)) if any(row[i] != "" for row in rows)]
+    return [columns[i][1] for i in kept], [[row[i] for i in kept] for row in rows]
 
 
 def _shown(value: Any) -> Any:

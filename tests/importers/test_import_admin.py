@@ -134,6 +134,12 @@ def test_the_preview_hides_internal_fields(operations_client, import_world) -> N
     assert "<th>Person</th>" in sample and "<th>Hours</th>" in sample
 
 
+def test_the_sample_leaves_out_columns_the_file_does_not_have(operations_client, import_world) -> None:
+    text = text_of(upload(operations_client, import_world, "generic_timesheets.csv", source=""))
+    sample = text[text.index('id="sample"') :]
+    assert "<th>Person</th>" in sample and "<th>Client</th>" not in sample
+
+
 def test_a_file_past_the_limit_is_refused_before_it_is_read(
     operations_client, operations_user, import_world, settings, monkeypatch
 ) -> None:
