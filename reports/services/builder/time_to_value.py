@@ -8,7 +8,7 @@ from typing import Any
 from engagements.selectors import first_accepted_deliveries_for
 from kernel.months import add_months, first_of, last_day_of
 from reports import maths
-from reports.services.builder.data import ALL, HISTORY_MONTHS, ReportData, as_text
+from reports.services.builder.data import ALL, HISTORY_MONTHS, WINDOW_MONTHS, ReportData, as_text
 from sla.selectors import DEFAULT_ATTAINMENT_GOAL, attainment_goals_for
 
 NOT_YET = "not yet"
@@ -30,7 +30,9 @@ def time_to_value_of(data: ReportData) -> dict[int, dict[str, Any]]:
     result: dict[int, dict[str, Any]] = {}
     for pk, rows in by_engagement.items():
         start = rows[0]["start_date"]
-        entry: dict[str, Any] = {"model": rows[0]["model"], "area_id": rows[0]["area_id"], "measured": True}
+        # Only engagements that ran within the report's 24 months count in the groups' summaries.
+        recent = rows[-1]["month"] > add_months(data.month, -WINDOW_MONTHS)
+        entry: dict[str, Any] = {"model": rows[0]["model"], "area_id": rows[0]["area_id"], "measured": recent}
         if first_of(start) < first_loaded:
             # Its first months are not loaded: the month value was reached in may be among them.
             result[pk] = {**entry, "days": None, "basis": None, "note": BEFORE_HISTORY, "measured": False}
