@@ -33,21 +33,30 @@ def _id(raw: str | None) -> int | None:
         return None
 
 
+def _model(raw: str | None) -> str | None:
+    return raw if raw in DeliveryModel.values else None
+
+
 def related_filter(
-    title: str, parameter: str, path: str, choices: Callable[[HttpRequest], Iterable[tuple[Any, str]]]
+    title: str,
+    parameter: str,
+    path: str,
+    choices: Callable[[HttpRequest], Iterable[tuple[Any, str]]],
+    parse: Callable[[str | None], Any] = _id,
 ) -> type[admin.SimpleListFilter]:
-    """Build a filter on one related row (`path` is its id's lookup from the listed model)."""
+    """Build a filter on one related row (`path` is its id's lookup from the listed model).
+
+    A value `parse` refuses (None) is ignored rather than sent to the database:
+    a stale or hand-typed link shows the whole list instead of an error page.
+    """
 
     class RelatedFilter(admin.SimpleListFilter):
         def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
             return list(choices(request))
 
         def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
-            if parameter == "model":
-                value = self.value()
-                return queryset.filter(**{path: value}) if value in DeliveryModel.values else None
-            pk = _id(self.value())
-            return queryset.filter(**{path: pk}) if pk is not None else None
+            value = parse(self.value())
+            return queryset.filter(**{path: value}) if value is not None else None
 
     RelatedFilter.title = title
     RelatedFilter.parameter_name = parameter
@@ -93,7 +102,7 @@ def engagement_filters(
     if contractor is not None:
         filters.append(related_filter("contractor", "contractor", f"{contractor}__id", _contractors))
     if by_model:
-        filters.append(related_filter("delivery model", "model", f"{engagement}__model", _models))
+        filters.append(related_filter("delivery model", "model", f"{engagement}__model", _models, _model))
     filters += [
         related_filter("vendor", "vendor", f"{engagement}__vendor_id", _vendors),
         related_filter("service area", "service_area", f"{engagement}__service_area_id", _service_areas),

@@ -150,3 +150,13 @@ def test_filtered_lists_with_totals_take_the_same_queries_for_3_or_30_rows(opera
     make(27)
     assert queries() == few
     assert few[1] <= 1  # the totals: one query
+
+
+def test_the_model_filter_and_unreadable_values(operations_client) -> None:
+    OverheadEntryFactory(engagement=EngagementFactory(model=DeliveryModel.MANAGED), hours=Decimal("2"))
+    OverheadEntryFactory(engagement=EngagementFactory(model=DeliveryModel.STAFF_AUG), hours=Decimal("3"))
+    url = "/admin/engagements/overheadentry/"
+    assert [str(e.hours) for e in rows_of(operations_client, f"{url}?model=managed")] == ["2.00"]
+    # A stale or hand-typed value is ignored: the whole list, not an error page.
+    for query in ("model=hybrid", "engagement__id__exact=abc", "month=2026-13", "vendor="):
+        assert len(rows_of(operations_client, f"{url}?{query}")) == 2, query
