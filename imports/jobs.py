@@ -72,6 +72,10 @@ def _total_key(job_id: int) -> str:
     return f"imports:job:{job_id}:total"
 
 
+def _cancel_key(job_id: int) -> str:
+    return f"imports:job:{job_id}:cancel"
+
+
 @dataclass(frozen=True)
 class JobOptions:
     """What the file is and how to read it."""
@@ -180,7 +184,7 @@ def _finish(job: ImportJob, *, state: str, error: str = "", **fields: Any) -> No
     ImportJob.objects.filter(pk=job.pk, state__in=ACTIVE_STATES).update(
         state=state, error=error[:4000], finished_at=timezone.now(), **fields
     )
-    cache.delete_many([_progress_key(job.pk), _total_key(job.pk)])
+    cache.delete_many([_progress_key(job.pk), _total_key(job.pk), _cancel_key(job.pk)])
 
 
 def _cancel_check(job_id: int) -> Callable[[], bool]:
@@ -192,6 +196,8 @@ def _cancel_check(job_id: int) -> Callable[[], bool]:
         if now - last[0] < CANCEL_POLL_SECONDS:
             return False
         last[0] = now
+        if cache.get(_cancel_key(job_id)):
+            return True
         return ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists()
 
     return cancelled
@@ -283,7 +289,13 @@ def job_run(*, job_id: int) -> ImportJob:
 
 
 def job_cancel(*, job: ImportJob) -> ImportJob:
-    """Cancel a queued job at once, or ask a running one to stop; a finished job stays as it is."""
+    """Cancel a queued job at once, or ask a running one to stop; a finished job stays as it is.
+
+    The cache is told first: on SQLite the running import holds the write lock until it ends,
+    so the row's update below waits until the import has seen the flag and rolled back.
+    """
+    if job.active:
+        cache.set(_cancel_key(job.pk), True, timeout=int(running_timeout().total_seconds()))
     if job.state == JobState.QUEUED:
         ImportJob.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
             state=JobState.CANCELLED, cancel_requested=True, finished_at=timezone.now(), error="Cancelled."

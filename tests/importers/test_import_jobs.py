@@ -197,3 +197,16 @@ def test_the_jobs_list_costs_the_same_queries_for_more_jobs(import_world, operat
     for _ in range(5):
         make_job(import_world)
     assert count() == few
+
+
+def test_a_cancel_reaches_the_running_import_through_the_cache_first(import_world, monkeypatch) -> None:
+    # On SQLite the import holds the write lock: the row's flag can only be written once it stops.
+    monkeypatch.setattr(jobs, "CANCEL_POLL_SECONDS", 0)
+    job = make_job(import_world)
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING)
+    job.refresh_from_db()
+    check = jobs._cancel_check(job.pk)
+    assert not check()
+    jobs.job_cancel(job=job)
+    ImportJob.objects.filter(pk=job.pk).update(cancel_requested=False)  # as if the row's write were still waiting
+    assert check()
