@@ -35,7 +35,47 @@ def _scope(payload: dict[str, Any], area_id: int | None) -> dict[str, Any]:
     return payload["overall"]
 
 
-def linked_rows(scope: dict[str, Any], month: str, *, area: int | None, with_links: bool) -> list[dict[str, Any]]:
+# Which figures each kind of gap leaves short (domain.md "Data completeness").
+AFFECTED = {
+    "missing_bill_rate": {"total_cost", "vendor_cost", "labor_cost", "overhead_ratio", "cost_per_resolved_ticket"},
+    "missing_internal_rate": {"total_cost", "overhead_cost", "overhead_ratio", "cost_per_resolved_ticket"},
+    "missing_exchange_rate": MONEY_KEYS | {"overhead_ratio"},
+    "no_sla_policy": {"response_met_pct", "resolution_met_pct", "uptime_pct", "credit", "breached_tickets"},
+}
+
+
+def gap_kinds(payload: dict[str, Any], area_id: int | None) -> dict[str, set[str]]:
+    """The kinds of gap behind each model's figures (of one area, or of all)."""
+    engagements = {e["id"]: e for e in payload["engagements"]}
+    names = {a["id"]: a["name"] for a in payload["service_areas"]}
+    kinds: dict[str, set[str]] = {model: set() for model, _ in MODELS}
+    for gap in payload.get("data_quality") or []:
+        row = engagements.get(gap.get("engagement"))
+        if row is None:  # a gap of no one engagement (a currency): every model may be short
+            for found in kinds.values():
+                found.add(gap.get("kind", ""))
+        elif area_id is None or row["service_area"] == names.get(area_id):
+            kinds[row["model"]].add(gap.get("kind", ""))
+    return kinds
+
+
+def _short(key: str, group: dict[str, Any], kinds: set[str]) -> bool:
+    """Whether a figure of a group stands on incomplete data."""
+    if group.get("complete") is not False:
+        return False
+    if not kinds:  # the group says incomplete without naming why: mark its money
+        return key in MONEY_KEYS
+    return any(key in AFFECTED.get(kind, MONEY_KEYS) for kind in kinds)
+
+
+def linked_rows(
+    scope: dict[str, Any],
+    month: str,
+    *,
+    area: int | None,
+    with_links: bool,
+    kinds: dict[str, set[str]] | None = None,
+) -> list[dict[str, Any]]:
     """The side-by-side figure rows, each cell with the link to its rows and an incomplete marker."""
     rows = figure_rows(scope)
     for row, (_, where, key, _kind) in zip(rows, ROWS, strict=True):
@@ -45,7 +85,7 @@ def linked_rows(scope: dict[str, Any], month: str, *, area: int | None, with_lin
             link = None
             if with_links and where == "figures" and group and _nonzero(text):
                 link = links.figure_link(key, month, area=area, model=model)
-            incomplete = key in MONEY_KEYS and group.get("complete") is False
+            incomplete = text != "-" and _short(key, group, (kinds or {}).get(model, set()))
             cells.append({"text": text, "link": link, "incomplete": incomplete})
         row["linked"] = cells
     return rows
@@ -132,7 +172,13 @@ def month_page(payload: dict[str, Any], *, area_id: int | None, with_links: bool
         # Engagement columns left off paper (too wide for A4 or Letter; the CSV has them).
         "print_hidden": ("overhead_hours", "fee_cost", "one_time_cost", "tickets_opened", "downtime_hours"),
         "area_id": area_id,
-        "headline_rows": linked_rows(scope, month, area=area_id if area_name else None, with_links=with_links),
+        "headline_rows": linked_rows(
+            scope,
+            month,
+            area=area_id if area_name else None,
+            with_links=with_links,
+            kinds=gap_kinds(payload, area_id if area_name else None),
+        ),
         "changes": [
             {"model": label, "rows": changes(scope.get(model), month)} for model, label in MODELS if scope.get(model)
         ],
@@ -146,7 +192,7 @@ def month_page(payload: dict[str, Any], *, area_id: int | None, with_links: bool
                     )
                 ),
                 "accuracy": accuracy(a),
-                "rows": linked_rows(a, month, area=a["id"], with_links=with_links),
+                "rows": linked_rows(a, month, area=a["id"], with_links=with_links, kinds=gap_kinds(payload, a["id"])),
             }
             for a in areas
         ],

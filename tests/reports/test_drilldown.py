@@ -120,6 +120,13 @@ def test_a_gap_in_the_data_links_to_where_it_is_fixed(superuser_client, worked_e
     head = page[: page.index('id="data-quality"')]
     assert 'class="incomplete"' in head
     assert superuser_client.get(add_rate).status_code == 200
+    # In the figures, the marker sits on what the unpriced hours leave short, not on every figure.
+    table = page[page.index('<table class="figures">') :]
+    table = table[: table.index("</table>")]
+    marked = {
+        label for label, cells in re.findall(r"<tr><td[^>]*>([^<]+)</td>(.*?)</tr>", table) if "incomplete" in cells
+    }
+    assert marked == {"Total cost", "Vendor cost", "labor", "Overhead ratio (management tax)"}
 
 
 @pytest.mark.parametrize(
