@@ -364,7 +364,7 @@ class ImportFileAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Uploads, previews and background imports with their state; each links to its page."""
 
-    list_display = ["page", "what", "state", "rows_read", "created", "updated", "rejected", "requested_by"]
+    list_display = ["page", "step", "what", "state", "rows_read", "created", "rejected", "requested_at", "requested_by"]
     list_display_links = None
     list_filter = ["state", "kind", "dry_run"]
     list_select_related = ["requested_by"]
@@ -393,6 +393,10 @@ class ImportJobAdmin(admin.ModelAdmin):
         url = reverse("admin:imports_importfile_job", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.name or f"job {obj.pk}")
 
-    @admin.display(description="What")
+    @admin.display(description="Step", ordering="dry_run")
+    def step(self, obj: ImportJob) -> str:
+        return "Preview" if obj.dry_run else "Import"
+
+    @admin.display(description="Export")
     def what(self, obj: ImportJob) -> str:
-        return f"{'Preview' if obj.dry_run else 'Import'}: {source_label(obj.kind, obj.format)}"
+        return source_label(obj.kind, obj.format)
