@@ -1,0 +1,100 @@
+"""In a real browser (Debian's headless Chromium): leadership asks "What if..." from the report and saves a scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engagements.models import ChangedMonth
+from reports.hooks import recompute_deferred
+from reports.services import report_build
+from tests.scenarios.test_pages import build_area
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+OCTOBER = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    """A headless Chromium (as tests/reports/test_browser.py starts it)."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        reason = "needs Debian's chromium and chromium-driver packages (.ci/run installs them)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but the browser test {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1400,900",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver, width: int, path: Path) -> int:
+    """Save a full-page screenshot at a width; return the page's scroll width (no sideways scroll: <= width)."""
+    driver.set_window_size(width, 900)
+    height = driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(width, min(height + 100, 6000))
+    driver.save_screenshot(str(path))
+    return int(driver.execute_script("return document.documentElement.scrollWidth"))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_leadership_starts_what_if_from_the_report_saves_and_sees_the_chart_and_sentence(
+    browser, live_server, leadership_user, tmp_path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    with recompute_deferred():
+        area = build_area(2, dt.date(2026, 1, 1), 10)
+    ChangedMonth.objects.all().delete()
+    report_build(month=OCTOBER)
+    browser.get(f"{live_server.url}/reports/login/")
+    browser.find_element(By.NAME, "username").send_keys(leadership_user.username)
+    browser.find_element(By.NAME, "password").send_keys("pw")
+    browser.find_element(By.NAME, "password").submit()
+    browser.get(f"{live_server.url}/reports/2026-10/")
+    browser.find_element(By.CSS_SELECTOR, f"a[href$='/reports/scenarios/new/?area={area.pk}']").click()
+    assert "What if... the Help desk changed model" in browser.page_source
+    # Prefilled from the area's realized data: the managed fee of its last month.
+    fee = browser.find_element(By.NAME, "managed_fee")
+    assert fee.get_attribute("value") == "5000"
+    fee.clear()
+    fee.send_keys("9000")
+    browser.find_element(By.NAME, "onboarding_charges").clear()
+    browser.find_element(By.NAME, "onboarding_charges").send_keys("10000")
+    browser.find_element(By.CSS_SELECTOR, "form.scn-main button[type=submit]").click()
+    sentence = browser.find_element(By.ID, "sentence").text
+    assert sentence.startswith("Moving the Help desk to a managed service at USD 9,000/month would")
+    assert "over 24 months it" in sentence
+    chart = browser.find_element(By.CSS_SELECTOR, "#chart svg")
+    assert chart.size["width"] > 300 and chart.size["height"] > 100
+    assert "break-even" in chart.get_attribute("innerHTML") or "none in 24 months" in browser.page_source
+    shots = Path(os.environ.get("SCENARIO_SCREENSHOTS", tmp_path))
+    assert screenshot(browser, 1400, shots / "scenario-1400.png") <= 1400
+    assert screenshot(browser, 375, shots / "scenario-375.png") <= 375
