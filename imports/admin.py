@@ -364,9 +364,9 @@ class ImportFileAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Uploads, previews and background imports with their state; each links to its page."""
 
-    list_display = ["page", "step", "what", "state", "rows_read", "created", "rejected", "requested_at", "requested_by"]
+    list_display = ["page", "step", "what", "state", "rows_read", "created", "rejected", "when"]
     list_display_links = None
-    list_filter = ["state", "kind", "dry_run"]
+    list_filter = ["state", "kind"]
     list_select_related = ["requested_by"]
     search_fields = ["name"]
     date_hierarchy = "requested_at"
@@ -399,4 +399,8 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Export")
     def what(self, obj: ImportJob) -> str:
-        return source_label(obj.kind, obj.format)
+        return f"{TOOLS.get(obj.format, obj.format)} {obj.kind}"
+
+    @admin.display(description="Requested", ordering="requested_at")
+    def when(self, obj: ImportJob) -> str:
+        return timezone.localtime(obj.requested_at).strftime("%Y-%m-%d %H:%M")
