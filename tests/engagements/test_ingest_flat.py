@@ -269,3 +269,28 @@ def test_postgresql_batches_of_the_same_contractors_in_opposite_orders_both_pass
         results = at_once(partial(time_entries_upsert, entries=one), partial(time_entries_upsert, entries=two))
         assert not [r for r in results if isinstance(r, BaseException)], results
     assert TimeEntry.objects.count() == ROUNDS * 12
+
+
+@pytest.mark.django_db
+def test_a_batch_leaves_one_audit_row_per_entry_with_its_changes_however_written() -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from engagements.models import AuditLog
+    from engagements.services.trail import COPY_AUDIT_ROWS
+
+    contractors = _contractors(COPY_AUDIT_ROWS + 20)  # past the threshold: COPY on PostgreSQL
+    time_entries_upsert(entries=_batch(contractors, DAY, "audit"))
+    rows = AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(TimeEntry))
+    assert rows.count() == len(contractors)
+    entry = TimeEntry.objects.get(external_id=f"audit-{contractors[0].pk}")
+    row = rows.get(object_id=entry.pk)
+    assert (row.action, row.bulk, row.at is not None) == ("create", True, True)
+    assert row.changes == {
+        "contractor_id": [None, contractors[0].pk],
+        "date": [None, "2026-03-02"],
+        "hours": [None, "2.00"],
+        "description": [None, ""],
+        "source": [None, "batch"],
+        "external_id": [None, f"audit-{contractors[0].pk}"],
+    }
+    assert row.object_repr == "time entry 2026-03-02 2.00"
