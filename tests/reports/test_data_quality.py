@@ -171,3 +171,18 @@ def test_gaps_cost_a_constant_number_of_queries(new_york) -> None:
     assert len(data_gaps(APRIL)) == 2 * 9  # nine engagements: an unpriced contractor and an uncovered ticket each
     assert many[0] == few[0]
     assert many[1] == few[1]
+
+
+def test_the_email_writes_amounts_with_separators(worked_example, mailoutbox) -> None:
+    from django.contrib.auth.models import Group
+
+    from kernel.roles import LEADERSHIP
+    from reports.services.email import monthly_email_send
+    from tests.factories import UserFactory
+
+    UserFactory(email="lead@example.com").groups.add(Group.objects.get_or_create(name=LEADERSHIP)[0])
+    _compute(worked_example)
+    assert monthly_email_send(month=APRIL) == 1
+    html = mailoutbox[0].alternatives[0][0]
+    assert ">4,192.50<" in html and ">6,340.00<" in html and ">99.7%<" in html
+    assert "staff augmentation 4,192.50, managed service 6,340.00" in mailoutbox[0].body
