@@ -70,6 +70,8 @@ def cheaper(gap: Decimal | None) -> str:
 
 @dataclass(frozen=True)
 class VerdictInput:
+    """What a verdict needs besides the tallies: the area, the month, the currency and the break-even."""
+
     area_id: Any
     name: str
     month: dt.date
@@ -170,9 +172,14 @@ def sentence(result: dict[str, Any], v: VerdictInput, staff: Tally, managed: Tal
         text += f" Managed broke even in month {result['break_even_month']}."
     if not result["complete"]:
         months = ", ".join(month_label(dt.date.fromisoformat(m + "-01")) for m in result["incomplete_months"])
+        where = (
+            "see data quality"
+            if result["incomplete_months"] == [f"{v.month:%Y-%m}"]
+            else "see the data quality of each month's report"
+        )
         text += (
             f" Incomplete data: in {months} some hours, currencies or tickets lack a rate or an SLA policy, "
-            "so these figures leave them out (see data quality)."
+            f"so these figures leave them out ({where})."
         )
     return text
 
