@@ -74,3 +74,49 @@ def test_identical_batches_at_once_answer_200_or_a_retryable_409(operations_user
         assert TimeEntry.objects.filter(source="race", external_id__startswith=f"r{round_}-").count() == ROWS
     assert 200 in statuses
     print(f"statuses: 200 x {statuses.count(200)}, 409 x {statuses.count(409)}")
+
+
+def test_two_batches_at_once_that_together_pass_24_hours_for_a_day_one_is_refused(operations_user) -> None:
+    """Each batch is fine alone (13 h for Anna on a day); sent at once, one answers 400 on hours, never both 200.
+
+    Whichever check sees the other batch refuses: the service's own (it committed first) or the database's
+    statement-level rule (both passed the service's check; the second to take the contractor's lock is refused).
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("a race needs two connections at once: PostgreSQL (set DATABASE_URL, as CI's PostgreSQL stage)")
+    world = build_world()
+    clients = [token_client(operations_user), token_client(operations_user)]
+    for round_ in range(ROUNDS):
+        day = f"2026-06-{1 + round_:02d}"
+        batches = [
+            [
+                {
+                    "contractor": world.anna.pk,
+                    "date": day,
+                    "hours": "13.00",
+                    "source": "day",
+                    "external_id": f"{side}{round_}",
+                },
+                {
+                    "contractor": world.ben.pk,
+                    "date": day,
+                    "hours": "1.00",
+                    "source": "day",
+                    "external_id": f"{side}b{round_}",
+                },
+            ]
+            for side in "xy"
+        ]
+        answers = at_once(
+            *(
+                lambda c=c, b=b: c.post("/api/v1/time-entries/", b, format="json")
+                for c, b in zip(clients, batches, strict=True)
+            )
+        )
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes == [200, 400], [(a.status_code, a.content[:300]) for a in answers]
+        [refusal] = [answer.json()["errors"] for answer in answers if answer.status_code == 400]
+        assert {error["field"] for error in refusal} == {"hours"}, refusal
+        assert all("24" in error["message"] for error in refusal), refusal
+        stored = TimeEntry.objects.filter(contractor=world.anna, date=day).values_list("hours", flat=True)
+        assert sum(stored) == 13
