@@ -118,9 +118,8 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Scenario “{scenario.name}” saved.")
             return redirect("scenarios:detail", pk=scenario.pk)
-    return render(
-        request, "scenarios/form.html", {"form": form, "figures": figures, "area_name": area_name, "scenario": None}
-    )
+    context = {"form": form, "figures": figures, "area_name": area_name, "scenario": None}
+    return render(request, "scenarios/form.html", context | {"areas": service_areas() if not figures else []})
 
 
 @require_http_methods(["GET", "POST"])

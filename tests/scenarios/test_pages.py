@@ -50,6 +50,13 @@ def test_the_form_is_prefilled_from_the_areas_realized_data(leadership_client) -
     assert "10.000%" in html  # staff-aug overhead ratio: 9 / 90
 
 
+def test_without_an_area_the_form_offers_to_prefill_from_one(leadership_client) -> None:
+    area = build_area(1, dt.date(2026, 1, 1), 3)
+    html = leadership_client.get("/reports/scenarios/new/").content.decode()
+    assert 'id="prefill"' in html and f'<option value="{area.pk}">Help desk</option>' in html
+    assert 'id="prefill"' not in leadership_client.get(f"/reports/scenarios/new/?area={area.pk}").content.decode()
+
+
 def test_leadership_saves_a_scenario_and_sees_its_sentence_and_chart(leadership_client, leadership_user) -> None:
     area = build_area(1, dt.date(2026, 1, 1), 10)
     response = leadership_client.post(
