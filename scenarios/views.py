@@ -20,7 +20,7 @@ from scenarios.exports import scenario_csv, scenario_pdf
 from scenarios.forms import ScenarioForm
 from scenarios.models import Scenario
 from scenarios.presentation import Presented, money, pct, present
-from scenarios.projection import MANAGED
+from scenarios.projection import MANAGED, PLAN_LABELS
 from scenarios.selectors import (
     actual_costs,
     actual_months,
@@ -86,7 +86,7 @@ def _initial(area_id: int | None) -> tuple[dict[str, Any], list[tuple[str, str]]
     }
     figures = [
         ("Cost last month (all models)", money(drawn.monthly_cost, currency)),
-        ("Models last month", ", ".join(drawn.area_models) or "none"),
+        ("Models last month", ", ".join(PLAN_LABELS[model] for model in drawn.area_models) or "none"),
         (
             "Staff-aug hours, last six months",
             ", ".join(f"{m:%b} {h}" for m, h in zip(realized.history_months, realized.history_hours, strict=True))
@@ -95,7 +95,7 @@ def _initial(area_id: int | None) -> tuple[dict[str, Any], list[tuple[str, str]]
         ("Mean bill rate (hours-weighted)", money(realized.mean_rate, currency)),
         ("Staff-aug overhead ratio (this area)", pct(realized.staff_overhead_pct)),
         ("Managed overhead ratio (organisation)", pct(realized.managed_overhead_pct)),
-        ("Service credits received (organisation, % of fees)", pct(drawn.credit_pct)),
+        ("Service credits owed (organisation, % of managed fees)", pct(drawn.credit_pct)),
         *(("Note", note) for note in drawn.notes),
     ]
     return initial, figures, area.name
