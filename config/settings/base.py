@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The verdict's cheaper_in_month and cheaper_trailing_12 share one set of choices: one enum.
+    "ENUM_NAME_OVERRIDES": {"VerdictModelEnum": "reports.api.serializers.VERDICT_CHOICES"},
 }
 
 LOGGING: dict[str, Any] = {
