@@ -47,6 +47,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
         "--window-size=1400,1000",
+        "--hide-scrollbars",
     ):
         options.add_argument(flag)
     downloads = tmp_path / "downloads"
@@ -180,6 +181,13 @@ def test_every_verdict_is_on_the_first_screen_and_a_phone_never_scrolls_sideways
             box = browser.execute_script("return arguments[0].getBoundingClientRect().toJSON()", card)
             assert box["top"] >= 0 and box["bottom"] <= height, (card.text[:60], box)
             assert card.find_element(By.CSS_SELECTOR, ".sentence").text
+        # Chart text at 100% zoom: the font size times the scale each chart is drawn at.
+        sizes = browser.execute_script(
+            "return Array.from(document.querySelectorAll('svg.chart')).map(svg =>"
+            " svg.getBoundingClientRect().width / svg.viewBox.baseVal.width *"
+            " Math.min(...Array.from(svg.querySelectorAll('text')).map(t => +t.getAttribute('font-size'))))"
+        )
+        assert len(sizes) >= 9 and min(sizes) >= 11, sizes
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(SCREENSHOT))
 
