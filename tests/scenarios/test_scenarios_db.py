@@ -173,3 +173,11 @@ def test_hindsight_of_a_scenario_in_the_past(help_desk) -> None:
     view = present(scenario, [D("17000.00"), D("17000.00")])
     assert [row.error for row in view.hindsight] == [D("920.00"), D("2960.00")]
     assert view.hindsight[-1].error_pct == D("8.706")
+
+
+def test_an_area_with_scenarios_is_not_deleted_under_them(help_desk) -> None:
+    from engagements.services.engagements import service_area_delete
+
+    scenario_create(service_area=ServiceAreaFactory(name="Empty"), name="S", start_month=JULY, managed_fee=D(1))
+    with pytest.raises(ValidationError, match="cannot be deleted while it has scenarios"):
+        service_area_delete(area=Scenario.objects.get().service_area)
