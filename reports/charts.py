@@ -181,10 +181,10 @@ def pct_tick(value: Decimal | float) -> str:
 
 
 def money(value: float | None, currency: str = "") -> str:
-    """Format an amount for a tooltip or a data table: 12,345.67 USD."""
+    """Format an amount for a tooltip or a data table as the report's sentences do: USD 12,345.67."""
     if value is None:
         return "-"
-    return f"{value:,.2f}" + (f" {currency}" if currency else "")
+    return (f"{currency} " if currency else "") + f"{value:,.2f}"
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -140,7 +140,15 @@ def test_a_one_month_series_draws_a_marker_with_its_value() -> None:
     dots = [s for s in chart.shapes if isinstance(s, Dot)]
     assert len(dots) == 2
     svg = charts.to_svg(chart)
-    assert "<circle" in svg and "<title>Staff augmentation, month 1: 4,192.50 USD</title>" in svg
+    assert "<circle" in svg and "<title>Staff augmentation, month 1: USD 4,192.50</title>" in svg
+
+
+def test_the_break_even_month_is_marked_and_the_bars_say_their_parts() -> None:
+    group = {**_payload(["1", "2", "3"], ["2", "1", "1"])["overall"], "break_even_month": 2}
+    chart = charts.cumulative_chart(group, currency="USD")
+    assert "break-even: month 2" in [s.text for s in chart.shapes if isinstance(s, Label)]
+    bars = charts.to_svg(charts.stacked_cost_chart(group["staff_aug"]["series"], "Cost", "USD"))
+    assert "<title>Jan 2026: total USD 1.00 (vendor 1.00, overhead 0.00, one-time 0.00, credits 0.00)</title>" in bars
 
 
 def test_leading_months_without_data_are_left_out() -> None:
