@@ -17,7 +17,7 @@ from engagements.models import (
 )
 from engagements.querysets import EngagementQuerySet
 from kernel.api.fields import parse_month
-from kernel.api.filters import MonthFilter, SaneDateFilter, SaneDateTimeFilter
+from kernel.api.filters import IdFilter, MonthFilter, SaneDateFilter, SaneDateTimeFilter
 
 
 class EngagementFilter(django_filters.FilterSet):
@@ -93,6 +93,7 @@ class AuditLogFilter(django_filters.FilterSet):
     model = django_filters.CharFilter(method="of_model", help_text="app_label.model, e.g. engagements.timeentry.")
     at_from = SaneDateTimeFilter(field_name="at", lookup_expr="gte")
     at_to = SaneDateTimeFilter(field_name="at", lookup_expr="lte")
+    object_id = IdFilter()
 
     class Meta:
         model = AuditLog

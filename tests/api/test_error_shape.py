@@ -297,3 +297,16 @@ def test_a_date_filter_outside_the_sane_years_answers_400(ops_api) -> None:
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "date_from"
+
+
+@pytest.mark.parametrize("value", ["-1.1e-308", "1.5", "0", "99999999999999999999"])
+def test_an_id_filter_takes_only_a_whole_positive_id(ops_api, value) -> None:
+    # Found by the negative fuzzing: a decimal field took 1e-308 for an integer id and answered 200.
+    response = ops_api.get(f"/api/v1/audit/?object_id={value}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "object_id"
+
+
+def test_an_id_filter_finds_the_rows_of_one_object(ops_api) -> None:
+    assert ops_api.get("/api/v1/audit/?object_id=1").status_code == 200
