@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from engagements.models import TimeEntry
@@ -11,6 +12,11 @@ from sla.models import Outage
 from tests.importers.import_world import SAMPLES
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clean_cache() -> None:
+    cache.clear()  # jobs' progress and cancel flags are kept there by job id
 
 
 def post(client, name: str, **fields: object):

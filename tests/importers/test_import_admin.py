@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.test import Client
@@ -21,6 +22,7 @@ UPLOAD = "/admin/imports/importfile/upload/"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
+    cache.clear()  # jobs' progress and cancel flags are kept there by job id
 
 
 def upload(client, world, name: str, **extra: object):

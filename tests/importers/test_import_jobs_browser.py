@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from engagements.models import TimeEntry
 from imports.models import ImportJob, JobState
@@ -16,6 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # jobs' progress and cancel flags are kept there by job id
 
 
 def test_operations_previews_then_imports_the_same_file_without_uploading_it_again(
