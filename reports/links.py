@@ -66,6 +66,11 @@ def figure_link(
     return _url(f"{name}_changelist", query)
 
 
+def vendor_breaches_link(vendor: Any, month: str) -> str | None:
+    """The tickets a vendor's scorecard counts as breached in a month (opened or resolved in it)."""
+    return _url("sla_ticket_changelist", {"vendor": vendor, "breached_month": month}) if vendor else None
+
+
 def fix_link(gap: dict[str, Any]) -> tuple[str, str | None]:
     """Return (what to do, where) for one data gap of payload["data_quality"]."""
     kind, subject, engagement = gap.get("kind"), gap.get("subject_id"), gap.get("engagement")

@@ -198,7 +198,7 @@ def month_page(payload: dict[str, Any], *, area_id: int | None, with_links: bool
         ],
         "engagement_rows": engagement_rows(payload, view["engagements"], area_name, with_links),
         "events": [e for e in view["events"] if area_name is None or _event_in(e, payload, area_name)],
-        "vendors": vendor_rows(payload.get("vendors")),
+        "vendors": vendor_rows(payload.get("vendors"), month, with_links),
         "overall_accuracy": accuracy(payload["overall"]) if payload["overall"].get("forecast_accuracy") else [],
     }
 
@@ -220,10 +220,16 @@ def accuracy(area: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def vendor_rows(vendors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Vendor scorecards as printable rows (month and trailing 12 months)."""
+def vendor_rows(
+    vendors: list[dict[str, Any]] | None, month_iso_: str | None = None, with_links: bool = False
+) -> list[dict[str, Any]]:
+    """Vendor scorecards as printable rows (month and trailing 12 months), breached tickets linked to their list."""
     rows = []
     for vendor in vendors or []:
+        breaches = (vendor.get("month") or {}).get("breaches")
+        link = None
+        if with_links and month_iso_ and breaches:
+            link = links.vendor_breaches_link(vendor.get("vendor"), month_iso_)
         cur = vendor.get("currency", "")
         month, year = vendor.get("month") or {}, vendor.get("trailing_12") or {}
         att = vendor.get("attestations") or {}
@@ -241,6 +247,7 @@ def vendor_rows(vendors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
                 "resolution_12": fmt(year.get("resolution_met_pct"), "pct"),
                 "uptime": fmt(month.get("uptime_pct"), "pct"),
                 "breaches": fmt(month.get("breaches"), "int"),
+                "breaches_link": link,
                 "credits_due": fmt(month.get("credits_due"), "money"),
                 "credits_claimed": fmt(month.get("credits_claimed"), "money"),
                 "credits_received": fmt(month.get("credits_received"), "money"),

@@ -197,7 +197,7 @@ def vendors(request: HttpRequest, month: str) -> HttpResponse:
         {
             "month": when,
             "iso": month_iso(when),
-            "rows": vendor_rows(rows),
+            "rows": vendor_rows(rows, month_iso(when), bool(request.user.is_staff)),
             "sort": ordering,
             "sorts": sorts,
             "closed": when in closed_months(),

@@ -36,3 +36,15 @@ def test_every_link_kind_of_the_demo_lists_exactly_its_rows(seeded_demo: dt.date
     }, kinds
     for figure, url, text in links:
         _check(figure, _listed(client, url), text, url)
+
+
+def test_a_vendors_breached_tickets_link_lists_exactly_those_tickets(seeded_demo: dt.date) -> None:
+    import re
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    page = client.get(reverse("reports:vendors", kwargs={"month": month_iso(seeded_demo)})).content.decode()
+    links = re.findall(r'<td data-figure="vendor_breaches"><a href="([^"]+)">([^<]+)</a></td>', page)
+    assert links
+    for url, text in links:
+        _check("breached_tickets", _listed(client, url), text, url)
