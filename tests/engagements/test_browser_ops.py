@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from tests.reports.test_browser import browser, eventually, sign_in
 
 __all__ = ["browser"]  # the fixture, shared with the report's browser tests
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"  # the operations guide shows it
+# The operations guide shows the timesheet: refreshed on request (UPDATE_SCREENSHOTS=1), else into var/.
+SHOTS = Path(__file__).resolve().parents[2] / (
+    "docs/img" if os.environ.get("UPDATE_SCREENSHOTS") else "var/screenshots"
+)
 MONDAY = dt.date(2026, 4, 13)
 
 
@@ -57,7 +61,7 @@ def test_operations_enters_a_week_for_a_team_with_imported_hours_and_sees_the_to
     # Enter moves down the column to Bob's Saturday.
     saturday.send_keys("\n")
     assert browser.switch_to.active_element.get_attribute("name") == "form-1-d5"
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SHOTS / "weekly-timesheet.png"))
 
     browser.find_element(By.CSS_SELECTOR, "input[type=submit][value='Save the week']").click()
