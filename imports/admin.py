@@ -257,6 +257,7 @@ class ImportFileAdmin(admin.ModelAdmin):
             path("job/<int:pk>/", wrap(self.job_view), name="imports_importfile_job"),
             path("job/<int:pk>/confirm/", wrap(self.confirm_view), name="imports_importfile_confirm"),
             path("job/<int:pk>/cancel/", wrap(self.cancel_view), name="imports_importfile_cancel"),
+            path("job/<int:pk>/retry/", wrap(self.retry_view), name="imports_importfile_retry"),
             *super().get_urls(),
         ]
 
@@ -333,6 +334,20 @@ class ImportFileAdmin(admin.ModelAdmin):
             job = jobs.job_confirm(
                 preview=preview, allow_partial=request.POST.get("allow_partial") == "1", user=request.user
             )
+        except (ValueError, FileNotFoundError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))
+        jobs.job_start(job)
+        return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[job.pk]))
+
+    def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Read a failed job's stored file again with the date order chosen on its page (no new upload)."""
+        self._check(request)
+        failed = get_object_or_404(ImportJob, pk=pk)
+        if request.method != "POST" or request.POST.get("day_first") not in ("0", "1"):
+            return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[pk]))
+        try:
+            job = jobs.job_retry(failed=failed, day_first=request.POST["day_first"] == "1", user=request.user)
         except (ValueError, FileNotFoundError) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))

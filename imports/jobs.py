@@ -147,6 +147,30 @@ def job_confirm(*, preview: ImportJob, allow_partial: bool, user: Any = None) ->
     )
 
 
+def job_retry(*, failed: ImportJob, day_first: bool, user: Any = None) -> ImportJob:
+    """Return a new job that reads a failed job's stored file again with the date order now chosen."""
+    if failed.state != JobState.FAILED:
+        raise ValueError("Only a failed job is tried again.")
+    if not failed.upload or not default_storage.exists(failed.upload.name):
+        raise FileNotFoundError("The uploaded file is no longer kept: upload it again.")
+    return ImportJob.objects.create(
+        kind=failed.kind,
+        format=failed.format,
+        engagement=failed.engagement,
+        upload=failed.upload.name,
+        name=failed.name,
+        size=failed.size,
+        rows_estimate=failed.rows_estimate,
+        day_first=day_first,
+        time_zone=failed.time_zone,
+        dry_run=failed.dry_run,
+        allow_partial=failed.allow_partial,
+        background=failed.background,
+        preview_of=failed.preview_of,
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
 def job_start(job: ImportJob) -> ImportJob:
     """Run a small job now; send a big one to the workers (after commit); return it as it stands."""
     if job.background:
@@ -261,7 +285,7 @@ def job_run(*, job_id: int) -> ImportJob:
     except _cancelled_error():
         _finish(job, state=JobState.CANCELLED, error="Cancelled: nothing was written.")
     except FileError as exc:
-        _finish(job, state=JobState.FAILED, error=f"The file cannot be imported: {exc}")
+        _finish(job, state=JobState.FAILED, error=f"The file cannot be imported: {exc}", error_code=exc.code[:20])
     except FileNotFoundError:
         _finish(job, state=JobState.FAILED, error="The uploaded file is no longer kept: upload it again.")
     except Exception as exc:

@@ -138,6 +138,9 @@ class ImportJob(models.Model):
     written = models.BooleanField(default=False)
     import_file = models.ForeignKey(ImportFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(blank=True)
+    error_code = models.CharField(
+        max_length=20, blank=True, help_text="What kind of failure (date_order: the file's date order must be chosen)."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from imports import jobs
 from imports.api import serializers
 from imports.models import ImportJob
+from imports.parsers.text import DATE_ORDER, DATE_ORDER_CHOICE
 from imports.services import FileError, file_import
 from kernel.api.errors import Conflict, ErrorsSerializer, PayloadTooLarge
 from kernel.api.parsers import check_content_length
@@ -35,6 +36,13 @@ def too_large(limit: int) -> PayloadTooLarge:
         f"The file is larger than {limit:,} bytes (IMPORT_MAX_BYTES): split it, or import it with the "
         "import_file command."
     )
+
+
+def file_error_message(exc: FileError) -> str:
+    """Return a whole-file error as the API words it (the date-order hint names the day_first field)."""
+    if exc.code == DATE_ORDER:
+        return str(exc).replace(DATE_ORDER_CHOICE, "set day_first to true (DD/MM) or false (MM/DD)")
+    return str(exc)
 
 
 # What the multipart envelope and the other fields may add to the file's size.
@@ -103,7 +111,7 @@ class ImportView(ApiViewMixin, APIView):
                 user=request.user,
             )
         except FileError as exc:
-            raise ValidationError({"file": [str(exc)]}) from exc
+            raise ValidationError({"file": [file_error_message(exc)]}) from exc
         body = report.as_dict()
         if report.rejected and not report.dry_run and not report.written:
             # The one error shape, with the report beside it.
@@ -138,6 +146,9 @@ def job_body(request: Request, job: ImportJob) -> dict[str, Any]:
         "rows_estimate": progress.total,
         "progress_pct": progress.pct,
         "file_id": job.import_file_id,
+        "error": job.error.replace(DATE_ORDER_CHOICE, "set day_first to true (DD/MM) or false (MM/DD)")
+        if job.error_code == DATE_ORDER
+        else job.error,
     }
 
 

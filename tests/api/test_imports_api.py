@@ -93,7 +93,7 @@ def test_the_date_order_is_asked_for_when_the_file_cannot_tell(ops_api, import_w
     refused = post(ops_api, "clockify_undecidable.csv", **fields)
     assert refused.status_code == 400
     [error] = refused.json()["errors"]
-    assert error["field"] == "file" and "day first" in error["message"].replace("_", " ").lower()
+    assert error["field"] == "file" and "set day_first to true (DD/MM) or false (MM/DD)" in error["message"]
     assert post(ops_api, "clockify_undecidable.csv", day_first="false", **fields).json()["created"] == 2
 
 
@@ -188,3 +188,13 @@ def test_a_small_file_still_imports_in_the_request(ops_api, import_world, settin
     settings.IMPORT_BACKGROUND_BYTES = 1_000_000
     response = post(ops_api, "uptimerobot.csv", kind="outages", format="uptimerobot")
     assert response.status_code == 200 and not ImportJob.objects.exists()
+
+
+def test_a_big_file_whose_date_order_is_undecidable_fails_its_job_naming_day_first(
+    ops_api, import_world, background
+) -> None:
+    fields = {"kind": "timesheets", "format": "clockify", "engagement": import_world.help_desk.pk}
+    with background(execute=True):
+        response = post(ops_api, "clockify_undecidable.csv", **fields)
+    body = ops_api.get(response["Location"]).json()
+    assert body["state"] == "failed" and "set day_first to true (DD/MM) or false (MM/DD)" in body["error"]

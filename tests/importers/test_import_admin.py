@@ -221,3 +221,19 @@ def test_a_job_opens_on_its_wizard_page_not_as_raw_fields(operations_client, imp
     assert response.status_code == 302 and response["Location"] == reverse(
         "admin:imports_importfile_job", args=[job.pk]
     )
+
+
+def test_a_file_whose_date_order_is_undecidable_is_read_again_with_the_order_chosen(
+    operations_client, import_world
+) -> None:
+    page = upload(operations_client, import_world, "clockify_undecidable.csv", source="timesheets:clockify")
+    failed = page.context["job"]
+    text = text_of(page)
+    assert failed.state == JobState.FAILED and failed.error_code == "date_order"
+    assert "Month first (March 4)" in text
+    again = operations_client.post(
+        reverse("admin:imports_importfile_retry", args=[failed.pk]), {"day_first": "0"}, follow=True
+    )
+    job = again.context["job"]
+    assert job.pk != failed.pk and job.upload.name == failed.upload.name and job.day_first is False
+    assert "would create 2" in text_of(again)
