@@ -133,6 +133,7 @@ class CsvText:
         self.encoding = sniff(source)
         self.replaced: list[int] = []
         self.replaced_count = 0
+        self._record: list[str] = []
 
     def records(self) -> Iterator[tuple[int, list[str], bool]]:
         """(line, cells, cut_off) per record; blank lines included as empty records; cut_off only on the last."""
@@ -159,35 +160,30 @@ class CsvText:
             delimiter, pending, offset = marker[4], [], consumed
         else:
             delimiter, pending, offset = sniff_delimiter(first), [first], consumed - 1
-        raw: list[str] = []
-        reader = csv.reader(self._keep(chain(pending, lines), raw), delimiter=delimiter)
-        held: tuple[int, list[str], str] | None = None
+        self._record = list(pending)
+        reader = csv.reader(chain(pending, lines), delimiter=delimiter)
+        held: tuple[int, list[str], list[str]] | None = None
         previous = 0
         try:
             for cells in reader:
                 if held is not None:
                     yield held[0], held[1], False
-                held = (previous + 1 + offset, cells, "".join(raw))
-                raw.clear()
+                held = (previous + 1 + offset, cells, self._record)
+                self._record = []  # the lines of the next record (only the last one's are looked at)
                 previous = reader.line_num
         except csv.Error as exc:
             raise FileError(f"line {previous + 1 + offset}: the CSV cannot be read ({exc})") from None
         if held is not None:
-            yield held[0], held[1], ends_inside_quotes(held[2], delimiter)
+            yield held[0], held[1], ends_inside_quotes("".join(held[2]), delimiter)
 
     def _lines(self, wrapper: io.TextIOWrapper) -> Iterator[str]:
+        """The text's lines, noting those with U+FFFD and keeping the current record's (for the cut-off check)."""
         for number, line in enumerate(wrapper, start=1):
             if "\ufffd" in line:
                 self.replaced_count += 1
                 if len(self.replaced) < REPLACED_LINES_SHOWN:
                     self.replaced.append(number)
-            yield line
-
-    @staticmethod
-    def _keep(lines: Iterator[str], raw: list[str]) -> Iterator[str]:
-        """Pass lines on, keeping those of the record being read (the cut-off check needs the last one)."""
-        for line in lines:
-            raw.append(line)
+            self._record.append(line)
             yield line
 
     def replacement_warning(self) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from imports.parsers import parse
+from imports.parsers import FileError, parse
 from imports.parsers.base import printable, stream
 from imports.parsers.source import CsvText, ends_inside_quotes, opened, sniff
 
@@ -111,3 +111,19 @@ def test_csv_text_restarts_from_the_streams_first_position() -> None:
     source.seek(5)
     text = CsvText(source)
     assert list(text.records()) == list(text.records()) == [(1, ["a", "b"], False), (2, ["1", "2"], False)]
+
+
+def test_an_object_with_only_read_is_copied_first() -> None:
+    class Reader:
+        def __init__(self) -> None:
+            self.inner = io.BytesIO(b"contractor,date,hours\nAnn,2024-04-01,1\n")
+
+        def read(self, size: int = -1) -> bytes:
+            return self.inner.read(size)
+
+    assert len(parse("timesheets", "generic", Reader()).records) == 1
+
+
+def test_a_file_of_blank_lines_is_empty() -> None:
+    with pytest.raises(FileError, match="the file is empty"):
+        parse("timesheets", "generic", b"\x0c\n\x0c\n")
