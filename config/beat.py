@@ -33,6 +33,7 @@ SCHEDULE = (
     Job("Refresh the SLA clocks of unresolved tickets", "sla.refresh_running_clocks", minutes=15),
     Job("Reports: recompute changed months", "reports.recompute_changed", minutes=5),
     Job("Reports: resume stalled jobs", "reports.resume_stalled_jobs", minutes=15),
+    Job("Reports: recompute months built by an older version", "reports.recompute_outdated", minutes=60),
     Job("Imports: fail abandoned jobs, delete old uploads", "imports.sweep_jobs", minutes=15),
     Job("Reports: compute the current month (nightly)", "reports.compute_current_month", crontab=("30", "2", "*")),
     Job(

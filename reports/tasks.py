@@ -19,6 +19,7 @@ from reports.models import JobState, RecomputeJob
 from reports.services import email as email_service
 from reports.services import jobs
 from reports.services.builder.report import report_build
+from reports.services.upgrade import outdated_months
 
 # Polls of the finalize step before a job is declared failed (x FINALIZE_POLL_SECONDS).
 FINALIZE_POLL_SECONDS = 5
@@ -143,6 +144,17 @@ def compute_previous_month(*, send_email: bool = True) -> int:
 def resume_stalled_jobs() -> int:
     """Send again the missing batches of month jobs with no batch finished for a while (a worker died)."""
     return jobs.stalled_jobs_resume()
+
+
+# No retries: a beat schedule (hourly); the next run asks again, and a month
+# already queued or running dedupes to its job.
+@shared_task(name="reports.recompute_outdated", ignore_result=True)
+def recompute_outdated() -> int:
+    """After an upgrade: queue a recompute of every month whose stored report or snapshots an older version built."""
+    months = outdated_months()
+    for month in months:
+        jobs.recompute_month_request(month)
+    return len(months)
 
 
 # Retried a few times with backoff on any error (an SMTP server briefly

@@ -33,6 +33,7 @@ from reports.selectors import (
     vendor_scorecards,
 )
 from reports.services.jobs import recompute_month_request
+from reports.services.upgrade import report_is_outdated
 
 View = Callable[..., HttpResponse]
 # Reading the reports and asking for a recompute (both roles read; Operations asks).
@@ -169,6 +170,8 @@ def month_report(request: HttpRequest, month: str) -> HttpResponse:
         context["view"] = context["page"] = page
         context["area"] = page["area_id"]
         context["area_choices"] = [(a["id"], a["name"]) for a in report.payload["service_areas"]]
+        # Stored before an upgrade: say so rather than show a report without its verdicts as if it had none.
+        context["outdated"] = report_is_outdated(report.payload)
     return render(request, "reports/month.html", context)
 
 
