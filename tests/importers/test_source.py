@@ -127,3 +127,11 @@ def test_an_object_with_only_read_is_copied_first() -> None:
 def test_a_file_of_blank_lines_is_empty() -> None:
     with pytest.raises(FileError, match="the file is empty"):
         parse("timesheets", "generic", b"\x0c\n\x0c\n")
+
+
+def test_django_uploads_are_read_in_place() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("t.csv", b"contractor,date,hours\nAnn,2024-04-01,1\n")
+    assert len(parse("timesheets", "generic", upload).records) == 1
+    assert not upload.closed
