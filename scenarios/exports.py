@@ -9,7 +9,7 @@ from kernel.exports import SafeCsvWriter
 from kernel.exports import markup_text as esc
 from reports.charts import to_drawing
 from scenarios.charts import scenario_chart
-from scenarios.presentation import PHASE_LABELS, Presented
+from scenarios.presentation import PHASE_LABELS, Presented, pct
 from scenarios.projection import CURRENT, PLAN_LABELS, PLANS
 
 
@@ -21,9 +21,11 @@ def scenario_csv(view: Presented) -> str:
     projection = view.projection
     writer.writerow([f"Scenario: {view.scenario.name}", f"currency {view.currency}"])
     writer.writerow(["sentence", view.sentence])
-    for label, value in view.input_rows:
+    if view.scope:
+        writer.writerow(["the quote must cover", view.scope])
+    for label, value in view.csv_input_rows:
         writer.writerow(["input", label, value])
-    for label, value in view.drawn_rows:
+    for label, value in view.csv_drawn_rows:
         writer.writerow(["drawn", label, value])
     writer.writerow([])
     keys = [CURRENT, *PLANS]
@@ -121,6 +123,7 @@ def scenario_pdf(view: Presented) -> bytes:
     story: list[Any] = [
         Paragraph(f"Scenario: {esc(view.scenario.name)}", styles["Title"]),
         Paragraph(esc(view.sentence), styles["Heading3"]),
+        *([Paragraph(esc(view.scope), styles["Normal"])] if view.scope else []),
         to_drawing(chart, scale=width / chart.width),
         Spacer(1, 4 * mm),
         _table(phase_rows, [width * f for f in (0.16, 0.12, 0.12, 0.12, 0.13, 0.13, 0.1, 0.12)]),
@@ -137,7 +140,7 @@ def scenario_pdf(view: Presented) -> bytes:
                 f"{r.projected_cumulative:,.2f}",
                 f"{r.actual_cumulative:,.2f}",
                 f"{r.error:,.2f}",
-                "-" if r.error_pct is None else f"{r.error_pct}%",
+                pct(r.error_pct),
             ]
             for r in view.hindsight
         ]

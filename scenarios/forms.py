@@ -41,3 +41,5 @@ class ScenarioForm(forms.ModelForm):
         for name in ("credit_pct", "managed_overhead_pct", "hours_kept_pct"):
             self.fields[name].widget.attrs.update(step="0.001", min="0", max="100", inputmode="decimal")
         self.fields["onboarding_months"].widget.attrs.update(min="0", max="12")
+        # The fee replaces all the work the plan moves to the provider, not only today's managed scope.
+        self.fields["managed_fee"].help_text = "The provider's monthly fee for all the work the plan moves to it."

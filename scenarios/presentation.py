@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from kernel.months import month_label
@@ -18,6 +18,7 @@ from scenarios.projection import (
     Quote,
     hindsight,
     project,
+    quote_scope,
     sentence,
 )
 from scenarios.selectors import realized_from_json
@@ -35,9 +36,11 @@ def amount(value: Decimal | None) -> str:
     return "-" if value is None else f"{value:,.2f}"
 
 
-def pct(value: Decimal | None) -> str:
-    """Write a percentage to 3 places ("12.000%")."""
-    return "-" if value is None else f"{value:.3f}%"
+def pct(value: Decimal | None, places: int = 1) -> str:
+    """Write a percentage rounded half up, to one place on pages and the PDF ("12.0%"); the CSV passes 3."""
+    if value is None:
+        return "-"
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
 
 
 def quote_of(scenario: Scenario) -> Quote:
@@ -73,10 +76,15 @@ class Presented:
     projection: Projection
     currency: str
     sentence: str
+    # What the quoted fee must cover for the chosen plan's figures to hold ("" when nothing to say).
+    scope: str
     phase_rows: list[dict[str, Any]]
     drawn_rows: list[tuple[str, str]]
     input_rows: list[tuple[str, str]]
     hindsight: list[HindsightRow]
+    # The same rows with exact percentages (3 places), for the CSV.
+    csv_drawn_rows: list[tuple[str, str]]
+    csv_input_rows: list[tuple[str, str]]
 
 
 def _phase_rows(projection: Projection, chosen: str, currency: str) -> list[dict[str, Any]]:
@@ -99,7 +107,7 @@ def _phase_rows(projection: Projection, chosen: str, currency: str) -> list[dict
     return rows
 
 
-def _drawn_rows(scenario: Scenario, projection: Projection, currency: str) -> list[tuple[str, str]]:
+def _drawn_rows(scenario: Scenario, projection: Projection, currency: str, places: int = 1) -> list[tuple[str, str]]:
     realized = realized_from_json(scenario.realized)
     trend = projection.trend
     history = ", ".join(
@@ -116,24 +124,31 @@ def _drawn_rows(scenario: Scenario, projection: Projection, currency: str) -> li
         ),
         ("Residual sigma", f"{trend.sigma:.2f} h = {money(projection.band_delta, currency)} per month"),
         ("Mean bill rate (hours-weighted)", money(realized.mean_rate, currency) + ("/h" if realized.mean_rate else "")),
-        ("Staff-aug overhead ratio (this area)", pct(realized.staff_overhead_pct)),
-        ("Managed overhead ratio (organisation)", pct(realized.managed_overhead_pct)),
-        ("Current managed cost per month", money(realized.current_managed, currency)),
+        (
+            "Staff-aug overhead ratio (this area)",
+            pct(realized.staff_overhead_pct, places) if realized.history_months else "-",
+        ),
+        ("Managed overhead ratio (organisation)", pct(realized.managed_overhead_pct, places)),
+        # Not the quoted fee: today's fee plus our own overhead on it, less the credits owed.
+        (
+            "Current managed cost per month (fee + our overhead - credits)",
+            money(realized.current_managed, currency),
+        ),
     ]
     if scenario.managed_overhead_pct is not None:
-        rows.append(("Managed overhead ratio used (entered)", pct(projection.effective_managed_overhead_pct)))
+        rows.append(("Managed overhead ratio used (entered)", pct(projection.effective_managed_overhead_pct, places)))
     return rows
 
 
-def _input_rows(scenario: Scenario, currency: str) -> list[tuple[str, str]]:
+def _input_rows(scenario: Scenario, currency: str, places: int = 1) -> list[tuple[str, str]]:
     return [
         ("Service area", scenario.service_area.name),
         ("Start month", month_label(scenario.start_month)),
         ("Quoted managed fee", money(scenario.managed_fee, currency) + "/month"),
         ("Onboarding charges", money(scenario.onboarding_charges, currency)),
         ("Onboarding length", f"{scenario.onboarding_months} month{'s' if scenario.onboarding_months != 1 else ''}"),
-        ("Expected credits", pct(scenario.credit_pct)),
-        ("Staff-aug hours kept (hybrid)", pct(scenario.hours_kept_pct)),
+        ("Expected credits", pct(scenario.credit_pct, places)),
+        ("Staff-aug hours kept (hybrid)", pct(scenario.hours_kept_pct, places)),
         ("Extra one-time costs (staff aug)", money(scenario.one_time_costs, currency)),
         ("Chosen plan", PLAN_LABELS[scenario.chosen_plan]),
     ]
@@ -149,8 +164,11 @@ def present(scenario: Scenario, actual: list[Decimal] | None = None) -> Presente
         projection=projection,
         currency=currency,
         sentence=scenario_sentence(scenario, projection),
+        scope=quote_scope(scenario.chosen_plan, quote_of(scenario), projection, currency),
         phase_rows=_phase_rows(projection, scenario.chosen_plan, currency),
         drawn_rows=_drawn_rows(scenario, projection, currency),
         input_rows=_input_rows(scenario, currency),
         hindsight=hindsight(projection.months, chosen.monthly, actual or []),
+        csv_drawn_rows=_drawn_rows(scenario, projection, currency, places=3),
+        csv_input_rows=_input_rows(scenario, currency, places=3),
     )

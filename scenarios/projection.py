@@ -112,6 +112,9 @@ class Projection:
     effective_managed_overhead_pct: Decimal
     band_delta: Decimal
     notes: list[str] = field(default_factory=list)
+    # The models the area runs today (what the current plan holds): staff_aug with an hours trend, managed with a cost.
+    today: tuple[str, ...] = ()
+    mean_rate: Decimal = ZERO
 
 
 def fit_trend(hours: Sequence[Decimal]) -> Trend:
@@ -157,11 +160,20 @@ def phase_totals(monthly: Sequence[Decimal]) -> dict[str, Decimal]:
 
 
 def break_even(plan_cumulative: Sequence[Decimal], current_cumulative: Sequence[Decimal]) -> int | None:
-    """Return the first month at which the plan's cumulative cost is <= the current plan's, or None."""
-    for index, (plan, current) in enumerate(zip(plan_cumulative, current_cumulative, strict=True), start=1):
-        if plan <= current:
-            return index
-    return None
+    """Return the month from which the plan stays cheaper than the current plan, or None within the months given.
+
+    The plan must be strictly cheaper at the last month; its break-even is
+    then the first month that is strictly cheaper and after which its
+    cumulative cost never again exceeds the current plan's. Months in which
+    the two only cost the same (the current plan keeps running during
+    onboarding) are not a break-even: a plan equal throughout has none.
+    """
+    pairs = list(zip(plan_cumulative, current_cumulative, strict=True))
+    if not pairs or pairs[-1][0] >= pairs[-1][1]:
+        return None
+    dearer = [index for index, (plan, current) in enumerate(pairs, start=1) if plan > current]
+    after = dearer[-1] if dearer else 0
+    return next(index for index, (plan, current) in enumerate(pairs, start=1) if index > after and plan < current)
 
 
 @dataclass(frozen=True)
@@ -249,6 +261,8 @@ def project(realized: Realized, quote: Quote) -> Projection:
         effective_managed_overhead_pct=managed_pct,
         band_delta=delta,
         notes=notes,
+        today=tuple(key for key, runs in ((STAFF_AUG, has_staff), (MANAGED, realized.current_managed > 0)) if runs),
+        mean_rate=rate,
     )
 
 
@@ -325,15 +339,21 @@ def rounded(amount: Decimal, step: int = 100) -> str:
     return f"{value:,.0f}"
 
 
-def _plan_phrase(key: str, quote: Quote, projection: Projection, currency: str) -> str:
+def _opening(area: str, key: str, quote: Quote, projection: Projection, currency: str) -> str:
+    """Name what changes: a move to another model, or a new quote / the same model for what the area runs today."""
     fee = f"{currency} {quote.managed_fee:,.0f}/month"
+    if key == STAFF_AUG:
+        hours = f"about {projection.hours[0]:,.0f} h in month 1"
+        if projection.today == (STAFF_AUG,):
+            return f"Keeping the {area} on staff augmentation ({hours})"
+        return f"Moving the {area} to staff augmentation ({hours})"
+    if projection.today == (MANAGED,):
+        # Managed only, no staff-aug hours to keep: both plans are a new quote for the same managed service.
+        return f"Re-quoting the {area}'s managed service at {fee}"
     if key == MANAGED:
-        return f"a managed service at {fee}"
-    if key == HYBRID:
-        return (
-            f"a hybrid (a managed service at {fee} plus {quote.hours_kept_pct.normalize():f}% of the staff-aug hours)"
-        )
-    return f"staff augmentation (about {projection.hours[0]:,.0f} h in month 1)"
+        return f"Moving the {area} to a managed service at {fee}"
+    kept = f"{quote.hours_kept_pct.normalize():f}%"
+    return f"Moving the {area} to a hybrid (a managed service at {fee} plus {kept} of the staff-aug hours)"
 
 
 def sentence(area: str, key: str, quote: Quote, projection: Projection, currency: str) -> str:
@@ -358,4 +378,35 @@ def sentence(area: str, key: str, quote: Quote, projection: Projection, currency
         late = f"over 24 months it saves {currency} {rounded(plan.saving)}{band}"
     else:
         late = f"over 24 months it costs {currency} {rounded(-plan.saving)} more{band}"
-    return f"Moving the {area} to {_plan_phrase(key, quote, projection, currency)} {early} and {even}; {late}."
+    return f"{_opening(area, key, quote, projection, currency)} {early} and {even}; {late}."
+
+
+def quote_scope(key: str, quote: Quote, projection: Projection, currency: str) -> str:
+    """Say what the quoted fee must cover for the plan's figures to hold ("" for the staff-aug plan).
+
+    A managed or hybrid plan replaces the area's staff-aug work with the fee:
+    a quote that covers less (today's managed scope only) makes that work
+    look free and the saving too large.
+    """
+    if key == STAFF_AUG:
+        return ""
+    if STAFF_AUG in projection.today:
+        with exact():
+            share = HUNDRED if key == MANAGED else HUNDRED - quote.hours_kept_pct
+            hours = projection.hours[0] * share / HUNDRED
+        cost = to_cents(hours * projection.mean_rate)
+        what = (
+            "today's staff-aug hours" if key == MANAGED else f"the {share.normalize():f}% of staff-aug hours it moves"
+        )
+        besides = " as well as what today's managed service does" if MANAGED in projection.today else ""
+        return (
+            f"The quoted fee must cover the work of {what} (about {hours:,.0f} h, {currency} {cost:,.2f} "
+            f"at the mean bill rate in month 1){besides}; a quote for less leaves that work out and overstates "
+            "the saving."
+        )
+    if MANAGED in projection.today:
+        return (
+            "The quoted fee replaces today's managed fee; the current plan holds today's managed cost "
+            f"(fee + our overhead - credits: {currency} {projection.current.monthly[0]:,.2f}/month) flat."
+        )
+    return ""

@@ -38,6 +38,8 @@ class Drawn:
     area_models: list[str] = field(default_factory=list)
     credit_pct: Decimal | None = None
     managed_fee: Decimal | None = None
+    # The area's staff-aug vendor cost (labor) of the base month: what a provider taking the work over replaces.
+    staff_vendor_cost: Decimal | None = None
     monthly_cost: Decimal = ZERO
     notes: list[str] = field(default_factory=list)
 
@@ -135,6 +137,7 @@ def realized_inputs(area_id: int, start: dt.date) -> Drawn:
         with exact():
             mean_rate = to_cents(_sum(latest, "labor_cost") / hours_by_month[months[-1]])
     last_managed = [row for row in area if row["model"] == MANAGED and row["month"] == base]
+    last_staff = [row for row in staff if row["month"] == base]
     fees = _sum(managed_all, "fee_cost")
     realized = Realized(
         base_month=base,
@@ -153,6 +156,7 @@ def realized_inputs(area_id: int, start: dt.date) -> Drawn:
         area_models=sorted({row["model"] for row in area if row["month"] == base}),
         credit_pct=credit_pct,
         managed_fee=_sum(last_managed, "fee_cost") if last_managed else None,
+        staff_vendor_cost=_sum(last_staff, "vendor_cost") if last_staff else None,
         monthly_cost=_sum([row for row in area if row["month"] == base], "total_cost"),
         notes=notes,
     )

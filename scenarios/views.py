@@ -20,8 +20,9 @@ from scenarios.exports import scenario_csv, scenario_pdf
 from scenarios.forms import ScenarioForm
 from scenarios.models import Scenario
 from scenarios.presentation import Presented, money, pct, present
-from scenarios.projection import MANAGED, PLAN_LABELS
+from scenarios.projection import MANAGED, PLAN_LABELS, STAFF_AUG
 from scenarios.selectors import (
+    Drawn,
     actual_costs,
     actual_months,
     last_complete_month,
@@ -60,7 +61,11 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     areas: dict[str, list[dict[str, Any]]] = {}
     for scenario in scenarios_of(area_id):
         view = present(scenario)
-        areas.setdefault(scenario.service_area.name, []).append({"scenario": scenario, "sentence": view.sentence})
+        # Names drafted before carried "from <month>" already: the list does not say it twice.
+        month_in_name = f"{scenario.start_month:%B %Y}" in scenario.name
+        areas.setdefault(scenario.service_area.name, []).append(
+            {"scenario": scenario, "sentence": view.sentence, "month_in_name": month_in_name}
+        )
     return render(
         request,
         "scenarios/list.html",
@@ -68,37 +73,74 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _initial(area_id: int | None) -> tuple[dict[str, Any], list[tuple[str, str]], str]:
-    """Return the form's first values from the area's realized data, the figures behind them, and the area."""
+def _fee_estimate(drawn: Drawn, month: str) -> tuple[Decimal | None, str]:
+    """Return the managed fee to prefill and the help text that says what it is and what to replace it with.
+
+    A provider taking the area over replaces today's managed fee and the
+    staff-aug vendor cost: prefilling today's fee alone (a hybrid area) would
+    make the staff-aug work look free.
+    """
+    currency = drawn.realized.currency
+    fee, staff = drawn.managed_fee, drawn.staff_vendor_cost
+    if staff is None:
+        if fee is None:
+            return None, "No cost last month to estimate from: enter the provider's quote for the whole area."
+        return fee.quantize(Decimal("1")), (
+            f"Today's managed fee ({money(fee, currency)} in {month}, the provider's fee only): "
+            "replace it with the new quote."
+        )
+    parts = ([f"today's managed fee {money(fee, currency)}"] if fee is not None else []) + [
+        f"the staff-aug vendor cost it takes over {money(staff, currency)}"
+    ]
+    total = (fee or ZERO) + staff
+    return total.quantize(Decimal("1")), (
+        f"Estimate, replace it with the provider's quote for the whole area: {' + '.join(parts)} in {month}"
+        + (f" = {money(total, currency)}." if fee is not None else ".")
+    )
+
+
+def _chosen_default(drawn: Drawn) -> str:
+    """Default to the model the area does not run: staff aug for a managed-only area with hours to project."""
+    if drawn.area_models == [MANAGED] and drawn.realized.history_hours:
+        return STAFF_AUG
+    return MANAGED
+
+
+def _initial(area_id: int | None) -> tuple[dict[str, Any], list[tuple[str, str]], str, str]:
+    """Return the form's first values from the area's realized data, the figures behind them, the area, the fee help."""
     start = add_months(current_month(), 1)
     initial: dict[str, Any] = {"start_month": start, "chosen_plan": MANAGED}
     area = service_areas().filter(pk=area_id).first() if area_id else None
     if area is None:
-        return initial, [], ""
+        return initial, [], "", ""
     drawn = realized_inputs(area.pk, start)
     realized, currency = drawn.realized, drawn.realized.currency
-    fee = drawn.managed_fee if drawn.managed_fee is not None else drawn.monthly_cost
+    base = f"{realized.base_month:%B %Y}"
+    fee, fee_help = _fee_estimate(drawn, base)
     initial |= {
         "service_area": area.pk,
-        "name": f"{area.name}: what if, from {start:%B %Y}",
-        "managed_fee": (fee or ZERO).quantize(Decimal("1")) if fee else None,
+        "name": f"{area.name}: what if",
+        "managed_fee": fee,
         "credit_pct": drawn.credit_pct if drawn.credit_pct is not None else Decimal("0.000"),
+        "chosen_plan": _chosen_default(drawn),
     }
     figures = [
-        ("Cost last month (all models)", money(drawn.monthly_cost, currency)),
-        ("Models last month", ", ".join(PLAN_LABELS[model] for model in drawn.area_models) or "none"),
+        (f"Cost in {base} (all models)", money(drawn.monthly_cost, currency)),
+        (f"Models in {base}", ", ".join(PLAN_LABELS[model] for model in drawn.area_models) or "none"),
+        (f"Managed fee in {base} (the provider's fee only)", money(drawn.managed_fee, currency)),
+        (f"Staff-aug vendor cost in {base}", money(drawn.staff_vendor_cost, currency)),
         (
             "Staff-aug hours, last six months",
             ", ".join(f"{m:%b} {h}" for m, h in zip(realized.history_months, realized.history_hours, strict=True))
             or "none",
         ),
         ("Mean bill rate (hours-weighted)", money(realized.mean_rate, currency)),
-        ("Staff-aug overhead ratio (this area)", pct(realized.staff_overhead_pct)),
+        ("Staff-aug overhead ratio (this area)", pct(realized.staff_overhead_pct) if realized.history_months else "-"),
         ("Managed overhead ratio (organisation)", pct(realized.managed_overhead_pct)),
         ("Service credits owed (organisation, % of managed fees)", pct(drawn.credit_pct)),
         *(("Note", note) for note in drawn.notes),
     ]
-    return initial, figures, area.name
+    return initial, figures, area.name, fee_help
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,8 +149,10 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
     """Show the "What if..." form prefilled from the area's realized data; save the scenario."""
     if not request.user.has_perm(ADD_SCENARIO):
         raise PermissionDenied("Your account may not save scenarios.")
-    initial, figures, area_name = _initial(_area_id(request))
+    initial, figures, area_name, fee_help = _initial(_area_id(request))
     form = ScenarioForm(request.POST or None, initial=initial)
+    if fee_help:
+        form.fields["managed_fee"].help_text = fee_help
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ("service_area", "name", "start_month", *INPUT_FIELDS)}
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from django import template
 
 from kernel.months import first_of
-from scenarios.presentation import amount, projection_of
+from scenarios.presentation import amount, pct, projection_of
 from scenarios.projection import PLAN_LABELS, hindsight
 from scenarios.selectors import actual_costs, actual_months, last_complete_month, scenarios_of
 
@@ -46,6 +46,12 @@ def hindsight_by_area(month: dt.date) -> dict[int, list[dict[str, Any]]]:
 def cents(value: Decimal | None) -> str:
     """Write an amount with thousands separators and cents ("16,000.00")."""
     return amount(value)
+
+
+@register.filter
+def pct1(value: Decimal | None) -> str:
+    """Write a percentage to one place, half up ("8.7%"), as the pages' footer says."""
+    return pct(value)
 
 
 @register.inclusion_tag("scenarios/_hindsight.html", takes_context=True)

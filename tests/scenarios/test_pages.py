@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -35,9 +36,10 @@ def build_area(engagements: int, first: dt.date, months: int, name: str = "Help 
     return area
 
 
-def save(area, start: dt.date, author=None, **inputs) -> Scenario:
+def save(area, start: dt.date, author=None, name: str = "", **inputs) -> Scenario:
     values = {"managed_fee": D("9000.00"), "onboarding_charges": D("6000.00"), "onboarding_months": 2} | inputs
-    return scenario_create(author=author, service_area=area, name=f"{area.name} managed", start_month=start, **values)
+    name = name or f"{area.name} managed"
+    return scenario_create(author=author, service_area=area, name=name, start_month=start, **values)
 
 
 def test_the_form_is_prefilled_from_the_areas_realized_data(leadership_client) -> None:
@@ -45,9 +47,82 @@ def test_the_form_is_prefilled_from_the_areas_realized_data(leadership_client) -
     page = leadership_client.get(f"/reports/scenarios/new/?area={area.pk}")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'value="5000"' in html  # the area's managed fee last month
+    # QA B3: a hybrid area's quote is not today's managed fee alone (5,000.00), which would make the staff-aug
+    # work look free, but an estimate of both: October's 190 h + 191 h at 90.00 = 34,290.00, + 5,000.00.
+    assert 'value="39290"' in html and 'value="5000"' not in html
+    assert (
+        "Estimate, replace it with the provider&#x27;s quote for the whole area: today&#x27;s managed fee "
+        "USD 5,000.00 + the staff-aug vendor cost it takes over USD 34,290.00 in October 2026 = USD 39,290.00."
+    ) in html
+    assert "Managed fee in October 2026 (the provider&#x27;s fee only)" in html
     assert "Mean bill rate (hours-weighted)" in html and "USD 90.00" in html
-    assert "10.000%" in html  # staff-aug overhead ratio: 9 / 90
+    assert "10.0%" in html and "10.000%" not in html  # staff-aug overhead ratio 9 / 90, one decimal (QA C2)
+    assert '<option value="managed" selected>' in html  # a hybrid area: what if all of it were managed
+
+
+def _managed_only(name: str, staff_months: int = 0):
+    """An area whose managed service ran January-October 2026, after staff aug in its first `staff_months`."""
+    area = ServiceAreaFactory(name=name)
+    msp = EngagementFactory(service_area=area, model=DeliveryModel.MANAGED)
+    staff = EngagementFactory(service_area=area, model=DeliveryModel.STAFF_AUG)
+    for k in range(10):
+        month = dt.date(2026, 1 + k, 1)
+        snapshot(msp, month, fee_cost=D("6000.00"), overhead_cost=D("60.00"))
+        if k >= 10 - 6 and k < 10 - 6 + staff_months:
+            snapshot(staff, month, hours=100, labor_cost=D("9000.00"))
+    return area
+
+
+def test_a_managed_only_area_is_prefilled_as_a_new_quote_and_says_so(leadership_client) -> None:
+    """QA B1b: "Moving the Help desk to a managed service" of an area that is managed only."""
+    area = _managed_only("Help desk")
+    html = leadership_client.get(f"/reports/scenarios/new/?area={area.pk}").content.decode()
+    assert 'value="6000"' in html
+    assert "Today&#x27;s managed fee (USD 6,000.00 in October 2026, the provider&#x27;s fee only): replace" in html
+    # No staff-aug data: its overhead ratio is unknown, not 0%.
+    assert "<td>Staff-aug overhead ratio (this area)</td><td>-</td>" in html
+    scenario = save(area, dt.date(2026, 12, 1), managed_fee=D("6000.00"), onboarding_charges=D(0))
+    page = leadership_client.get(f"/reports/scenarios/{scenario.pk}/").content.decode()
+    assert "Re-quoting the Help desk&#x27;s managed service at USD 6,000/month" in page
+    assert "Moving the Help desk" not in page and "break even in month 1" not in page
+    assert "The quoted fee replaces today&#x27;s managed fee" in page
+    assert "Current managed cost per month (fee + our overhead - credits)" in page
+
+
+def test_a_managed_area_that_had_staff_aug_hours_defaults_to_staff_aug(leadership_client) -> None:
+    area = _managed_only("Service desk", staff_months=3)
+    html = leadership_client.get(f"/reports/scenarios/new/?area={area.pk}").content.decode()
+    assert '<option value="staff_aug" selected>' in html
+
+
+def test_a_staff_aug_area_is_prefilled_with_its_vendor_cost(leadership_client) -> None:
+    area = ServiceAreaFactory(name="Field support")
+    staff = EngagementFactory(service_area=area, model=DeliveryModel.STAFF_AUG)
+    for k in range(4):
+        snapshot(staff, dt.date(2026, 7 + k, 1), hours=100, labor_cost=D("8000.00"), overhead_cost=D("800.00"))
+    html = leadership_client.get(f"/reports/scenarios/new/?area={area.pk}").content.decode()
+    # The provider replaces the vendor cost (8,000.00), not our own overhead on it.
+    assert 'value="8000"' in html and '<option value="managed" selected>' in html
+    assert "the staff-aug vendor cost it takes over USD 8,000.00 in October 2026." in html
+    assert "Estimate, replace it with the provider" in html
+
+
+def test_an_area_without_data_asks_for_the_quote(leadership_client) -> None:
+    area = ServiceAreaFactory(name="New area")
+    html = leadership_client.get(f"/reports/scenarios/new/?area={area.pk}").content.decode()
+    assert "No cost last month to estimate from: enter the provider&#x27;s quote for the whole area." in html
+
+
+def test_the_result_page_says_what_the_quote_covers_with_one_decimal_percentages(leadership_client) -> None:
+    area = build_area(1, dt.date(2026, 1, 1), 10)
+    scenario = save(area, dt.date(2026, 12, 1), credit_pct=D("0.621"), hours_kept_pct=D("30"))
+    page = leadership_client.get(f"/reports/scenarios/{scenario.pk}/").content.decode()
+    assert '<p class="scope" id="scope">The quoted fee must cover the work of today&#x27;s staff-aug hours' in page
+    assert "as well as what today&#x27;s managed service does" in page
+    assert "<td>0.6%</td>" in page and "<td>30.0%</td>" in page and "0.621%" not in page
+    # The CSV keeps the exact figures.
+    text = leadership_client.get(f"/reports/scenarios/{scenario.pk}.csv").content.decode()
+    assert "input,Expected credits,0.621%" in text and "the quote must cover," in text
 
 
 def test_without_an_area_the_form_offers_to_prefill_from_one(leadership_client) -> None:
@@ -154,6 +229,12 @@ def test_the_list_csv_and_pdf(leadership_client) -> None:
     scenario = save(area, dt.date(2026, 7, 1))
     listing = leadership_client.get(f"/reports/scenarios/?area={area.pk}").content.decode()
     assert "Help desk managed" in listing and "Moving the Help desk" in listing
+    assert "from July 2026, by" in listing
+    # QA C2: a name that carries its start month is not followed by it again.
+    save(area, dt.date(2026, 12, 1), name="Help desk: what if, from December 2026")
+    listing = leadership_client.get(f"/reports/scenarios/?area={area.pk}").content.decode()
+    assert "from December 2026</a>" in listing and 'December 2026</a>\n    <span class="note">from' not in listing
+    assert listing.count("from December 2026") == 1
     csv = leadership_client.get(f"/reports/scenarios/{scenario.pk}.csv")
     assert csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode()
@@ -170,6 +251,8 @@ def test_a_scenario_in_the_past_shows_hindsight(leadership_client) -> None:
     page = leadership_client.get(f"/reports/scenarios/{scenario.pk}/").content.decode()
     assert "Hindsight: the staff augmentation plan against what happened" in page
     assert "4 (Oct 2026)" in page
+    # Error percentages to one decimal on the page (QA C2), e.g. "(-8.7%)", never 3 places.
+    assert re.search(r"\(-?\d+\.\d%\)</td>", page) and not re.search(r"\d\.\d{3}%", page)
 
 
 def test_the_report_tag_shows_hindsight_per_area() -> None:
@@ -181,6 +264,7 @@ def test_the_report_tag_shows_hindsight_per_area() -> None:
     with CaptureQueriesContext(connection) as queries:
         html = template.render(Context({"month": dt.date(2026, 9, 1), "ids": [area.pk, other.pk]}))
     assert "Help desk managed" in html and "Scenarios in hindsight" in html and "Cloud managed" not in html
+    assert re.search(r"\(-?\d+\.\d%\)</td>", html) and not re.search(r"\d\.\d{3}%", html)
     assert len(queries) == 2  # scenarios, then every area's actual costs: once for the page
     assert Template("{% load scenarios %}[{% scenario_hindsight month 1 %}]").render(
         Context({"month": dt.date(2026, 1, 1)})

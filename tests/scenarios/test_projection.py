@@ -21,6 +21,7 @@ from scenarios.projection import (
     hindsight,
     phase_totals,
     project,
+    quote_scope,
     rounded,
     sentence,
     spread_onboarding,
@@ -122,7 +123,25 @@ def test_a_dear_quote_costs_more_early_and_never_breaks_even_with_a_band() -> No
 def test_the_same_cost_in_the_first_months_reads_as_such() -> None:
     quote = Quote(start_month=JULY, managed_fee=D("0.00"), onboarding_months=6)
     text = sentence("Help desk", MANAGED, quote, project(ISSUE, quote), "USD")
-    assert "would cost the same in months 1-6 and break even in month 1" in text
+    # Months 1-6 only equal the current plan (it keeps running during onboarding): month 7 is the first cheaper one.
+    assert "would cost the same in months 1-6 and break even in month 7" in text
+
+
+def test_a_plan_equal_to_the_current_plan_during_onboarding_and_dearer_after_never_breaks_even() -> None:
+    """QA B1: a managed-only area re-quoted at about its fee was said to "break even in month 1"."""
+    managed_only = Realized(base_month=JUNE, current_managed=D("6000.00"), managed_overhead_pct=D("1.000"))
+    quote = Quote(start_month=JULY, managed_fee=D("6000.00"), onboarding_months=2)
+    projection = project(managed_only, quote)
+    managed = projection.plans[MANAGED]
+    # Months 1-2: the current plan (6,000.00); then 6,000.00 + 1% overhead = 6,060.00 a month.
+    assert managed.monthly[:3] == [D("6000.00"), D("6000.00"), D("6060.00")]
+    assert managed.break_even_month is None and projection.plans[HYBRID].break_even_month is None
+    assert projection.current.break_even_month is None  # equal to itself throughout: no break-even
+    text = sentence("Help desk", MANAGED, quote, projection, "USD")
+    assert text == (
+        "Re-quoting the Help desk's managed service at USD 6,000/month would cost USD 200 more in months 1-6 "
+        "and not break even within 24 months; over 24 months it costs USD 1,300 more."
+    )
 
 
 def test_staff_aug_from_hours_a_month_and_a_later_start() -> None:
@@ -134,9 +153,11 @@ def test_staff_aug_from_hours_a_month_and_a_later_start() -> None:
     assert staff.monthly[0] == D("20160.00") + D("2500.00")
     assert staff.break_even_month is None and staff.saving == D("-2500.00")
     text = sentence("Help desk", STAFF_AUG, quote, projection, "USD")
+    # The area runs staff augmentation today: the plan keeps it (only the one-time costs change).
     assert text.startswith(
-        "Moving the Help desk to staff augmentation (about 180 h in month 1) would cost USD 2,500 more"
+        "Keeping the Help desk on staff augmentation (about 180 h in month 1) would cost USD 2,500 more"
     )
+    assert quote_scope(STAFF_AUG, quote, projection, "USD") == ""
 
 
 def test_an_area_without_staff_aug_hours_has_no_staff_aug_plan() -> None:
@@ -148,6 +169,12 @@ def test_an_area_without_staff_aug_hours_has_no_staff_aug_plan() -> None:
     # No onboarding months: the charges fall in month 1 with the first fee.
     assert projection.plans[MANAGED].monthly[0] == D("10000.00") + D("300.00") + D("3000.00")
     assert "no staff-aug hours" in sentence("ERP", STAFF_AUG, quote, projection, "USD")
+    # Already managed: the plan is a new quote for the same service, and the page says what it replaces.
+    assert sentence("ERP", HYBRID, quote, projection, "USD").startswith("Re-quoting the ERP's managed service at")
+    assert quote_scope(MANAGED, quote, projection, "USD") == (
+        "The quoted fee replaces today's managed fee; the current plan holds today's managed cost "
+        "(fee + our overhead - credits: USD 12,000.00/month) flat."
+    )
 
 
 def test_a_hybrid_area_says_the_staff_aug_plan_prices_hours_only() -> None:
@@ -155,6 +182,30 @@ def test_a_hybrid_area_says_the_staff_aug_plan_prices_hours_only() -> None:
     projection = project(hybrid_area, QUOTE)
     assert projection.current.monthly[0] == D("22920.00")
     assert any("managed service today" in note for note in projection.notes)
+    assert projection.today == (STAFF_AUG, MANAGED)
+    assert sentence("Help desk", STAFF_AUG, QUOTE, projection, "USD").startswith(
+        "Moving the Help desk to staff augmentation (about 160 h in month 1)"
+    )
+    # QA B3: the fee replaces the staff-aug work too; month 1: 160 h x 100.00 = 16,000.00.
+    assert quote_scope(MANAGED, QUOTE, projection, "USD") == (
+        "The quoted fee must cover the work of today's staff-aug hours (about 160 h, USD 16,000.00 at the mean "
+        "bill rate in month 1) as well as what today's managed service does; a quote for less leaves that work "
+        "out and overstates the saving."
+    )
+    # The hybrid moves 70% of them: 112 h, 11,200.00.
+    assert quote_scope(HYBRID, QUOTE, projection, "USD").startswith(
+        "The quoted fee must cover the work of the 70% of staff-aug hours it moves (about 112 h, USD 11,200.00 "
+    )
+
+
+def test_a_staff_aug_area_moving_to_managed_is_told_what_the_quote_covers() -> None:
+    projection = project(ISSUE, QUOTE)
+    assert projection.today == (STAFF_AUG,)
+    text = quote_scope(MANAGED, QUOTE, projection, "USD")
+    assert "(about 160 h, USD 16,000.00 at the mean bill rate in month 1); a quote for less" in text
+    empty = Realized(base_month=JUNE)
+    nothing = project(empty, QUOTE)
+    assert nothing.today == () and quote_scope(MANAGED, QUOTE, nothing, "USD") == ""
 
 
 def test_a_declining_trend_is_floored_at_zero_hours() -> None:
@@ -252,14 +303,15 @@ def test_projection_invariants(
         assert plan.cumulative == cumulative(plan.monthly)
         assert sum(plan.phases.values()) == plan.total == plan.cumulative[-1]
         assert plan.saving == projection.current.total - plan.total
+        # Break-even exists exactly when the plan is strictly cheaper at month 24; from it on the plan never
+        # costs more than the current plan, it is strictly cheaper in it, and the month before is not.
+        pairs = list(zip(plan.cumulative, projection.current.cumulative, strict=True))
+        assert (plan.break_even_month is None) == (plan.total >= projection.current.total)
         if plan.break_even_month is not None:
             index = plan.break_even_month - 1
-            assert plan.cumulative[index] <= projection.current.cumulative[index]
-            assert all(
-                p > c for p, c in zip(plan.cumulative[:index], projection.current.cumulative[:index], strict=True)
-            )
-        else:
-            assert all(p > c for p, c in zip(plan.cumulative, projection.current.cumulative, strict=True))
+            assert pairs[index][0] < pairs[index][1]
+            assert all(p <= c for p, c in pairs[index:])
+            assert index == 0 or pairs[index - 1][0] >= pairs[index - 1][1]
     # The onboarding charges are all paid, whatever the length.
     assert sum(spread_onboarding(onboarding, months)) == onboarding
     staff = projection.plans[STAFF_AUG]
@@ -277,7 +329,15 @@ def test_phases_add_up_to_the_24_months(monthly) -> None:
 
 @pytest.mark.parametrize(
     ("plan", "current", "expected"),
-    [([D(5)], [D(5)], 1), ([D(6), D(1)], [D(5), D(1)], None), ([D(6), D(0)], [D(5), D(2)], 2)],
+    [
+        ([D(5)], [D(5)], None),  # equal is not a break-even (the current plan during onboarding)
+        ([D(6), D(1)], [D(5), D(1)], None),
+        ([D(6), D(0)], [D(5), D(2)], 2),
+        ([D(5), D(5), D(1)], [D(5), D(5), D(3)], 3),  # equal months, then cheaper: from month 3
+        ([D(1), D(10), D(1)], [D(5), D(5), D(5)], 3),  # cheaper in month 1 but dearer in month 2
+        ([D(1), D(2)], [D(5), D(-2)], None),  # cheaper at first, equal at the end
+        ([], [], None),
+    ],
 )
 def test_break_even(plan, current, expected) -> None:
     assert break_even(cumulative(plan), cumulative(current)) == expected
