@@ -206,11 +206,15 @@ class FinalizeResult:
     stalled: bool = False
 
 
-def month_job_finalize(*, job: RecomputeJob, compute_missing: bool = False) -> FinalizeResult:
+def month_job_finalize(
+    *, job: RecomputeJob, compute_missing: bool = False, rebuild_later: bool = True
+) -> FinalizeResult:
     """Build the month's report once every snapshot was verified since the job started; safe to rerun.
 
     With compute_missing (no broker: everything in-process), missing
     snapshots are computed here instead of waiting for their batches.
+    Without rebuild_later, the later reports whose trends show this month
+    are left to the caller (one recomputing many months rebuilds each once).
     """
     if job.state in (JobState.DONE, JobState.FAILED):
         return FinalizeResult(finished=job.state == JobState.DONE)
@@ -224,7 +228,7 @@ def month_job_finalize(*, job: RecomputeJob, compute_missing: bool = False) -> F
         return FinalizeResult(finished=False, missing=missing, stalled=job_stalled(job))
     report_build(month=job.month)
     # Later reports show this month in their trends: rebuild the stored ones.
-    for later in affected_report_months({job.month}):
+    for later in affected_report_months({job.month}) if rebuild_later else []:
         if later != job.month:
             report_build(month=later)
     with transaction.atomic():

@@ -9,6 +9,7 @@ until their month is recomputed. The `recompute` command and the beat's
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -17,7 +18,7 @@ from django.utils import timezone
 from billing.selectors.registered import closed_months_among
 from kernel.months import first_of
 from reports.models import ComparisonReport, JobKind, JobState, MonthlySnapshot, RecomputeJob
-from reports.services.builder.report import REPORT_VERSION
+from reports.services.builder.report import REPORT_VERSION, affected_report_months, report_build
 from reports.services.jobs import job_fail, month_batch_compute, month_job_finalize, month_job_start
 from reports.services.snapshots import FIGURES_VERSION
 
@@ -75,13 +76,17 @@ def _report_stamp(month: dt.date) -> dt.datetime | None:
     return ComparisonReport.objects.filter(month=month).values_list("computed_at", flat=True).first()
 
 
-def month_recompute_in_process(month: dt.date, engagement_id: int | None = None) -> MonthOutcome:
+def month_recompute_in_process(
+    month: dt.date, engagement_id: int | None = None, *, rebuild_later: bool = True
+) -> MonthOutcome:
     """Recompute a month (or one engagement-month) now, in this process, as a worker would; return what changed.
 
     The same steps as the month job's tasks (start, batches, finalize) on a
     job recorded like theirs, so the pages show it; whatever the broker
     settings, nothing is sent to the workers. Idempotent: unchanged inputs
     leave snapshots and reports (and their computed_at) as they were.
+    Without rebuild_later, the later reports whose trends show the month are
+    left to later_reports_rebuild (many months: each report built once).
     """
     month = first_of(month)
     job = RecomputeJob.objects.create(month=month, engagement_id=engagement_id, kind=JobKind.MONTH)
@@ -91,7 +96,7 @@ def month_recompute_in_process(month: dt.date, engagement_id: int | None = None)
         for batch in batches:
             month_batch_compute(job=job, engagement_ids=batch)
         job.refresh_from_db()
-        month_job_finalize(job=job, compute_missing=True)
+        month_job_finalize(job=job, compute_missing=True, rebuild_later=rebuild_later)
     except Exception as exc:
         job_fail(job_id=job.pk, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -106,3 +111,18 @@ def month_recompute_in_process(month: dt.date, engagement_id: int | None = None)
         snapshots_changed=scope.count(),
         report_changed=job.state == JobState.DONE and _report_stamp(month) != before,
     )
+
+
+def later_reports_rebuild(months: Collection[dt.date]) -> list[tuple[dt.date, bool]]:
+    """Rebuild, once each and oldest first, the stored reports after these months whose trends show one of them.
+
+    Return each rebuilt month with whether its report changed.
+    """
+    done = set(months)
+    rebuilt = []
+    for later in affected_report_months(done):
+        if later in done:
+            continue
+        now = timezone.now()
+        rebuilt.append((later, report_build(month=later, now=now).computed_at == now))
+    return rebuilt

@@ -103,6 +103,19 @@ def test_one_engagement_month(april_engagements) -> None:
     assert RecomputeJob.objects.get().engagement_id == chosen
 
 
+def test_later_reports_whose_trends_show_the_month_are_rebuilt_once(april_engagements) -> None:
+    for month in (MARCH, APRIL, MAY):
+        compute(month, april_engagements)
+    make_old(MAY)
+    out = run("--month", "2026-03")
+    assert "Later reports whose trends show these months: 2 reports (2026-04 to 2026-05), 1 changed." in out
+    assert ComparisonReport.objects.get(month=MAY).payload["version"] == REPORT_VERSION
+    assert job_months() == [MARCH]
+    # A range's own months are not rebuilt a second time as later reports.
+    out = run("--from", "2026-03", "--to", "2026-04")
+    assert "1 report (2026-05), 0 changed." in out
+
+
 def test_a_range_recomputes_every_month_in_it_in_order(april_engagements) -> None:
     out = run("--from", "2026-02", "--to", "2026-04")
     assert sorted(ComparisonReport.objects.values_list("month", flat=True)) == [dt.date(2026, 2, 1), MARCH, APRIL]

@@ -20,7 +20,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from engagements.models import Engagement
 from kernel.months import current_month, month_iso, months_between, parse_month
 from reports.services.jobs import recompute_month_request
-from reports.services.upgrade import MonthOutcome, month_recompute_in_process, outdated_months, stored_months
+from reports.services.upgrade import (
+    MonthOutcome,
+    later_reports_rebuild,
+    month_recompute_in_process,
+    outdated_months,
+    stored_months,
+)
 
 
 def _month(raw: str, option: str) -> dt.date:
@@ -100,9 +106,19 @@ class Command(BaseCommand):
     def _run(self, months: list[dt.date], engagement: int | None) -> None:
         start, changed = time.monotonic(), 0
         for index, month in enumerate(months, 1):
-            outcome = month_recompute_in_process(month, engagement)
+            # Oldest first, each month's later reports left to the end: every report is built once.
+            outcome = month_recompute_in_process(month, engagement, rebuild_later=False)
             changed += outcome.snapshots_changed > 0 or outcome.report_changed
             self.stdout.write(f"[{index}/{len(months)}] {self._describe(outcome)}")
+        later = later_reports_rebuild(months)
+        if later:
+            rebuilt = sum(1 for _, report_changed in later if report_changed)
+            first, last = month_iso(later[0][0]), month_iso(later[-1][0])
+            span = first if first == last else f"{first} to {last}"
+            self.stdout.write(
+                f"Later reports whose trends show these months: {_plural(len(later), 'report')} ({span}), "
+                f"{rebuilt} changed."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Recomputed {_plural(len(months), 'month')} in {time.monotonic() - start:.1f} s: "
