@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from reports.charts import COLORS, FONT, PHASE_BANDS, Box, Chart, Label, Path
+from reports.charts import COLORS, PHASE_BANDS, Box, Chart, Label, Path
 from scenarios.projection import CURRENT, HYBRID, MANAGED, PLAN_LABELS, STAFF_AUG, Projection, cumulative
 
-# Shown at most at its own size (and never narrower: the page scrolls it in its own box on a phone),
-# so text of FONT viewBox units is at least FONT px at 100% zoom.
-WIDTH, HEIGHT = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 60, 16, 34, 84
+# Shown at most at its own size, and on a narrow screen never below MIN_WIDTH (templates/scenarios/_style.html:
+# it scrolls sideways in its own box), so its text is FONT px on a desktop and at least 11 px on a phone.
+WIDTH, HEIGHT = 820, 400
+MIN_WIDTH = 660
+FONT = 14
+LEFT, RIGHT, TOP, BOTTOM = 66, 18, 38, 92
 CHAR = 0.6 * FONT  # the width of an average character of the legend, to wrap it
 PLAN_COLORS = {STAFF_AUG: COLORS["staff_aug"], MANAGED: COLORS["managed"], HYBRID: "#8a63b8", CURRENT: "#777777"}
 BAND = "#f7dcc0"
@@ -69,7 +71,7 @@ def scenario_chart(projection: Projection, chosen: str, title: str) -> Chart:
     for i, (label, first, last) in enumerate(PHASE_BANDS):
         x0, x1 = LEFT + (first - 1) * frame.slot(), LEFT + last * frame.slot()
         shapes.append(Box(x0, TOP, x1 - x0, frame.plot_h, COLORS["band" if i % 2 == 0 else "band_alt"]))
-        shapes.append(Label((x0 + x1) / 2, TOP - 10, label, FONT, "middle"))
+        shapes.append(Label((x0 + x1) / 2, TOP - 12, label, FONT, "middle"))
     for i, (lo, hi) in enumerate(zip(low, high, strict=True)):
         if hi > lo:
             width = frame.slot() * 0.7
@@ -78,7 +80,7 @@ def scenario_chart(projection: Projection, chosen: str, title: str) -> Chart:
         value = step * i
         y = frame.y(value)
         shapes.append(Path([(LEFT, y), (WIDTH - RIGHT, y)], COLORS["grid"], 0.5))
-        shapes.append(Label(LEFT - 6, y + 4, _money(value), FONT, "end"))
+        shapes.append(Label(LEFT - 6, y + 5, _money(value), FONT, "end"))
     bottom = TOP + frame.plot_h
     shapes.append(Path([(LEFT, TOP), (LEFT, bottom), (WIDTH - RIGHT, bottom)], COLORS["axis"], 1))
     lines = [(CURRENT, projection.current.cumulative, "5,4")] + [(k, p.cumulative, "") for k, p in plans.items()]
@@ -93,11 +95,11 @@ def scenario_chart(projection: Projection, chosen: str, title: str) -> Chart:
         # Late in the 24 months the label goes left of the marker, so it stays inside the chart.
         right = x + 4 + CHAR * len(text) <= WIDTH - RIGHT
         shapes.append(
-            Label(x + 4 if right else x - 4, TOP + 16, text, FONT, "start" if right else "end", COLORS["marker"])
+            Label(x + 4 if right else x - 4, TOP + 18, text, FONT, "start" if right else "end", COLORS["marker"])
         )
     for i in range(count):
         if i % 3 == 0 or i == count - 1:
-            shapes.append(Label(frame.x(i), bottom + 16, str(i + 1), FONT, "middle"))
+            shapes.append(Label(frame.x(i), bottom + 18, str(i + 1), FONT, "middle"))
     _legend(chart, [(PLAN_LABELS[k], PLAN_COLORS[k], d) for k, _, d in lines] + [("Staff-aug band", BAND, "")])
     return chart
 
@@ -105,7 +107,7 @@ def scenario_chart(projection: Projection, chosen: str, title: str) -> Chart:
 def _legend(chart: Chart, items: list[tuple[str, str, str]]) -> None:
     """Draw the legend under the month numbers, wrapping to a second row when a row is full."""
     x: float = LEFT
-    y = HEIGHT - BOTTOM + 44
+    y = HEIGHT - BOTTOM + 50
     for text, color, dash in items:
         width = 30 + CHAR * len(text)
         if x > LEFT and x + width > WIDTH - RIGHT:

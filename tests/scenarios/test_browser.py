@@ -81,9 +81,11 @@ def test_leadership_starts_what_if_from_the_report_saves_and_sees_the_chart_and_
     browser.get(f"{live_server.url}/reports/2026-10/")
     browser.find_element(By.CSS_SELECTOR, f"a[href$='/reports/scenarios/new/?area={area.pk}']").click()
     assert "What if... the Help desk changed model" in browser.page_source
-    # Prefilled from the area's realized data: the managed fee of its last month.
+    # Prefilled from the area's realized data: an estimate of a fee for the whole (hybrid) area, today's
+    # managed fee 5,000.00 + October's staff-aug vendor cost 34,290.00, labelled as one.
     fee = browser.find_element(By.NAME, "managed_fee")
-    assert fee.get_attribute("value") == "5000"
+    assert fee.get_attribute("value") == "39290"
+    assert "Estimate, replace it with the provider's quote for the whole area" in browser.page_source
     fee.clear()
     fee.send_keys("9000")
     browser.find_element(By.NAME, "onboarding_charges").clear()
@@ -95,6 +97,21 @@ def test_leadership_starts_what_if_from_the_report_saves_and_sees_the_chart_and_
     chart = browser.find_element(By.CSS_SELECTOR, "#chart svg")
     assert chart.size["width"] > 300 and chart.size["height"] > 100
     assert "break-even" in chart.get_attribute("innerHTML") or "none in 24 months" in browser.page_source
+    assert browser.find_element(By.ID, "scope").text.startswith("The quoted fee must cover the work of")
     shots = Path(os.environ.get("SCENARIO_SCREENSHOTS", tmp_path))
     assert screenshot(browser, 1400, shots / "scenario-1400.png") <= 1400
+    assert chart_text_px(browser) >= 11
     assert screenshot(browser, 375, shots / "scenario-375.png") <= 375
+    # On a phone the chart keeps its size and scrolls sideways in its own box, not the page.
+    assert chart_text_px(browser) >= 11
+
+
+def chart_text_px(driver) -> float:
+    """Return the chart's smallest text at 100% zoom: the font size times the scale the SVG is drawn at."""
+    return float(
+        driver.execute_script(
+            "const svg = document.querySelector('#chart svg.chart');"
+            " return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width *"
+            " Math.min(...Array.from(svg.querySelectorAll('text')).map(t => +t.getAttribute('font-size')));"
+        )
+    )
