@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import urlparse
 
+from bench._rates import Marks, window_rates
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -58,8 +60,6 @@ VENDOR, AREA, ENGAGEMENT = "Ingest bench vendor", "Ingest bench area", "Ingest b
 BENCH_USER, CSV_NAME = "bench-ingest", "bench-ingest.csv"
 FIELDS = ("contractor", "date", "hours", "description", "source", "external_id")
 Row = tuple[int, str, str, str, str, str]
-# (rows done, seconds since the start): the points a path's window rates are read from.
-Marks = list[tuple[int, float]]
 
 
 def ensure_database(url: str) -> None:
@@ -186,22 +186,6 @@ class AutoAnalyze:
                 for (table,) in due:
                     conn.execute(f'ANALYZE "{table}"')
                     self.runs += 1
-
-
-def window_rates(marks: Marks, total: int) -> tuple[float, float]:
-    """Return rows/s over the first and over the last 10% of the rows, read at the nearest marks.
-
-    `marks` start at (0, 0.0) and end at (total, seconds). The first window
-    ends at the first mark at or past 10% of the rows; the last starts at the
-    last mark at or before 90%.
-    """
-    first_end = next(m for m in marks if m[0] >= total * 0.1)
-    last_start = next(m for m in reversed(marks) if m[0] <= total * 0.9)
-    end = marks[-1]
-    first = first_end[0] / first_end[1] if first_end[1] else float("inf")
-    span = end[1] - last_start[1]
-    last = (end[0] - last_start[0]) / span if span else float("inf")
-    return first, last
 
 
 def ingest_api(data: Sequence[Row], token: str, batch: int) -> Marks:
