@@ -15,6 +15,7 @@ from typing import Any
 
 from kernel.exports import SafeCsvWriter, csv_cell
 from reports.presentation import MODELS, ROWS
+from reports.services.builder.verdict import uneven_trailing_words
 
 UNITS = {"pct": "%", "int": "count", "days": "days", "num": "h"}
 DRIVER_LABELS = {
@@ -84,6 +85,39 @@ def _figure_unit(name: str, currency: str) -> str:
     return "count"
 
 
+def _trailing_rows(verdict: dict[str, Any], currency: str) -> list[list[Any]]:
+    """The 12 months' comparison: each side's months and cost, and the gap of the months both ran."""
+    uneven = uneven_trailing_words(verdict, currency)
+    cheaper = MODEL_WORDS[verdict["cheaper_trailing_12"]]
+    rows: list[list[Any]] = [
+        # Not a plain "staff augmentation" when the two sides ran different months (absent months count 0).
+        [
+            "Cheaper over the trailing 12 months",
+            "",
+            f"not like for like: {uneven[0].lower()}{uneven[1:]}" if uneven else cheaper,
+        ],
+        [
+            "Gap over the trailing 12 months (staff aug - managed; a month without data counts 0)",
+            currency,
+            _blank(verdict["gap_trailing_12"]),
+        ],
+    ]
+    if "months_with_data" not in verdict:  # stored before version 4
+        return rows
+    for model, name in (("staff_aug", "staff aug"), ("managed", "managed")):
+        rows.append(
+            [f"Months with data in the trailing 12 months, {name}", "months", verdict["months_with_data"][model]]
+        )
+        rows.append([f"Cost over the trailing 12 months, {name}", currency, _blank(verdict["cost_trailing_12"][model])])
+    rows += [
+        ["Same months for both models", "", _yes(verdict["same_months"])],
+        ["Months both models ran", "YYYY-MM", " ".join(verdict["months_both"])],
+        ["Cheaper in the months both ran", "", MODEL_WORDS[verdict["cheaper_months_both"]]],
+        ["Gap in the months both ran (staff aug - managed)", currency, _blank(verdict["gap_months_both"])],
+    ]
+    return rows
+
+
 def verdict_sections(payload: dict[str, Any]) -> list[Section]:
     """The verdict per service area: its sentence, then each figure with its unit."""
     currency = payload["currency"]
@@ -97,8 +131,7 @@ def verdict_sections(payload: dict[str, Any]) -> list[Section]:
         rows: list[list[Any]] = [
             ["Cheaper in the month", "", MODEL_WORDS[verdict["cheaper_in_month"]]],
             ["Gap in the month (staff aug - managed)", currency, _blank(verdict["gap_in_month"])],
-            ["Cheaper over the trailing 12 months", "", MODEL_WORDS[verdict["cheaper_trailing_12"]]],
-            ["Gap over the trailing 12 months (staff aug - managed)", currency, _blank(verdict["gap_trailing_12"])],
+            *_trailing_rows(verdict, currency),
             *([DRIVER_LABELS[name], currency, _blank(value)] for name, value in verdict["drivers"].items()),
             ["Leading driver", "", _blank(verdict["leading_driver"])],
             *(

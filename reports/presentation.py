@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from reports.maths import PHASES
+from reports.services.builder.verdict import uneven_trailing_words
 
 MODELS = (("staff_aug", "Staff augmentation"), ("managed", "Managed service"))
 # (label, where, key, format): where is "figures", "group" or "phases".
@@ -234,12 +235,10 @@ def verdict_card(area: dict[str, Any], currency: str) -> dict[str, Any]:
         this_month = f"- (only {ran[0].lower()} ran this month)"
     figures.append({"label": "Cheaper this month", "value": this_month})
     if "cheaper_trailing_12" in verdict:
-        figures.append(
-            {
-                "label": "Over 12 months",
-                "value": _cheaper(verdict.get("cheaper_trailing_12"), verdict.get("gap_trailing_12"), currency),
-            }
-        )
+        # When the two models ran different months, say so rather than name the one that ran fewer "cheaper".
+        uneven = uneven_trailing_words(verdict, currency)
+        value = uneven or _cheaper(verdict.get("cheaper_trailing_12"), verdict.get("gap_trailing_12"), currency)
+        figures.append({"label": "Over 12 months", "value": value})
     driver = verdict.get("leading_driver")
     if driver:
         amount = (verdict.get("drivers") or {}).get(driver)
@@ -321,7 +320,7 @@ def data_quality(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def changes(group: dict[str, Any] | None, month: str) -> list[dict[str, str]]:
+def changes(group: dict[str, Any] | None, month: str) -> list[dict[str, Any]]:
     """A model's headline figures against the previous month and the same month last year (from its series)."""
     if not group:
         return []
@@ -337,15 +336,29 @@ def changes(group: dict[str, Any] | None, month: str) -> list[dict[str, str]]:
         ("resolution_met_pct", "Resolution target met", "pts"),
     ):
         value = now.get(key) if now else None
+        then, year_ago = points.get(previous, {}).get(key), points.get(last_year, {}).get(key)
         rows.append(
             {
                 "label": label,
                 "value": fmt(value, "money" if kind == "money" else "pct"),
-                "vs_previous": _delta(value, points.get(previous, {}).get(key), kind),
-                "vs_last_year": _delta(value, points.get(last_year, {}).get(key), kind),
+                "vs_previous": _delta(value, then, kind),
+                "vs_last_year": _delta(value, year_ago, kind),
+                # A change is incomplete when either month it compares is (points stored before v4: unknown, unmarked).
+                "incomplete": value is not None and _short_point(now),
+                "previous_incomplete": then is not None
+                and value is not None
+                and _short_point(now, points.get(previous)),
+                "last_year_incomplete": year_ago is not None
+                and value is not None
+                and _short_point(now, points.get(last_year)),
             }
         )
     return rows
+
+
+def _short_point(*points: dict[str, Any] | None) -> bool:
+    """Whether any of the series points stands on incomplete data."""
+    return any(point is not None and point.get("complete") is False for point in points)
 
 
 def _delta(now: Any, then: Any, kind: str) -> str:

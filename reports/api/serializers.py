@@ -139,6 +139,16 @@ class OutcomesSerializer(serializers.Serializer):
     cost_per_resolved_ticket = _money_field()
 
 
+class ModelCountsSerializer(serializers.Serializer):
+    staff_aug = serializers.IntegerField(min_value=0, max_value=12)
+    managed = serializers.IntegerField(min_value=0, max_value=12)
+
+
+class ModelAmountsSerializer(serializers.Serializer):
+    staff_aug = _money_field()
+    managed = _money_field()
+
+
 # Declared inline: a field named `label` would shadow the serializer's own attribute.
 VerdictFigureSerializer = inline_serializer(
     "VerdictFigure", fields={"label": serializers.CharField(), "value": serializers.CharField()}
@@ -155,6 +165,16 @@ class VerdictSerializer(serializers.Serializer):
     gap_in_month = _money_field()
     cheaper_trailing_12 = serializers.ChoiceField(choices=VERDICT_CHOICES)
     gap_trailing_12 = _money_field()
+    months_with_data = ModelCountsSerializer(help_text="Months of the trailing 12 in which each model has data.")
+    cost_trailing_12 = ModelAmountsSerializer(help_text="Each model's total over the trailing 12 months.")
+    months_both = serializers.ListField(
+        child=serializers.CharField(), help_text="YYYY-MM months of the trailing 12 in which both models have data."
+    )
+    cheaper_months_both = serializers.ChoiceField(choices=VERDICT_CHOICES)
+    gap_months_both = _money_field()
+    same_months = serializers.BooleanField(
+        help_text="Both models have data in exactly the same months of the trailing 12 (gap_trailing_12 is like for like)."
+    )
     drivers = DriversSerializer(help_text="Add up to gap_in_month to the cent.")
     leading_driver = serializers.CharField(allow_null=True)
     outcomes = OutcomesSerializer(help_text="Managed minus staff aug; null where a side has none.")

@@ -178,3 +178,31 @@ def test_the_schema_documents_the_v1_report_fields_and_the_scorecards(client, db
         components["Verdict"]["properties"]
     )
     assert {"month", "trailing_12", "attestations"} <= set(components["VendorScorecard"]["properties"])
+
+
+def test_the_verdict_says_how_many_months_each_model_ran_and_compares_the_months_both_ran(api_as, settings) -> None:
+    """QA B2: staff aug ran April only, managed April and May; the months both ran are compared apart."""
+    from reports.demo.worked_example import build_worked_example
+
+    settings.TIME_ZONE = "America/New_York"
+    example = build_worked_example()
+    for month in (dt.date(2026, 4, 1), dt.date(2026, 5, 1)):
+        snapshots_compute(engagement_ids=[example.augmented.pk, example.msp.pk], month=month)
+    report_build(month=dt.date(2026, 5, 1))
+    verdict = api_as("leadership").get("/api/v1/reports/2026-05/").json()["service_areas"][0]["verdict"]
+    assert verdict["gap_trailing_12"] == "-8147.50"  # as specified: a month without data counts 0
+    assert verdict["months_with_data"] == {"staff_aug": 1, "managed": 2}
+    assert verdict["cost_trailing_12"] == {"staff_aug": "4192.50", "managed": "12340.00"}
+    assert verdict["months_both"] == ["2026-04"] and verdict["same_months"] is False
+    assert verdict["gap_months_both"] == "-2147.50" and verdict["cheaper_months_both"] == "staff_aug"
+    assert "in the 1 month both ran (April 2026) the managed service cost USD 2,147.50 more" in verdict["sentence"]
+
+
+def test_the_schema_documents_the_verdicts_months(client, db) -> None:
+    import yaml
+
+    verdict = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]["Verdict"]["properties"]
+    assert {"months_with_data", "cost_trailing_12", "months_both", "gap_months_both", "cheaper_months_both"} <= set(
+        verdict
+    )
+    assert "same_months" in verdict

@@ -135,3 +135,34 @@ def test_the_pages_query_count_does_not_grow_with_engagements(leadership_client,
     after = [_queries(leadership_client, url) for url in urls]
     assert after == before
     assert max(before) <= 12
+
+
+def test_a_change_against_an_incomplete_month_is_marked_incomplete(leadership_client, worked_example) -> None:
+    """May against April, when April's managed side has overhead without an internal rate (authors' note)."""
+    import re
+
+    from engagements.services.engagements import person_create
+    from engagements.services.entries import overhead_entry_create
+
+    stranger = person_create(name="Pat Unrated", email="pat@example.com")
+    overhead_entry_create(
+        engagement=worked_example.msp,
+        person=stranger,
+        date=dt.date(2026, 4, 20),
+        hours=Decimal("2.50"),
+        activity="qa_review",
+    )
+    ids = [worked_example.augmented.pk, worked_example.msp.pk]
+    for month in (APRIL, dt.date(2026, 5, 1)):
+        snapshots_compute(engagement_ids=ids, month=month)
+    report = report_build(month=dt.date(2026, 5, 1))
+    [may_point] = [p for p in report.payload["overall"]["managed"]["series"] if p["month"] == "2026-05"]
+    [april_point] = [p for p in report.payload["overall"]["managed"]["series"] if p["month"] == "2026-04"]
+    assert may_point["complete"] is True and april_point["complete"] is False
+    html = leadership_client.get(reverse("reports:month", kwargs={"month": "2026-05"})).content.decode()
+    [row] = re.findall(r"<tr><td>Managed service: Total cost</td>(.*?)</tr>", html)
+    total = ["", *row.removeprefix("<td>").removesuffix("</td>").split("</td><td>")]
+    # May itself is complete; its change against April stands on April's gap; last year has no data ("-").
+    assert 'class="incomplete"' not in total[1]
+    assert 'class="incomplete"' in total[2] and total[2].startswith("-")
+    assert total[3] == "-"

@@ -32,7 +32,7 @@ from reports.services.builder.verdict import VerdictInput, verdict_of
 from reports.services.events import notable_events
 from reports.services.scorecards import vendor_scorecards
 
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 
 
 def _marked(section: dict[str, Any] | None, complete: bool) -> dict[str, Any] | None:
@@ -64,7 +64,7 @@ def build_payload(month: dt.date) -> dict[str, Any]:
     for area_id, name in sorted(groups.areas.items(), key=lambda item: item[1]):
         area: dict[str, Any] = {"id": area_id, "name": name}
         for model in MODELS:
-            section = group_section(groups, (area_id, model), data, months)
+            section = group_section(groups, (area_id, model), data, months, quality)
             area[model] = _marked(
                 with_time_to_value(section, ttv_groups.get((area_id, model))),
                 quality.complete((area_id, model), [month]),
@@ -81,7 +81,9 @@ def build_payload(month: dt.date) -> dict[str, Any]:
         areas.append(area)
     overall = {
         model: _marked(
-            with_time_to_value(group_section(groups, (ALL, model), data, months), ttv_groups.get((ALL, model))),
+            with_time_to_value(
+                group_section(groups, (ALL, model), data, months, quality), ttv_groups.get((ALL, model))
+            ),
             quality.complete((ALL, model), [month]),
         )
         for model in MODELS

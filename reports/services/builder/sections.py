@@ -18,8 +18,15 @@ from reports.services.builder.words import money
 from reports.services.tally import ZERO
 
 
-def series(groups: Groups, key: tuple[Any, str], months: list[dt.date]) -> list[dict[str, Any]]:
-    """Return a group's points of the months shown, one per month, with or without data."""
+def series(
+    groups: Groups, key: tuple[Any, str], months: list[dt.date], quality: Completeness | None = None
+) -> list[dict[str, Any]]:
+    """Return a group's points of the months shown, one per month, with or without data.
+
+    A point with data says whether that month of the group is complete, so a
+    change against it (the page's "vs previous month") can be marked.
+    """
+    incomplete = set(quality.incomplete_months(key, months)) if quality else set()
     points = []
     for month in months:
         tally = groups.tally(key, month)
@@ -31,6 +38,7 @@ def series(groups: Groups, key: tuple[Any, str], months: list[dt.date]) -> list[
             {
                 "month": month_iso(month),
                 "has_data": True,
+                "complete": month not in incomplete,
                 "vendor": str(tally.get("labor_cost") + tally.get("fee_cost")),
                 "overhead": str(tally.get("overhead_cost")),
                 "one_time": str(tally.get("one_time_cost")),
@@ -45,7 +53,7 @@ def series(groups: Groups, key: tuple[Any, str], months: list[dt.date]) -> list[
 
 
 def group_section(
-    groups: Groups, key: tuple[Any, str], data: ReportData, months: list[dt.date]
+    groups: Groups, key: tuple[Any, str], data: ReportData, months: list[dt.date], quality: Completeness | None = None
 ) -> dict[str, Any] | None:
     """Return a group's section: the month's figures, volatility, series, cumulative cost and phases (None without data)."""
     if not groups.has(key):
@@ -55,7 +63,7 @@ def group_section(
     return {
         "figures": groups.tally(key, data.month).figures(),
         "volatility_pct": as_text(None if volatility is None else round_pct(volatility * 100)),
-        "series": series(groups, key, months),
+        "series": series(groups, key, months, quality),
         "monthly_by_index": [str(v) for v in monthly],
         "cumulative": [str(v) for v in maths.cumulative(monthly)],
         "phases": {name: str(value) for name, value in maths.phase_totals(monthly).items()},

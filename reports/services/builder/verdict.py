@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from kernel.months import add_months, month_label
 from reports.services.builder.data import MANAGED, MODELS, STAFF, Groups, as_text
 from reports.services.builder.quality import Completeness
-from reports.services.builder.words import MODEL_NAMES, money, points
+from reports.services.builder.words import MODEL_NAMES, MODEL_NAMES_LOWER, money, plural, points
 from reports.services.tally import ZERO, Tally
 
 TRAILING = 12
@@ -79,27 +80,64 @@ class VerdictInput:
     break_even_month: int | None
 
 
-def _trailing(groups: Groups, area_id: Any, month: dt.date) -> tuple[list[dt.date], dict[str, Decimal], list[str]]:
+@dataclass(frozen=True)
+class Trailing:
+    """The 12 months ending the report month: each model's total and the months it has data in."""
+
+    months: list[dt.date]
+    totals: dict[str, Decimal]
+    with_data: dict[str, list[dt.date]]
+
+    @property
+    def models(self) -> list[str]:
+        return [m for m in MODELS if self.with_data[m]]
+
+    @property
+    def both(self) -> list[dt.date]:
+        return sorted(set(self.with_data[STAFF]) & set(self.with_data[MANAGED]))
+
+
+def _trailing(groups: Groups, area_id: Any, month: dt.date) -> Trailing:
     months = [add_months(month, -k) for k in range(TRAILING - 1, -1, -1)]
     totals = {m: sum((groups.tally((area_id, m), day).total_cost for day in months), ZERO) for m in MODELS}
-    with_data = [m for m in MODELS if any(groups.tally((area_id, m), day).has_data for day in months)]
-    return months, totals, with_data
+    with_data = {m: [day for day in months if groups.tally((area_id, m), day).has_data] for m in MODELS}
+    return Trailing(months, totals, with_data)
+
+
+def _gap_both(groups: Groups, area_id: Any, months: list[dt.date]) -> Decimal | None:
+    """Staff aug minus managed over the months both models ran (None when they never ran in the same month)."""
+    if not months:
+        return None
+    return sum(
+        (groups.tally((area_id, STAFF), m).total_cost - groups.tally((area_id, MANAGED), m).total_cost for m in months),
+        ZERO,
+    )
 
 
 def verdict_of(groups: Groups, quality: Completeness, v: VerdictInput) -> dict[str, Any]:
     """Return a service area's verdict for the month (JSON-ready)."""
     staff, managed = groups.tally((v.area_id, STAFF), v.month), groups.tally((v.area_id, MANAGED), v.month)
-    months, totals, models = _trailing(groups, v.area_id, v.month)
+    trailing = _trailing(groups, v.area_id, v.month)
+    months, totals, models = trailing.months, trailing.totals, trailing.models
     both_now = staff.has_data and managed.has_data
     gap = staff.total_cost - managed.total_cost if both_now else None
     drivers = drivers_of(staff, managed) if both_now else None
     gap_12 = totals[STAFF] - totals[MANAGED] if len(models) == 2 else None
+    gap_both = _gap_both(groups, v.area_id, trailing.both)
     complete = quality.complete((v.area_id, "all"), months)
     result: dict[str, Any] = {
         "cheaper_in_month": cheaper(gap),
         "gap_in_month": as_text(gap),
         "cheaper_trailing_12": cheaper(gap_12),
         "gap_trailing_12": as_text(gap_12),
+        # gap_trailing_12 counts a month without data as 0: these say how many months each side had,
+        # and compare the months both ran, so no side looks cheaper for having run fewer months.
+        "months_with_data": {m: len(trailing.with_data[m]) for m in MODELS},
+        "cost_trailing_12": {m: as_text(totals[m]) for m in MODELS},
+        "months_both": [f"{m:%Y-%m}" for m in trailing.both],
+        "cheaper_months_both": cheaper(gap_both),
+        "gap_months_both": as_text(gap_both),
+        "same_months": len(models) == 2 and trailing.with_data[STAFF] == trailing.with_data[MANAGED],
         "drivers": {name: as_text(drivers[name]) if drivers else None for name in DRIVERS},
         "leading_driver": leading(drivers) if drivers else None,
         "outcomes": outcome_gaps(staff, managed) if both_now else dict.fromkeys(OUTCOMES),
@@ -120,19 +158,62 @@ def _one_model(result: dict[str, Any], v: VerdictInput, staff: Tally, managed: T
     only = MODEL_NAMES[result["models"][0]]
     if len(result["models"]) == 1:
         return f"Only {only.lower()} has been used for {v.name} in the 12 months ending {month_label(v.month)}: nothing to compare."
-    active = MODEL_NAMES[STAFF if staff.has_data else MANAGED] if staff.has_data or managed.has_data else None
-    now = f"only {active.lower()} ran in {month_label(v.month)}" if active else f"neither ran in {month_label(v.month)}"
+    active = MODEL_NAMES_LOWER[STAFF if staff.has_data else MANAGED] if staff.has_data or managed.has_data else None
+    now = f"only {active} ran in {month_label(v.month)}" if active else f"neither ran in {month_label(v.month)}"
     return f"Both models ran for {v.name} in the 12 months ending {month_label(v.month)}, but {now}."
+
+
+def months_words(months: list[str]) -> str:
+    """Write "YYYY-MM" months as people read them: April 2026; April 2026 to June 2026; April 2026 and June 2026."""
+    days = [dt.date.fromisoformat(m + "-01") for m in months]
+    labels = [month_label(day) for day in days]
+    if len(days) == 1:
+        return labels[0]
+    if all(add_months(a, 1) == b for a, b in pairwise(days)):
+        return f"{labels[0]} to {labels[-1]}"
+    if len(days) <= 3:
+        return ", ".join(labels[:-1]) + " and " + labels[-1]
+    return f"between {labels[0]} and {labels[-1]}"
+
+
+def uneven_trailing_words(verdict: dict[str, Any], currency: str) -> str | None:
+    """Say what each model ran over the 12 months and compare the months both ran; None when that is like for like.
+
+    gap_trailing_12 counts a month without data as 0, so a model that ran 1
+    month would look cheaper than one that ran 7: when the two did not run in
+    the same months, the words give each side's months and cost, and the gap
+    of the months both ran (the page's card, the figures, CSV and PDF use them).
+    """
+    if verdict.get("gap_trailing_12") is None or verdict.get("same_months", True):
+        return None
+    counts, costs = verdict["months_with_data"], verdict["cost_trailing_12"]
+    ran = (
+        f"Staff augmentation ran {plural(counts[STAFF], 'month')} ({money(costs[STAFF], currency)}) "
+        f"and the managed service {counts[MANAGED]} ({money(costs[MANAGED], currency)})"
+    )
+    both = verdict["months_both"]
+    if not both:
+        return f"{ran}; they never ran in the same month, so there is no like-for-like comparison"
+    when = f"in the {plural(len(both), 'month')} both ran ({months_words(both)})"
+    gap = Decimal(verdict["gap_months_both"])
+    if not gap:
+        return f"{ran}; {when} both cost the same"
+    dearer = MODEL_NAMES_LOWER[STAFF if gap > 0 else MANAGED]
+    return f"{ran}; {when} {dearer} cost {money(abs(gap), currency)} more"
 
 
 def _trailing_words(result: dict[str, Any], v: VerdictInput) -> str:
     if result["gap_trailing_12"] is None:
         return ""
+    over = f" Over the 12 months ending {month_label(v.month)}"
+    uneven = uneven_trailing_words(result, v.currency)
+    if uneven:
+        return f"{over} {uneven[0].lower()}{uneven[1:]}."
     gap_12 = Decimal(result["gap_trailing_12"])
     if not gap_12:
-        return f" Over the 12 months ending {month_label(v.month)} both cost the same."
+        return f"{over} both cost the same."
     who = "the managed service" if gap_12 > 0 else "staff augmentation"
-    return f" Over the 12 months ending {month_label(v.month)} {who} cost {money(abs(gap_12), v.currency)} less."
+    return f"{over} {who} cost {money(abs(gap_12), v.currency)} less."
 
 
 def _outcome_words(result: dict[str, Any]) -> str:
@@ -184,6 +265,20 @@ def sentence(result: dict[str, Any], v: VerdictInput, staff: Tally, managed: Tal
     return text
 
 
+def _trailing_figures(result: dict[str, Any], v: VerdictInput, names: dict[str, str], gap: str) -> list[dict[str, str]]:
+    uneven = uneven_trailing_words(result, v.currency)
+    if uneven is None:
+        return [
+            {"label": "Cheaper over 12 months", "value": names[result["cheaper_trailing_12"]]},
+            {"label": "Gap over 12 months (staff aug - managed)", "value": gap},
+        ]
+    # Not "cheaper over 12 months": the two sides ran different months.
+    return [
+        {"label": "Over 12 months", "value": uneven},
+        {"label": "Gap over 12 months (staff aug - managed)", "value": f"{gap} (a month without data counts 0)"},
+    ]
+
+
 def figures(result: dict[str, Any], v: VerdictInput) -> list[dict[str, str]]:
     """Return the verdict's figures as label and display value."""
     names = {**MODEL_NAMES, "equal": "Equal", "none": "Nothing to compare"}
@@ -194,8 +289,7 @@ def figures(result: dict[str, Any], v: VerdictInput) -> list[dict[str, str]]:
     rows = [
         {"label": f"Cheaper in {month_label(v.month)}", "value": names[result["cheaper_in_month"]]},
         {"label": "Gap this month (staff aug - managed)", "value": amount(result["gap_in_month"])},
-        {"label": "Cheaper over 12 months", "value": names[result["cheaper_trailing_12"]]},
-        {"label": "Gap over 12 months (staff aug - managed)", "value": amount(result["gap_trailing_12"])},
+        *_trailing_figures(result, v, names, amount(result["gap_trailing_12"])),
     ]
     if result["leading_driver"]:
         name = result["leading_driver"]
