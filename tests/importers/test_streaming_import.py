@@ -300,3 +300,19 @@ def test_a_binary_file_is_refused_by_the_command_without_echoing_it(import_world
     path = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x1b[2J")
     with pytest.raises(CommandError, match="^this is a PNG image, not a CSV export$"):
         command(path, "--kind", "timesheets", "--format", "generic")
+
+
+def test_each_chunk_costs_the_same_number_of_queries(import_world, small_chunks) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(rows: int, first: int) -> int:
+        data = generic(*(f"Q-{first + i},Priya Nair,2024-05-{1 + i:02d},1,q" for i in range(rows)))
+        with CaptureQueriesContext(connection) as captured:
+            assert run(import_world, data).created == rows
+        return len(captured)
+
+    queries(2, 900)  # warm the content-type cache the provenance marks use
+    two, four, six = queries(4, 0), queries(8, 100), queries(12, 200)
+    assert four - two == six - four  # two more chunks cost the same, whatever came before
+    assert (four - two) // 2 <= 30, four - two
