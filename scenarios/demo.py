@@ -19,6 +19,9 @@ from scenarios.services import scenario_create
 MANAGED_AREA, HYBRID_AREA = "Security monitoring", "Cloud infrastructure"
 # The hybrid scenario starts this many months before the demo's last month, so hindsight shows.
 HINDSIGHT_MONTHS = 6
+# The share of staff-aug hours the demo's hybrid keeps (percent).
+HYBRID_KEPT = Decimal("60.000")
+HUNDRED = Decimal(100)
 
 
 def _open_month(month: dt.date) -> dt.date:
@@ -37,7 +40,8 @@ def seed_scenarios(*, last_month: dt.date, **_: Any) -> list[Scenario]:
 
     The quotes are set from each area's realized figures, so the demo reads
     plausibly whatever the story's numbers are: the managed quote at 85% of
-    what the area costs a month today, the hybrid at the area's current fee.
+    what the area costs a month today, the hybrid at the area's current fee plus
+    the staff-aug vendor cost of the hours it moves to the MSP.
     """
     areas = {area.name: area for area in ServiceArea.objects.filter(name__in=[MANAGED_AREA, HYBRID_AREA])}
     if len(areas) < 2 or Scenario.objects.exists():
@@ -60,16 +64,20 @@ def seed_scenarios(*, last_month: dt.date, **_: Any) -> list[Scenario]:
     )
     past = _open_month(add_months(last_month, -(HINDSIGHT_MONTHS - 1)))
     drawn = realized_inputs(areas[HYBRID_AREA].pk, past)
+    # The MSP takes over the staff-aug work the hybrid does not keep: its fee covers that share of the
+    # staff-aug vendor cost on top of today's fee (a fee for today's scope alone would make that work free).
+    moved = (drawn.staff_vendor_cost or Decimal(0)) * (HUNDRED - HYBRID_KEPT) / HUNDRED
+    hybrid_fee = (drawn.managed_fee or Decimal(0)) + moved or drawn.monthly_cost
     hybrid = scenario_create(
         author=leadership,
         service_area=areas[HYBRID_AREA],
         name=f"{HYBRID_AREA}: MSP baseline, specialists by the hour",
         start_month=past,
-        managed_fee=_round(drawn.managed_fee or drawn.monthly_cost),
+        managed_fee=max(_round(hybrid_fee), Decimal(500)),
         onboarding_charges=Decimal("0.00"),
         onboarding_months=0,
         credit_pct=drawn.credit_pct or Decimal("0.000"),
-        hours_kept_pct=Decimal("60.000"),
+        hours_kept_pct=HYBRID_KEPT,
         chosen_plan=Plan.HYBRID,
     )
     return [managed, hybrid]

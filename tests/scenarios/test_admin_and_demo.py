@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -58,6 +59,9 @@ def test_the_demo_saves_a_switch_to_managed_and_a_hybrid_in_the_past() -> None:
     managed, hybrid = seed_scenarios(last_month=last)
     assert managed.chosen_plan == "managed" and managed.start_month > last
     assert hybrid.chosen_plan == "hybrid" and hybrid.start_month <= last
+    # The hybrid's fee covers the 40% of staff-aug work it moves (QA B3): April 2026's 150 h + 151 h at 90.00 =
+    # 27,090.00, 40% = 10,836.00, + today's fee 5,000.00 = 15,836.00, to the nearest 500.
+    assert hybrid.managed_fee == Decimal("16000.00")
     costs = actual_costs([hybrid.service_area_id], hybrid.start_month, last)[hybrid.service_area_id]
     assert len(actual_months(hybrid, costs, last)) == 6  # hindsight shows
     assert seed_scenarios(last_month=last) == []  # once
