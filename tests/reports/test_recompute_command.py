@@ -239,6 +239,18 @@ def test_queue_hands_each_month_to_the_workers(
     assert RecomputeJob.objects.count() == 2
 
 
+def test_outdated_and_one_engagement_can_be_queued_too(april_engagements, django_capture_on_commit_callbacks) -> None:
+    for month in (MARCH, APRIL):
+        compute(month, april_engagements)
+    make_old(APRIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        run("--outdated", "--queue")
+        run("--month", "2026-03", "--engagement", str(april_engagements[-1]), "--queue")
+    jobs = [(j.month, j.engagement_id, j.state) for j in RecomputeJob.objects.order_by("pk")]
+    assert jobs == [(APRIL, None, JobState.DONE), (MARCH, april_engagements[-1], JobState.DONE)]
+    assert outdated_months() == []
+
+
 def test_queue_without_a_broker_runs_the_jobs_in_process(april_engagements, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         run("--month", "2026-04", "--queue")
