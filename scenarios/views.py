@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kernel.money import ZERO
 from kernel.months import add_months, current_month
@@ -48,9 +48,17 @@ def _presented(scenario: Scenario) -> Presented:
     return present(scenario, actual_months(scenario, costs, until))
 
 
+# The largest id a primary key column holds on both databases (a hand-edited link may carry any digits).
+MAX_ID = 2**63 - 1
+
+
 def _area_id(request: HttpRequest) -> int | None:
+    """Return ?area=<id> as an id, or None when it is not one (never a server error for a bad link)."""
     raw = request.GET.get("area", "")
-    return int(raw) if raw.isdigit() else None
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
 
 
 @require_GET
@@ -199,11 +207,19 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @report_reader_required
 def scenario_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Delete a scenario (its author or Operations)."""
+    """Ask before deleting a scenario (GET), then delete it (POST; its author or Operations).
+
+    A page, not a script's confirm(): the site's CSP allows no inline script,
+    and a mis-click must not lose a scenario's hand-entered quote.
+    """
     scenario = _scenario(pk)
+    if request.method == "GET":
+        if not may_change(request.user, scenario):
+            raise PermissionDenied("Only the scenario's author or Operations may delete it.")
+        return render(request, "scenarios/delete.html", {"view": present(scenario)})
     try:
         scenario_delete(scenario=scenario, user=request.user)
     except ValidationError as exc:  # pragma: no cover - nothing protects a scenario today

@@ -293,3 +293,29 @@ def test_the_pages_query_counts_do_not_grow_with_months_or_engagements(leadershi
     save(small, dt.date(2026, 12, 1))
     one = _queries(leadership_client, f"/reports/scenarios/?area={big.pk}")
     assert _queries(leadership_client, "/reports/scenarios/") == one
+
+
+@pytest.mark.parametrize("area", ["99999999999999999999999", "%C2%B2", "-1", "abc"])
+def test_a_bad_area_in_the_query_string_is_ignored_not_a_server_error(leadership_client, area) -> None:
+    """A hand-edited link (?area=...) never answers 500: an id that cannot exist is no area."""
+    build_area(1, dt.date(2026, 1, 1), 3)
+    for path in ("/reports/scenarios/new/", "/reports/scenarios/"):
+        assert leadership_client.get(f"{path}?area={area}").status_code == 200
+    assert leadership_client.get("/reports/scenarios/99999999999999999999999/").status_code == 404
+
+
+def test_deleting_a_scenario_asks_first(leadership_client, leadership_user, operations_user) -> None:
+    """QA C15: one click on "Delete this scenario" deleted it; now a page asks, and only a POST deletes."""
+    area = build_area(1, dt.date(2026, 1, 1), 3)
+    mine = save(area, dt.date(2026, 12, 1), author=leadership_user)
+    other = save(area, dt.date(2026, 12, 1), author=operations_user)
+    page = leadership_client.get(f"/reports/scenarios/{mine.pk}/").content.decode()
+    assert f'href="/reports/scenarios/{mine.pk}/delete/"' in page and 'action="/reports/scenarios/' not in page
+    confirm = leadership_client.get(f"/reports/scenarios/{mine.pk}/delete/")
+    html = confirm.content.decode()
+    assert confirm.status_code == 200 and "Delete scenario “Help desk managed”?" in html
+    assert 'id="confirm-delete"' in html and "this cannot be undone" in html
+    assert Scenario.objects.filter(pk=mine.pk).exists()
+    assert leadership_client.get(f"/reports/scenarios/{other.pk}/delete/").status_code == 403
+    assert leadership_client.post(f"/reports/scenarios/{mine.pk}/delete/").status_code == 302
+    assert not Scenario.objects.filter(pk=mine.pk).exists()
