@@ -315,7 +315,9 @@ def vendors_section(payload: dict[str, Any]) -> Section:
         "response_met_pct",
         "resolution_met_pct",
         "uptime_pct",
-        "breaches",
+        "breached_tickets",
+        "response_breaches",
+        "resolution_breaches",
         "credits_due",
         "credits_claimed",
         "credits_received",
@@ -332,6 +334,8 @@ def vendors_section(payload: dict[str, Any]) -> Section:
     for row in payload.get("vendors", []):
         for period in ("month", "trailing_12"):
             figures = row[period]
+            # Stored before breached_tickets was added: the same count was named breaches.
+            figures = {"breached_tickets": figures.get("breaches"), **figures}
             cells = [_yes(figures[n]) if n == "complete" else _blank(figures[n]) for n in names]
             label = row["period"] if period == "month" else f"12 months ending {row['period']}"
             att = row["attestations"]

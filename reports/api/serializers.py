@@ -228,7 +228,12 @@ class ScorecardPeriodSerializer(serializers.Serializer):
     response_met_pct = serializers.DecimalField(max_digits=9, decimal_places=3, allow_null=True)
     resolution_met_pct = serializers.DecimalField(max_digits=9, decimal_places=3, allow_null=True)
     uptime_pct = serializers.DecimalField(max_digits=9, decimal_places=3, allow_null=True)
-    breaches = serializers.IntegerField(help_text="Tickets that missed a response or a resolution target (once each).")
+    breaches = serializers.IntegerField(
+        help_text="Tickets that missed a response or a resolution target (once each): the same as breached_tickets."
+    )
+    breached_tickets = serializers.IntegerField(
+        help_text="Tickets that missed a response or a resolution target, each once (as the report's breached_tickets)."
+    )
     response_breaches = serializers.IntegerField()
     resolution_breaches = serializers.IntegerField()
     credits_due = _money_field()

@@ -149,6 +149,9 @@ def test_vendor_scorecards_are_listed_for_a_month_and_sorted(world, api_as, comp
     assert row["name"] == "Acme Staffing" and row["period"] == "2026-04"
     assert {"month", "trailing_12", "attestations"} <= set(row)
     assert {"total_cost", "breaches", "credits_due", "invoice_variance"} <= set(row["month"])
+    # QA C5: the same name as the report's figures for the same count (tickets that breached, each once).
+    assert row["month"]["breached_tickets"] == row["month"]["breaches"]
+    assert row["trailing_12"]["breached_tickets"] == row["trailing_12"]["breaches"]
     for ordering in ("cost", "-attainment", "credits", "-variance"):
         assert client.get(f"/api/v1/vendor-scorecards/?month=2026-04&ordering={ordering}").status_code == 200
 

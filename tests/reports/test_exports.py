@@ -83,3 +83,25 @@ def test_the_xlsx_is_downloaded_from_the_report(leadership_client, april) -> Non
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert 'filename="delivery-report-2026-04.xlsx"' in response["Content-Disposition"]
     assert load_workbook(io.BytesIO(response.content))["Verdict"]["A2"].value == "Help desk"
+
+
+def test_the_vendors_section_names_breached_tickets_as_the_report_does(april) -> None:
+    """QA C5: the vendors' 'breaches' are breached tickets; the report's figures call that breached_tickets."""
+    rows = _rows(april)
+    header = next(row for row in rows if row[0] == "vendors" and row[1] == "vendor")
+    assert "breaches (count)" not in header
+    at = header.index("breached_tickets (count)")
+    assert header[at + 1 : at + 3] == ["response_breaches (count)", "resolution_breaches (count)"]
+    for vendor in april["vendors"]:
+        assert vendor["month"]["breached_tickets"] == vendor["month"]["breaches"]
+    # A payload stored before the name was added still fills the column.
+    old = {
+        **april,
+        "vendors": [
+            {**v, "month": {k: x for k, x in v["month"].items() if k != "breached_tickets"}} for v in april["vendors"]
+        ],
+    }
+    old_rows = _rows(old)
+    assert [r[at] for r in old_rows if r[0] == "vendors" and r[1] != "vendor"] == [
+        r[at] for r in rows if r[0] == "vendors" and r[1] != "vendor"
+    ]

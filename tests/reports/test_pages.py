@@ -166,3 +166,10 @@ def test_a_change_against_an_incomplete_month_is_marked_incomplete(leadership_cl
     assert 'class="incomplete"' not in total[1]
     assert 'class="incomplete"' in total[2] and total[2].startswith("-")
     assert total[3] == "-"
+
+
+def test_the_months_page_offers_every_download_the_month_page_does(leadership_client, april_report) -> None:
+    """QA C9: the index offered CSV and PDF, not the XLSX the month page offers."""
+    html = leadership_client.get(reverse("reports:index")).content.decode()
+    for name in ("reports:month_csv", "reports:month_pdf", "reports:month_xlsx"):
+        assert f'href="{reverse(name, kwargs={"month": "2026-04"})}"' in html, name
