@@ -32,6 +32,7 @@ from engagements.selectors import missing_rate_warnings
 from imports import jobs
 from imports.models import ImportedRow, ImportFile, ImportJob, ImportKind, JobState
 from imports.parsers import FORMATS, FileError, parse
+from imports.parsers.source import sniff
 from imports.selectors import format_detect
 
 PERMISSION = "imports.import_data"
@@ -132,7 +133,13 @@ class ImportUploadForm(forms.Form):
         upload = data.get("file")
         if upload is None:
             return data
+        # Binary files first: a PNG is named as a PNG, whether the export is chosen or detected.
         upload.seek(0)
+        try:
+            sniff(upload)
+        except FileError as exc:
+            self.add_error("file", f"The file cannot be imported: {exc}.")
+            return data
         detected = format_detect(upload.read(64 * 1024))
         upload.seek(0)
         chosen = _pair(data["source"]) if data.get("source") else None

@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone
 
 from engagements.models import Engagement, TimeEntry
 from engagements.selectors import engagements_by_name
@@ -301,7 +302,8 @@ def file_import(
         previous = ImportFile.objects.filter(sha256=sha256, kind=kind, format=fmt).first()
         if previous is not None:
             report.warnings.append(
-                f"This file was imported before ({previous.uploaded_at:%Y-%m-%d %H:%M}); "
+                # In the organisation's zone, labelled, like every time the pages show.
+                f"This file was imported before ({timezone.localtime(previous.uploaded_at):%Y-%m-%d %H:%M %Z}); "
                 "rows already stored stay unchanged."
             )
         values = {"name": name, "engagement": engagement, "user": user, "day_first": day_first, "tz": tz}

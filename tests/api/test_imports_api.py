@@ -198,3 +198,28 @@ def test_a_big_file_whose_date_order_is_undecidable_fails_its_job_naming_day_fir
         response = post(ops_api, "clockify_undecidable.csv", **fields)
     body = ops_api.get(response["Location"]).json()
     assert body["state"] == "failed" and "set day_first to true (DD/MM) or false (MM/DD)" in body["error"]
+
+
+# --- QA C6: the date-order error names day_first, on the sample exports QA used --------------------------------------------
+
+
+def test_the_api_tells_the_caller_to_send_day_first(ops_api, import_world) -> None:
+    name = "clockify_time_entries_import_test_1.csv"
+    response = post(ops_api, name, kind="timesheets", format="clockify", engagement=import_world.help_desk.pk)
+    assert response.status_code == 400, response.json()
+    [error] = response.json()["errors"]
+    assert error["field"] == "file" and "set day_first to true (DD/MM) or false (MM/DD)" in error["message"], error
+    assert "choose the date order" not in error["message"]
+
+
+def test_a_background_job_tells_the_caller_to_send_day_first(
+    ops_api, import_world, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    name = "clockify_time_entries_import_test_1.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(ops_api, name, kind="timesheets", format="clockify", engagement=import_world.help_desk.pk)
+    assert response.status_code == 202
+    body = ops_api.get(response["Location"]).json()
+    assert body["state"] == "failed" and "set day_first to true (DD/MM) or false (MM/DD)" in body["error"], body
+    assert "choose the date order" not in body["error"]
