@@ -18,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from billing.admin.closing import CloseCheck, close_checks
 from billing.models import Period, PeriodReopening
 from billing.services import period_close, period_reopen, service_credits_assess
-from billing.services.periods import PERIOD
+from billing.services.periods import PERIOD, ensure_month_is_over
 from engagements.admin.base import ServiceBackedAdmin, staff_user
 from kernel.months import add_months, current_month, month_label, parse_month
 
@@ -98,10 +98,9 @@ class PeriodAdmin(ServiceBackedAdmin):
             raise PermissionDenied
         closed = {period.month: period for period in Period.objects.closed().select_related("closed_by")}
         raw = request.POST.get("month") if request.method == "POST" else request.GET.get("month")
-        month = parse_month(raw) or _default_month(closed)
+        month, error = self._closable(parse_month(raw), closed)
         checks = close_checks(month)
-        error = ""
-        if request.method == "POST":
+        if request.method == "POST" and not error:
             if not self.has_close_permission(request):
                 raise PermissionDenied
             error = self._close(request, month, checks)
@@ -123,6 +122,17 @@ class PeriodAdmin(ServiceBackedAdmin):
             "report_url": reverse("reports:month", kwargs={"month": f"{month:%Y-%m}"}),
         }
         return TemplateResponse(request, "admin/billing/period/close.html", context)
+
+    @staticmethod
+    def _closable(requested: dt.date | None, closed: dict[dt.date, Period]) -> tuple[dt.date, str]:
+        """The month the screen shows, and why the requested one is not offered (a month not over cannot close)."""
+        if requested is None:
+            return _default_month(closed), ""
+        try:
+            ensure_month_is_over(requested)
+        except ValidationError as exc:
+            return _default_month(closed), " ".join(exc.messages)
+        return requested, ""
 
     def _close(self, request: HttpRequest, month: dt.date, checks: list[CloseCheck]) -> str:
         """Close the month if the person saw and acknowledged the current warnings; return what went wrong."""

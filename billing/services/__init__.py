@@ -18,7 +18,7 @@ from billing.services.invoices import (
     invoices_reconcile_month,
     reconciliation_status,
 )
-from billing.services.periods import period_close, period_ensure, period_reopen
+from billing.services.periods import month_is_over, period_close, period_ensure, period_reopen
 from billing.services.rates import (
     contractor_rate_create,
     contractor_rate_delete,
@@ -53,6 +53,7 @@ __all__ = [
     "invoice_update",
     "invoices_reconcile",
     "invoices_reconcile_month",
+    "month_is_over",
     "next_invoice_for",
     "one_time_charge_create",
     "one_time_charge_delete",

@@ -14,7 +14,7 @@ from billing.guards import lock_month_for_closing
 from billing.models import Period, PeriodReopening
 from billing.services.credits import service_credits_assess
 from billing.services.invoices import invoices_reconcile_month
-from kernel.months import first_of, month_label
+from kernel.months import current_month, first_of, month_label, next_month
 from kernel.services import WriteServices, atomic_service, validated_save
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,29 @@ def period_ensure(*, month: dt.date) -> Period:
     return _period(month)
 
 
+def month_is_over(month: dt.date) -> bool:
+    """Say whether a month has ended in the organisation's zone (only a finished month can be closed)."""
+    return first_of(month) < current_month()
+
+
+def ensure_month_is_over(month: dt.date) -> None:
+    """Refuse a month that is not over: its facts are still being recorded, and a future one has none."""
+    if not month_is_over(month):
+        label = month_label(first_of(month))
+        raise ValidationError(
+            {
+                "month": f"{label} is not over yet: it can be closed from 1 {month_label(next_month(month))}, "
+                "once it has ended."
+            }
+        )
+
+
 @atomic_service
 def period_close(*, month: dt.date, user: Any) -> Period:
     """Close a month: assess its credits and reconcile its invoices, then lock every fact dated in it."""
     if not user.has_perm("billing.close_period"):
         raise PermissionDenied("You do not have permission to close periods.")
+    ensure_month_is_over(month)
     # First of all: wait for the writes in flight in the month and hold new ones off until
     # this commits, so the figures below see every write and none lands after the close
     # (billing.guards.closed_months; PostgreSQL only, SQLite serializes transactions anyway).
