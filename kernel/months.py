@@ -86,12 +86,35 @@ def recent_months(month: dt.date, count: int) -> list[dt.date]:
     return [add_months(month, -offset) for offset in range(count)]
 
 
-def parse_month(raw: str | None) -> dt.date | None:
-    """Read a `YYYY-MM` string as the first day of that month, or None when it is not one."""
+# Dates outside these years are typing mistakes (or probes): pages and the API refuse them, and month
+# arithmetic near year 1 or 9999 would overflow date's range.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def within_years(day: dt.date) -> bool:
+    """Say whether a date lies in the years people may ask for (MIN_YEAR to MAX_YEAR)."""
+    return MIN_YEAR <= day.year <= MAX_YEAR
+
+
+def parse_month(raw: str | None, *, any_year: bool = False) -> dt.date | None:
+    """Read a `YYYY-MM` string as the first day of that month, or None when it is not one or its year is out of range.
+
+    `any_year` keeps years outside MIN_YEAR..MAX_YEAR, for callers that refuse them with their own message.
+    """
     try:
-        return dt.datetime.strptime(raw or "", "%Y-%m").date()
+        month = dt.datetime.strptime(raw or "", "%Y-%m").date()
     except ValueError:
         return None
+    return month if any_year or within_years(month) else None
+
+
+def parse_day(raw: str | None) -> dt.date | None:
+    """Read a `YYYY-MM-DD` string as a date, or None when it is not one or its year is out of range."""
+    try:
+        day = dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+    return day if within_years(day) else None
 
 
 def month_iso(month: dt.date) -> str:

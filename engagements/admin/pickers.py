@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponseBase
 
@@ -73,6 +74,13 @@ class PickerLabelsMixin(_BaseModelAdmin):
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         return labelled(super().formfield_for_manytomany(db_field, request, **kwargs))
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # Prefill links (?engagement=8) come from pages and people; a stale or edited one ("abc", an id past
+        # bigint) would reach the picker's query and crash the add page, so an invalid id is dropped instead.
+        # Inlines (BaseModelAdmin) never reach here; the ModelAdmins mixing this in have the method.
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)  # type: ignore[misc]
+        return {name: value for name, value in initial.items() if valid_initial(self.model, name, value)}
+
 
 class PickerAutocompleteJsonView(AutocompleteJsonView):
     """The admin's autocomplete answers, labelled like the dropdowns."""
@@ -83,6 +91,24 @@ class PickerAutocompleteJsonView(AutocompleteJsonView):
     def serialize_result(self, obj: models.Model, to_field_name: str) -> dict[str, Any]:
         # Django's own answer is {"id": ..., "text": str(obj)} (the stubs do not know the method).
         return {"id": str(getattr(obj, to_field_name)), "text": picker_label(obj)}
+
+
+def valid_initial(model: type[models.Model], name: str, value: Any) -> bool:
+    """Say whether a query-string initial value of a related field names ids its picker can look up."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return True
+    target = getattr(field, "target_field", None) if isinstance(field, models.Field) and field.is_relation else None
+    if target is None:
+        return True
+    values = value if isinstance(value, list) else str(value).split(",") if field.many_to_many else [value]
+    try:
+        for raw in values:
+            target.run_validators(target.to_python(raw))
+    except ValidationError:
+        return False
+    return True
 
 
 def autocomplete_view(request: HttpRequest) -> HttpResponseBase:

@@ -27,7 +27,7 @@ from django.template.response import TemplateResponse
 from engagements.models import Contractor, DeliveryModel, Engagement, TimeEntry
 from engagements.selectors import closed_months, days_without_bill_rate, missing_rate_warnings
 from engagements.services.entries import time_entries_record_week
-from kernel.months import first_of, month_label, today
+from kernel.months import first_of, month_label, parse_day, today
 
 DAYS = 7
 ZERO = Decimal("0")
@@ -88,11 +88,9 @@ class Week:
 
 
 def _monday(raw: str | None) -> dt.date:
-    # The organisation's today, not the server's: the server may run in UTC.
-    try:
-        day = dt.date.fromisoformat(raw) if raw else today()
-    except ValueError:
-        day = today()
+    # The organisation's today, not the server's: the server may run in UTC. A week that is not a
+    # date in the sane years (a typo, 9999-12-31) shows this week rather than overflowing the date range.
+    day = parse_day(raw) or today()
     return day - dt.timedelta(days=day.weekday())
 
 

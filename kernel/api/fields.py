@@ -34,7 +34,7 @@ else:
 MAX_ID = 2**63 - 1
 # Dates and instants outside these years are typing mistakes, and month
 # arithmetic over millennia would mark thousands of months for recompute.
-MIN_YEAR, MAX_YEAR = 1900, 2199
+MIN_YEAR, MAX_YEAR = months.MIN_YEAR, months.MAX_YEAR
 # A batch beyond this is refused: send several batches instead.
 MAX_BATCH = 5_000
 
@@ -119,7 +119,7 @@ class MonthField(serializers.Field):
     default_error_messages = {"invalid": "Enter a month as YYYY-MM."}
 
     def to_internal_value(self, data: Any) -> dt.date:
-        month = months.parse_month(str(data))
+        month = months.parse_month(str(data), any_year=True)
         if month is None:
             self.fail("invalid")
         _check_year(month)

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from engagements.admin.lists import RECENT_MONTHS
 from engagements.models import Engagement
 from kernel.money import round_pct
-from kernel.months import current_month, last_day_of, parse_month, previous_month, recent_months
+from kernel.months import current_month, last_day_of, parse_month, previous_month, recent_months, today
 from sla.calendar.credits import CreditTier, credit_pct
 from sla.calendar.uptime import uptime_met
 from sla.models import MonitoredService, SLAPolicy
@@ -101,11 +101,16 @@ def uptime_view(model_admin: Any) -> Callable[[HttpRequest], HttpResponse]:
             engagement_id: int | None = int(request.GET["engagement"])
         except (KeyError, ValueError):
             engagement_id = None
+        # The current month is still filling up: say its figures run to date and may change.
+        to_date = month == current_month()
         context = {
             **model_admin.admin_site.each_context(request),
-            "title": f"Uptime in {month:%B %Y}",
+            "title": f"Uptime in {month:%B %Y}" + (" (to date, provisional)" if to_date else ""),
             "opts": MonitoredService._meta,
             "month": month,
+            "to_date": to_date,
+            "today": today(),
+            "future": month > current_month(),
             "months": recent_months(current_month(), RECENT_MONTHS),
             "engagement_id": engagement_id,
             "rows": uptime_rows(month, engagement_id),

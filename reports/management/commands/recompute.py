@@ -30,7 +30,7 @@ from reports.services.upgrade import (
 
 
 def _month(raw: str, option: str) -> dt.date:
-    month = parse_month(raw)
+    month = parse_month(raw, any_year=True)  # its own message for a month far ahead (below)
     if month is None:
         raise CommandError(f"{option} {raw!r} is not a month: write it as YYYY-MM, e.g. 2026-10.")
     if month > current_month():
