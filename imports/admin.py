@@ -232,7 +232,7 @@ class ImportFileAdmin(admin.ModelAdmin):
         "format",
         "engagement",
         "uploaded_by",
-        "uploaded_at",
+        "uploaded",
         "read",
         "created",
         "updated",
@@ -247,6 +247,11 @@ class ImportFileAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="Uploaded", ordering="uploaded_at")
+    def uploaded(self, obj: ImportFile) -> str:
+        # The same compact local format as the import jobs list.
+        return timezone.localtime(obj.uploaded_at).strftime("%Y-%m-%d %H:%M")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(PERMISSION)
@@ -386,7 +391,8 @@ class ImportFileAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Uploads, previews and background imports with their state; each links to its page."""
 
-    list_display = ["page", "step", "what", "state", "rows_read", "created", "rejected", "when"]
+    # One "Result" column worded by step: a preview's counts are what it *would* write (QA C11).
+    list_display = ["page", "step", "what", "state", "rows_read", "result", "when"]
     list_display_links = None
     list_filter = ["state", "kind"]
     list_select_related = ["requested_by"]
@@ -426,3 +432,23 @@ class ImportJobAdmin(admin.ModelAdmin):
     @admin.display(description="Requested", ordering="requested_at")
     def when(self, obj: ImportJob) -> str:
         return timezone.localtime(obj.requested_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="Result")
+    def result(self, obj: ImportJob) -> str:
+        return job_result(obj)
+
+
+def job_result(job: ImportJob) -> str:
+    """Return a job's outcome in a few words; a preview's counts say "would", since it wrote nothing."""
+    if job.active:
+        return "-"
+    if job.state in (JobState.FAILED, JobState.CANCELLED):
+        return "nothing written"
+    if job.state == JobState.REFUSED or (not job.dry_run and not job.written):
+        return f"nothing written: {job.rejected:,} rejected"
+    counts = [f"{job.created:,} created"] + ([f"{job.updated:,} updated"] if job.updated else [])
+    rejected = f"; {job.rejected:,} rejected" if job.rejected else ""
+    if job.dry_run:
+        would = [f"would create {job.created:,}"] + ([f"update {job.updated:,}"] if job.updated else [])
+        return f"{', '.join(would)}{rejected} (preview: nothing written)"
+    return f"{', '.join(counts)}{rejected and rejected + ' skipped'}"

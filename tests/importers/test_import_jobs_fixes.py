@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from imports.admin import job_result
 from imports.models import ImportFile, ImportJob, JobState
 from imports.services import file_import
 from tests.importers.import_world import SAMPLES
@@ -79,3 +80,48 @@ def test_imported_before_names_the_local_time_with_its_zone(settings, import_wor
     again = file_import(kind="timesheets", fmt="harvest", data=data, engagement=import_world.help_desk, dry_run=True)
     [note] = [w for w in again.warnings if "imported before" in w]
     assert "(2026-11-30 08:44 EST)" in note, note
+
+
+# --- C11: previews are not listed as written -----------------------------------------------------
+
+
+def result_cells(page) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r'<td class="field-result">(.*?)</td>', text_of(page))
+    ]
+
+
+def test_the_jobs_list_says_a_preview_would_create_and_an_import_created(operations_client, import_world) -> None:
+    page = upload(operations_client, import_world, "harvest_semicolon_crlf.csv", source="timesheets:harvest")
+    operations_client.post(reverse("admin:imports_importfile_confirm", args=[page.context["job"].pk]), follow=True)
+    listing = operations_client.get(reverse("admin:imports_importjob_changelist"))
+    # Newest first: the import, then its preview.
+    assert result_cells(listing) == ["3 created", "would create 3 (preview: nothing written)"]
+    assert "column-created" not in text_of(listing)
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        ({"dry_run": True, "created": 2, "rejected": 2}, "would create 2; 2 rejected (preview: nothing written)"),
+        ({"dry_run": True, "created": 1, "updated": 4}, "would create 1, update 4 (preview: nothing written)"),
+        ({"written": True, "created": 2, "rejected": 2}, "2 created; 2 rejected skipped"),
+        ({"state": JobState.REFUSED, "rejected": 3}, "nothing written: 3 rejected"),
+        ({"state": JobState.FAILED}, "nothing written"),
+        ({"state": JobState.RUNNING, "created": 5}, "-"),
+    ],
+)
+def test_a_jobs_result_is_worded_by_its_step(values: dict[str, object], shown: str) -> None:
+    job = ImportJob(**{"state": JobState.DONE, **values})
+    assert job_result(job) == shown
+
+
+def test_the_files_list_shows_times_like_the_jobs_list(operations_client, import_world, settings) -> None:
+    settings.TIME_ZONE = "America/New_York"
+    upload(operations_client, import_world, "harvest_semicolon_crlf.csv", source="timesheets:harvest")
+    operations_client.post(reverse("admin:imports_importfile_confirm", args=[ImportJob.objects.get().pk]))
+    stored = ImportFile.objects.get()
+    ImportFile.objects.filter(pk=stored.pk).update(uploaded_at=dt.datetime(2026, 11, 30, 13, 44, tzinfo=dt.UTC))
+    text = text_of(operations_client.get(reverse("admin:imports_importfile_changelist")))
+    assert '<td class="field-uploaded">2026-11-30 08:44</td>' in text
