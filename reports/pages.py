@@ -220,6 +220,12 @@ def accuracy(area: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
+def _attestations(att: dict[str, Any]) -> str:
+    """The attestation counts that are not zero, short enough for the scorecard's last column ("2 valid, 1 expired")."""
+    said = [f"{att[k]} {k}" for k in ("valid", "expiring", "expired") if att.get(k)]
+    return ", ".join(said) or "none"
+
+
 def vendor_rows(
     vendors: list[dict[str, Any]] | None, month_iso_: str | None = None, with_links: bool = False
 ) -> list[dict[str, Any]]:
@@ -253,7 +259,8 @@ def vendor_rows(
                 "credits_received": fmt(month.get("credits_received"), "money"),
                 "variance": fmt(month.get("invoice_variance"), "money"),
                 "variance_12": fmt(year.get("invoice_variance"), "money"),
-                "attestations": f"{att.get('valid', 0)} valid, {att.get('expiring', 0)} expiring, "
+                "attestations": _attestations(att),
+                "attestations_full": f"{att.get('valid', 0)} valid, {att.get('expiring', 0)} expiring, "
                 f"{att.get('expired', 0)} expired",
             }
         )

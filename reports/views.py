@@ -180,7 +180,11 @@ def month_report(request: HttpRequest, month: str) -> HttpResponse:
 def vendors(request: HttpRequest, month: str) -> HttpResponse:
     """The vendor scorecards of a month, sortable by cost, attainment, credits or variance."""
     when = _month(month)
+    current = current_month()
     report = report_for(when)
+    # As the month's report: no page for a month that has not begun or has no report (QA C8; far months crashed).
+    if when > current or (report is None and when != current):
+        raise Http404("No report for this month.")
     rows = (report.payload.get("vendors") if report is not None else None) or vendor_scorecards(when)
     ordering = request.GET.get("sort", "name")
     try:
@@ -204,7 +208,9 @@ def vendors(request: HttpRequest, month: str) -> HttpResponse:
             "sort": ordering,
             "sorts": sorts,
             "closed": when in closed_months(),
-            "nav": neighbours(when, report_months(), current_month()),
+            "provisional": when == current,
+            "currency": settings.BASE_CURRENCY,
+            "nav": neighbours(when, report_months(), current),
         },
     )
 

@@ -173,3 +173,28 @@ def test_the_months_page_offers_every_download_the_month_page_does(leadership_cl
     html = leadership_client.get(reverse("reports:index")).content.decode()
     for name in ("reports:month_csv", "reports:month_pdf", "reports:month_xlsx"):
         assert f'href="{reverse(name, kwargs={"month": "2026-04"})}"' in html, name
+
+
+def test_vendor_scorecards_exist_only_for_months_with_a_report(leadership_client, april_report) -> None:
+    """QA C8/B6: months without data answered 200 with an empty table (and the far ones a 500)."""
+    from kernel.months import add_months, current_month, month_iso
+
+    def get(month: str):
+        return leadership_client.get(reverse("reports:vendors", kwargs={"month": month}))
+
+    assert get("2026-04").status_code == 200
+    for month in ("0001-01", "9999-12", "2019-01", month_iso(add_months(current_month(), 1))):
+        assert get(month).status_code == 404, month
+    # The current month is computed to date and says so, with the base currency in the heading.
+    html = get(month_iso(current_month())).content.decode()
+    assert "Provisional (to date)" in html and "Cost this month (USD)" in html
+
+
+def test_vendor_attestations_are_short_with_the_whole_count_in_the_title() -> None:
+    from reports.pages import vendor_rows
+
+    [row] = vendor_rows([{"vendor": 1, "name": "V", "attestations": {"valid": 2, "expiring": 0, "expired": 1}}])
+    assert row["attestations"] == "2 valid, 1 expired"
+    assert row["attestations_full"] == "2 valid, 0 expiring, 1 expired"
+    [none] = vendor_rows([{"vendor": 2, "name": "W", "attestations": {"valid": 0, "expiring": 0, "expired": 0}}])
+    assert none["attestations"] == "none"
