@@ -276,7 +276,9 @@ def test_a_dry_run_of_a_refused_file_fails_like_the_real_run(import_world, tmp_p
 def test_allow_partial_with_every_row_rejected_fails_and_records_nothing(import_world, tmp_path) -> None:
     path = write(tmp_path, generic("A,Nobody,2024-04-01,1,a"))
     with pytest.raises(CommandError, match=r"all 1 row\(s\) rejected: nothing imported"):
-        command(path, "--kind", "timesheets", "--format", "generic", "--engagement", "1", "--allow-partial")
+        command(
+            path, "--kind", "timesheets", "--format", "generic", "--engagement", "Help desk (Acme)", "--allow-partial"
+        )
     assert not ImportFile.objects.exists()
 
 
