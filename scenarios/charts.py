@@ -100,7 +100,8 @@ def scenario_chart(projection: Projection, chosen: str, title: str) -> Chart:
     for i in range(count):
         if i % 3 == 0 or i == count - 1:
             shapes.append(Label(frame.x(i), bottom + 18, str(i + 1), FONT, "middle"))
-    _legend(chart, [(PLAN_LABELS[k], PLAN_COLORS[k], d) for k, _, d in lines] + [("Staff-aug band", BAND, "")])
+    band = [("Staff-aug band", BAND, "")] if high else []
+    _legend(chart, [(PLAN_LABELS[k], PLAN_COLORS[k], d) for k, _, d in lines] + band)
     return chart
 
 

@@ -42,3 +42,12 @@ def test_a_late_break_even_label_stays_inside_the_chart() -> None:
     (marker,) = [label for label in _labels(quote) if label.text.startswith("break-even")]
     month = int(marker.text.rsplit(" ", 1)[1])
     assert month == 22 and marker.anchor == "end" and marker.x < WIDTH - RIGHT
+
+
+def test_the_band_is_in_the_legend_only_when_there_is_a_staff_aug_plan() -> None:
+    quote = Quote(start_month=dt.date(2026, 7, 1), managed_fee=D("9000.00"))
+    assert "Staff-aug band" in {label.text for label in _labels(quote)}
+    managed_only = Realized(base_month=dt.date(2026, 6, 1), current_managed=D("6000.00"))
+    chart = scenario_chart(project(managed_only, quote), MANAGED, "t")
+    texts = {shape.text for shape in chart.shapes if isinstance(shape, Label)}
+    assert "Staff-aug band" not in texts and "Staff augmentation" not in texts and "Managed service" in texts
