@@ -18,6 +18,10 @@ class OpsAdminSite(admin.AdminSite):
     """Django's admin site with the operations home on its index page."""
 
     index_template = "admin/ops_index.html"
+    # What people see in the header, the browser tab and on the home page (Django says "Django administration").
+    site_header = "Delivery tracker"
+    site_title = "Delivery tracker"
+    index_title = "Operations home"
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         from config.ops_home import ops_home_context
