@@ -123,6 +123,8 @@ def test_the_result_page_says_what_the_quote_covers_with_one_decimal_percentages
     # The CSV keeps the exact figures.
     text = leadership_client.get(f"/reports/scenarios/{scenario.pk}.csv").content.decode()
     assert "input,Expected credits,0.621%" in text and "the quote must cover," in text
+    words = pdf_text(leadership_client.get(f"/reports/scenarios/{scenario.pk}.pdf").content)
+    assert "The quoted fee must cover the work of" in words and "0.6%" in words and "0.621%" not in words
 
 
 def test_without_an_area_the_form_offers_to_prefill_from_one(leadership_client) -> None:
