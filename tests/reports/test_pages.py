@@ -15,6 +15,7 @@ from engagements.services.entries import time_entry_create
 from reports.services import report_build, snapshots_compute
 from tests.factories import ContractorFactory, EngagementFactory
 from tests.reports.pdf import pdf_text
+from tests.reports.test_browser import browser, computed_worked_example, sign_in  # noqa: F401 - browser is a fixture
 
 APRIL = dt.date(2026, 4, 1)
 pytestmark = pytest.mark.django_db
@@ -198,3 +199,22 @@ def test_vendor_attestations_are_short_with_the_whole_count_in_the_title() -> No
     assert row["attestations_full"] == "2 valid, 0 expiring, 1 expired"
     [none] = vendor_rows([{"vendor": 2, "name": "W", "attestations": {"valid": 0, "expiring": 0, "expired": 0}}])
     assert none["attestations"] == "none"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_charts_open_at_the_latest_months(browser, live_server, leadership_user, new_york) -> None:  # noqa: F811
+    """QA C14: a chart keeps 580 px on a 375 px screen and its box scrolls; it opened on the oldest months."""
+    computed_worked_example()
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
+    )
+    sign_in(browser, f"{live_server.url}/reports/login/", leadership_user.username)
+    assert browser.current_url.endswith("/reports/2026-04/")
+    boxes = browser.execute_script(
+        "return [...document.querySelectorAll('.chart-box')].map(b => [b.scrollLeft, b.scrollWidth - b.clientWidth])"
+    )
+    overflowing = [left for left, room in boxes if room > 1]
+    assert overflowing and all(left > 0 for left in overflowing), boxes
+    hints = browser.execute_script("return [...document.querySelectorAll('.chart-hint')].map(h => h.textContent)")
+    assert len(hints) == len(overflowing) and "earlier months" in hints[0]
