@@ -11,8 +11,8 @@ from rest_framework import serializers
 
 from kernel.api.fields import MonthField, ResourceSerializer, StrictSerializer, bounded
 from scenarios.models import AMOUNT_MESSAGE, ONBOARDING_MESSAGE, PCT_MESSAGE, Plan, Scenario
-from scenarios.presentation import projection_of, scenario_sentence
-from scenarios.projection import CURRENT, PLANS
+from scenarios.presentation import projection_of, quote_of, scenario_sentence
+from scenarios.projection import CURRENT, PLANS, quote_scope
 from scenarios.projection import Plan as ProjectedPlan
 
 MONEY = {"max_digits": 14, "decimal_places": 2, **bounded(Decimal(0), Decimal("999999999999.99"), AMOUNT_MESSAGE)}
@@ -56,6 +56,7 @@ class ScenarioSerializer(ResourceSerializer):
     inputs = InputsSerializer(source="*")
     projection = serializers.SerializerMethodField()
     sentence = serializers.SerializerMethodField()
+    quote_scope = serializers.SerializerMethodField()
 
     class Meta:
         model = Scenario
@@ -67,6 +68,7 @@ class ScenarioSerializer(ResourceSerializer):
             "inputs",
             "projection",
             "sentence",
+            "quote_scope",
             "author",
             "created_at",
             "updated_at",
@@ -95,3 +97,8 @@ class ScenarioSerializer(ResourceSerializer):
 
     def get_sentence(self, scenario: Scenario) -> str:
         return scenario_sentence(scenario, projection_of(scenario))
+
+    def get_quote_scope(self, scenario: Scenario) -> str:
+        """What the quoted fee must cover for the chosen plan's figures to hold ("" when nothing to say)."""
+        currency = scenario.realized.get("currency", "USD")
+        return quote_scope(scenario.chosen_plan, quote_of(scenario), projection_of(scenario), currency)

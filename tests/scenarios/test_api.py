@@ -40,6 +40,8 @@ def test_leadership_creates_and_reads_a_scenario_with_its_projection(leadership_
     assert set(managed["phases"]) == {"m1_6", "m7_12", "m13_24"} and "break_even_month" in managed
     assert len(projection["staff_aug"]["band"]["low"]) == 24
     assert data["sentence"].startswith("Moving the Help desk to a managed service")
+    # A hybrid area: the quote must cover the staff-aug work too (QA B3), said beside the sentence.
+    assert data["quote_scope"].startswith("The quoted fee must cover the work of today's staff-aug hours")
     listed = client.get(f"/api/v1/scenarios/?service_area={area.pk}").json()
     assert [row["id"] for row in listed["results"]] == [data["id"]]
 
