@@ -24,11 +24,13 @@ from reports.pages import index_row, month_page, neighbours, vendor_rows
 from reports.pdf import report_pdf
 from reports.selectors import (
     MonthStatus,
+    data_gaps,
     latest_report_month,
     month_status,
     months_overview,
     recent_jobs,
     report_for,
+    snapshots_for,
     sort_scorecards,
     vendor_scorecards,
 )
@@ -165,6 +167,10 @@ def month_report(request: HttpRequest, month: str) -> HttpResponse:
         "area": area,
         "time_zone": settings.TIME_ZONE,
     }
+    if report is None and when == current:
+        # Changes recompute their engagements' figures before the report to date is built (QA C4): say so,
+        # and list the gaps found so far (the ops home links here for them).
+        context["partial"] = {"engagements": snapshots_for(when).count(), "gaps": data_gaps(when)}
     if report is not None:
         page = month_page(report.payload, area_id=area, with_links=bool(request.user.is_staff))
         context["view"] = context["page"] = page

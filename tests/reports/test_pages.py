@@ -218,3 +218,17 @@ def test_on_a_phone_the_charts_open_at_the_latest_months(browser, live_server, l
     assert overflowing and all(left > 0 for left in overflowing), boxes
     hints = browser.execute_script("return [...document.querySelectorAll('.chart-hint')].map(h => h.textContent)")
     assert len(hints) == len(overflowing) and "earlier months" in hints[0]
+
+
+def test_the_current_month_without_a_report_says_which_figures_exist_and_lists_the_gaps(leadership_client, db) -> None:
+    """QA C4: after a change the month's snapshots exist, the report to date not yet; the page said 'no figures'."""
+    from kernel.months import current_month, month_iso
+
+    month = current_month()
+    contractor = ContractorFactory(engagement=EngagementFactory(start_date=month), name="Rateless Rita")
+    time_entry_create(contractor=contractor, date=month, hours=Decimal("3.50"))  # no bill rate: a gap
+    snapshots_compute(engagement_ids=[contractor.engagement_id], month=month)
+    html = leadership_client.get(reverse("reports:month", kwargs={"month": month_iso(month)})).content.decode()
+    assert "The figures of 1 engagement were recomputed after changes" in html
+    assert "No figures have been computed" not in html
+    assert 'data-gap-kind="missing_bill_rate"' in html and "Rateless Rita" in html
