@@ -96,20 +96,39 @@ def _verdicts(payload: dict[str, Any], styles: Any, width: float) -> list[Any]:
         if not verdict:
             continue
         label = "" if verdict["complete"] else " <font color='#b00020'>(incomplete data)</font>"
-        # Two figures a row: the verdicts of every area fit near the top of the first page.
-        cells = [[Paragraph(esc(f["label"]), small), Paragraph(esc(f["value"]), small)] for f in verdict["figures"]]
-        if len(cells) % 2:
-            cells.append(["", ""])
-        rows = [cells[i] + cells[i + 1] for i in range(0, len(cells), 2)]
+        rows, spans = _figure_rows(verdict["figures"], small)
+        table = _table(rows, [width * 0.3, width * 0.2, width * 0.3, width * 0.2], header=False)
+        table.setStyle([("SPAN", (1, r), (3, r)) for r in spans])
         parts.append(
-            KeepTogether(
-                [
-                    Paragraph(f"<b>{esc(area['name'])}</b>{label}: {esc(verdict['sentence'])}", body),
-                    _table(rows, [width * 0.3, width * 0.2, width * 0.3, width * 0.2], header=False),
-                ]
-            )
+            KeepTogether([Paragraph(f"<b>{esc(area['name'])}</b>{label}: {esc(verdict['sentence'])}", body), table])
         )
     return parts
+
+
+# A figure whose value is longer (e.g. what each model ran over 12 months) gets a row of its own.
+LONG_FIGURE = 45
+
+
+def _figure_rows(figures: list[dict[str, str]], style: Any) -> tuple[list[list[Any]], list[int]]:
+    """Two figures a row (the verdicts of every area fit near the top of the first page); long ones alone, spanned."""
+    from reportlab.platypus import Paragraph
+
+    rows: list[list[Any]] = []
+    spans: list[int] = []
+    pending: list[Any] = []
+    for figure in figures:
+        cells = [Paragraph(esc(figure["label"]), style), Paragraph(esc(figure["value"]), style)]
+        if len(figure["value"]) > LONG_FIGURE:
+            spans.append(len(rows))
+            rows.append([*cells, "", ""])
+        elif pending:
+            rows.append(pending + cells)
+            pending = []
+        else:
+            pending = cells
+    if pending:
+        rows.append([*pending, "", ""])
+    return rows, spans
 
 
 def _data_quality(payload: dict[str, Any], styles: Any) -> list[Any]:

@@ -74,3 +74,22 @@ def test_the_pdf_lists_the_vendor_scorecards_and_the_forecast_accuracy(with_euro
     assert "Vendor scorecards: April 2026" in text
     assert "Helpdesk Managed Services" in text[text.index("Vendor scorecards") :]
     assert "Forecast: projected gap (staff aug minus managed)" in text
+
+
+def test_a_long_verdict_figure_gets_a_row_of_its_own_across_the_table() -> None:
+    """The 'Over 12 months' words of QA B2 wrapped into a 20%-wide cell; alone on a spanned row they read as a line."""
+    from reportlab.lib.styles import getSampleStyleSheet
+
+    from reports.pdf import _figure_rows
+
+    long = "Staff augmentation ran 1 month (USD 4,192.50) and the managed service 7 (USD 42,340.00); ..."
+    figures = [
+        {"label": "Cheaper in October 2026", "value": "Nothing to compare"},
+        {"label": "Gap this month", "value": "-"},
+        {"label": "Over 12 months", "value": long},
+        {"label": "Break-even month", "value": "-"},
+    ]
+    rows, spans = _figure_rows(figures, getSampleStyleSheet()["BodyText"])
+    assert spans == [1] and len(rows) == 3
+    assert rows[1][1].text.startswith("Staff augmentation ran 1 month") and rows[1][2:] == ["", ""]
+    assert rows[2][2:] == ["", ""]  # the odd one out keeps the left half
