@@ -4,8 +4,9 @@ Every admin upload and every big API upload becomes an `ImportJob`: the file
 is kept in the default storage (MEDIA_ROOT, shared with the workers), so a
 preview is confirmed by the job's id, never uploaded twice. Files larger
 than IMPORT_BACKGROUND_BYTES run as the task `imports.run_job`; on the
-embedded default (no broker) that task runs in-process, like every other
-task of the project.
+embedded default (no broker) that task runs in the web process once the
+response is sent (`engagements.queue`, after_response), so the page can
+follow it.
 
 `imports.services.file_import` runs the whole import in one transaction, so
 while it reads, the rows read so far go to the cache (which every process
@@ -172,9 +173,14 @@ def job_retry(*, failed: ImportJob, day_first: bool, user: Any = None) -> Import
 
 
 def job_start(job: ImportJob) -> ImportJob:
-    """Run a small job now; send a big one to the workers (after commit); return it as it stands."""
+    """Run a small job now; send a big one to the workers (after commit); return it as it stands.
+
+    Without a broker a big job runs once the response is sent (engagements.queue's background
+    thread), so the page opens on the queued job and its bar moves: the thread shares this
+    process's cache, where the progress is counted.
+    """
     if job.background:
-        enqueue_on_commit(RUN_TASK, job_id=job.pk)
+        enqueue_on_commit(RUN_TASK, after_response=True, job_id=job.pk)
         job.refresh_from_db()
         return job
     return job_run(job_id=job.pk)
@@ -222,7 +228,10 @@ def _cancel_check(job_id: int) -> Callable[[], bool]:
         last[0] = now
         if cache.get(_cancel_key(job_id)):
             return True
-        return ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists()
+        # A run already marked failed (past the time limit, which nothing enforces on the in-process
+        # thread) stops too: its page says nothing was written, so nothing may be.
+        stop = Q(cancel_requested=True) | ~Q(state=JobState.RUNNING)
+        return ImportJob.objects.filter(stop, pk=job_id).exists()
 
     return cancelled
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import pytest
@@ -10,6 +11,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from engagements.models import TimeEntry
+from imports import jobs
 from imports.admin import job_result
 from imports.models import ImportFile, ImportJob, JobState
 from imports.services import file_import
@@ -125,3 +128,21 @@ def test_the_files_list_shows_times_like_the_jobs_list(operations_client, import
     ImportFile.objects.filter(pk=stored.pk).update(uploaded_at=dt.datetime(2026, 11, 30, 13, 44, tzinfo=dt.UTC))
     text = text_of(operations_client.get(reverse("admin:imports_importfile_changelist")))
     assert '<td class="field-uploaded">2026-11-30 08:44</td>' in text
+
+
+def test_a_run_marked_failed_meanwhile_stops_and_writes_nothing(import_world, monkeypatch) -> None:
+    # In-process (no broker) nothing kills a run past the time limit; once a read marks it failed
+    # ("nothing was written"), the run must stop at its next chunk and roll back.
+    real = jobs.services.file_import
+
+    @functools.wraps(real)
+    def overtaken(**kwargs: object) -> object:
+        ImportJob.objects.filter(state=JobState.RUNNING).update(state=JobState.FAILED, error="stale")
+        return real(**kwargs)
+
+    monkeypatch.setattr(jobs.services, "file_import", overtaken)
+    upload = SimpleUploadedFile("h.csv", (SAMPLES / "harvest_semicolon_crlf.csv").read_bytes())
+    options = jobs.JobOptions(kind="timesheets", fmt="harvest", engagement=import_world.help_desk, tz="UTC")
+    job = jobs.job_run(job_id=jobs.job_create(upload=upload, name="h.csv", options=options).pk)
+    assert job.state == JobState.FAILED and job.error == "stale"
+    assert not TimeEntry.objects.exists() and not ImportFile.objects.exists()
