@@ -24,6 +24,7 @@ see imports.parsers.records).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +36,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from engagements.models import Engagement, TimeEntry
-from engagements.selectors import engagements_by_name
+from engagements.models import Contractor, Engagement, TimeEntry
+from engagements.selectors import DATES_SHOWN, days_without_bill_rate, engagements_by_name
 from engagements.services.ingest import time_entries_upsert
 from imports.mapping import Mapped, defaulted_warning
 from imports.mapping.outages import outage_records_map
@@ -99,6 +100,7 @@ class ImportReport:
     rejected: int = 0
     skipped: int = 0
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
+    rate_warnings: list[str] = field(default_factory=list)  # hours on days without a bill rate (saved, not costed)
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -144,6 +146,7 @@ class _Run:
     defaulted: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     by_name: dict[str, Engagement] = field(default_factory=dict)
+    unrated: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # contractor -> day ordinals
 
     def chunk(self, items: list[Parsed[Any]]) -> None:
         """Parse results of CHUNK_ROWS rows: map, check repeated ids, write, mark provenance."""
@@ -174,6 +177,9 @@ class _Run:
             setattr(self.report, status, getattr(self.report, status) + outcome.count(status))
         if self.record is not None:
             provenance_record(file=self.record, outcome=outcome)
+        if self.stored is TimeEntry and outcome.objects:
+            for contractor_id, days in days_without_bill_rate(outcome.objects).items():
+                self.unrated[contractor_id].update(day.toordinal() for day in days)
 
     def _write(self, todo: list[tuple[int, Any]], problems: list[RowProblem]) -> UpsertOutcome:
         if not todo:
@@ -230,6 +236,7 @@ class _Run:
             printable(w) for w in defaulted_warning(self._defaulted_what(), self.engagement, self.defaulted)
         ]
         report.warnings += self.notes
+        report.rate_warnings = _rate_warnings(self.unrated)
         if report.skipped > len(self.notes):
             report.warnings.append(f"... and {report.skipped - len(self.notes)} more skipped row(s)")
         good = report.created + report.updated + report.unchanged
@@ -243,6 +250,23 @@ class _Run:
         return (
             "Projects named like no engagement" if self.report.kind == "timesheets" else "Names matching no engagement"
         )
+
+
+def _rate_warnings(unrated: dict[int, set[int]]) -> list[str]:
+    """One message per contractor with imported hours on days no bill rate covers (as the admin and API say it)."""
+    if not unrated:
+        return []
+    names = Contractor.objects.filter(pk__in=unrated).values_list("pk", "name", "engagement__name")
+    messages = []
+    for pk, name, engagement in sorted(names, key=lambda row: (row[1], row[2])):
+        days = sorted(unrated[pk])
+        shown = ", ".join(f"{dt.date.fromordinal(day):%a %d %b %Y}" for day in days[:DATES_SHOWN])
+        more = f" and {len(days) - DATES_SHOWN} more day(s)" if len(days) > DATES_SHOWN else ""
+        messages.append(
+            f"{name} ({engagement}) has no bill rate in effect on {shown}{more}: the hours are saved "
+            "but not costed until a contractor rate covering these days is recorded."
+        )
+    return messages
 
 
 def _record_values(

@@ -295,6 +295,7 @@ def test_the_command_notes_skipped_rows(import_world, tmp_path) -> None:
     path = write(tmp_path, b"Name,Project,Date,Duration\nPriya Nair,Desk,2024-04-01,0\nPriya Nair,Desk,2024-04-02,1\n")
     out, _ = command(path, "--kind", "timesheets", "--format", "kimai", "--engagement", "Help desk (Acme)")
     assert "created 1" in out and "skipped 1 row(s) (see the notes)" in out
+    assert "  rates: Priya Nair (Help desk (Acme)) has no bill rate in effect on Tue 02 Apr 2024" in out
     assert "note: line 2: skipped a zero-length entry (Duration is 0)" in out
 
 
@@ -318,3 +319,14 @@ def test_each_chunk_costs_the_same_number_of_queries(import_world, small_chunks)
     two, four, six = queries(4, 0), queries(8, 100), queries(12, 200)
     assert four - two == six - four  # two more chunks cost the same, whatever came before
     assert (four - two) // 2 <= 30, four - two
+
+
+def test_hours_on_days_without_a_bill_rate_are_named_across_chunks(import_world, small_chunks) -> None:
+    report = run(import_world, five_days(**{"E-6": "E-6,Priya Nair,2024-04-06,2,day 6"}), dry_run=True)
+    expected = (
+        "Priya Nair (Help desk (Acme)) has no bill rate in effect on Mon 01 Apr 2024, Tue 02 Apr 2024, "
+        "Wed 03 Apr 2024, Thu 04 Apr 2024, Fri 05 Apr 2024 and 1 more day(s): the hours are saved but not costed "
+        "until a contractor rate covering these days is recorded."
+    )
+    assert report.rate_warnings == [expected]
+    assert file_import(kind="tickets", fmt="zendesk", data=(SAMPLES / "zendesk.csv").read_bytes()).rate_warnings == []

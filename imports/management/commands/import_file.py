@@ -150,3 +150,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  unmatched {what}: {', '.join(names)}")
         for warning in report.warnings:
             self.stdout.write(f"  note: {warning}")
+        for warning in report.rate_warnings:
+            self.stdout.write(f"  rates: {warning}")
