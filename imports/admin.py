@@ -392,7 +392,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     """Uploads, previews and background imports with their state; each links to its page."""
 
     # One "Result" column worded by step: a preview's counts are what it *would* write (QA C11).
-    list_display = ["page", "step", "what", "state", "rows_read", "result", "when"]
+    list_display = ["page", "step", "what", "state", "rows", "result", "when"]
     list_display_links = None
     list_filter = ["state", "kind"]
     list_select_related = ["requested_by"]
@@ -423,7 +423,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Step", ordering="dry_run")
     def step(self, obj: ImportJob) -> str:
-        return "Preview" if obj.dry_run else "Import"
+        return "Preview (nothing written)" if obj.dry_run else "Import"
 
     @admin.display(description="Export")
     def what(self, obj: ImportJob) -> str:
@@ -432,6 +432,10 @@ class ImportJobAdmin(admin.ModelAdmin):
     @admin.display(description="Requested", ordering="requested_at")
     def when(self, obj: ImportJob) -> str:
         return timezone.localtime(obj.requested_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="Rows read", ordering="rows_read")
+    def rows(self, obj: ImportJob) -> str:
+        return f"{obj.rows_read:,}"
 
     @admin.display(description="Result")
     def result(self, obj: ImportJob) -> str:
@@ -450,5 +454,5 @@ def job_result(job: ImportJob) -> str:
     rejected = f"; {job.rejected:,} rejected" if job.rejected else ""
     if job.dry_run:
         would = [f"would create {job.created:,}"] + ([f"update {job.updated:,}"] if job.updated else [])
-        return f"{', '.join(would)}{rejected} (preview: nothing written)"
+        return f"{', '.join(would)}{rejected}"
     return f"{', '.join(counts)}{rejected and rejected + ' skipped'}"

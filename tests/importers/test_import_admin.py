@@ -195,7 +195,7 @@ def test_the_jobs_list_links_each_job_to_its_page(operations_client, import_worl
     job = ImportJob.objects.get()
     text = text_of(operations_client.get("/admin/imports/importjob/"))
     assert reverse("admin:imports_importfile_job", args=[job.pk]) in text
-    assert '<td class="field-step">Preview</td>' in text and "Harvest timesheets" in text
+    assert '<td class="field-step">Preview (nothing written)</td>' in text and "Harvest timesheets" in text
 
 
 def test_the_upload_still_checks_csrf_after_the_length(operations_user, import_world) -> None:
