@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 from django.contrib import admin, messages
@@ -23,7 +25,10 @@ from django.utils.safestring import mark_safe
 
 from engagements.admin.pickers import PickerLabelsMixin
 from engagements.models import AuditLog
+from engagements.selectors import closed_months
 from engagements.services.trail import readable_changes
+from kernel.facts import RecordedFact
+from kernel.months import month_label, month_of
 from kernel.services import WriteServices
 
 AUDIT_ROWS_SHOWN = 20
@@ -47,6 +52,15 @@ class CappedCountPaginator(Paginator):
         # admin changelist always paginates a QuerySet.
         rows = cast(models.QuerySet[Any], self.object_list)
         return rows[: self.CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        """True when counting stopped at the cap: the list says "more than 10,000", never a false exact number."""
+        return self.count > self.CAP
+
+    @property
+    def cap_label(self) -> str:
+        return f"{self.CAP:,}"
 
 
 def _model_field_names(model: type[models.Model], names: Iterable[str]) -> list[str]:
@@ -103,6 +117,54 @@ class ReadOnlyAdmin(PickerLabelsMixin, admin.ModelAdmin):
         return False
 
 
+@dataclass(frozen=True)
+class ClosedLock:
+    """What a closed month locks on one recorded fact: the month, and its month fields dated in closed months."""
+
+    month: dt.date
+    locked: frozenset[str]
+    # The fact's own month (its first month field) is closed: every field but the later instants is locked.
+    primary: bool
+    # Nothing is left to change: the form is read-only, with no Save and no Delete.
+    whole: bool
+
+    @property
+    def note(self) -> str:
+        label = month_label(self.month)
+        if self.whole:
+            return f"{label} is closed (final): reopen the period to change this."
+        return f"{label} is closed (final): the fields dated in it cannot change; reopen the period to change them."
+
+
+_NO_LOCK = "_closed_lock"
+
+
+def closed_lock(obj: Any) -> ClosedLock | None:
+    """Say what closed months lock on a stored fact, as the write guard will (cached on the object for the request).
+
+    The guard refuses a change to a fact whose month is closed; a fact with several instants (a ticket opened in a
+    closed month, resolved later) may still change its later instants while their months are open.
+    """
+    if not isinstance(obj, RecordedFact) or obj.pk is None or not type(obj).month_fields:
+        return None
+    if _NO_LOCK not in obj.__dict__:
+        obj.__dict__[_NO_LOCK] = _read_lock(obj)
+    return cast(ClosedLock | None, obj.__dict__[_NO_LOCK])
+
+
+def _read_lock(obj: RecordedFact) -> ClosedLock | None:
+    fields = type(obj).month_fields
+    months = {name: month_of(value) for name in fields if (value := getattr(obj, name, None)) is not None}
+    closed = closed_months(months.values())
+    locked = frozenset(name for name, month in months.items() if month in closed)
+    if not locked:
+        return None
+    primary = fields[0] in locked
+    # A later instant still empty (a ticket not resolved yet) can be recorded in an open month.
+    whole = primary and all(name in locked for name in fields[1:])
+    return ClosedLock(min(months[name] for name in locked), locked, primary, whole)
+
+
 class ServiceBackedAdmin(PickerLabelsMixin, admin.ModelAdmin):
     """ModelAdmin whose saves and deletes call the entity's named services, with the object's audit trail.
 
@@ -124,7 +186,30 @@ class ServiceBackedAdmin(PickerLabelsMixin, admin.ModelAdmin):
         return self.write_services().create is not None and super().has_add_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting a fact touches every month it is dated in: none may be closed.
+        if closed_lock(obj) is not None:
+            return False
         return self.write_services().delete is not None and super().has_delete_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A fact of a closed month is shown read-only (with why) rather than refused on save. A save posted
+        # from a form opened before the close still reaches the service, whose refusal says why (not a 403).
+        lock = closed_lock(obj) if request.method != "POST" else None
+        return (lock is None or not lock.whole) and super().has_change_permission(request, obj)
+
+    def closed_readonly_fields(self, obj: Any) -> tuple[str, ...]:
+        """The fields a closed month locks on a fact that can still partly change (its later instants)."""
+        lock = closed_lock(obj)
+        if lock is None or lock.whole:
+            return ()
+        if not lock.primary:
+            return tuple(sorted(lock.locked))
+        later_open = set(type(obj).month_fields[1:]) - lock.locked
+        return tuple(
+            field.name
+            for field in obj._meta.concrete_fields
+            if field.editable and not field.primary_key and field.name not in later_open
+        )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
@@ -167,6 +252,7 @@ class ServiceBackedAdmin(PickerLabelsMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
+        fields += tuple(name for name in self.closed_readonly_fields(obj) if name not in fields)
         return fields + ("audit_trail",) if obj is not None else fields
 
     def render_change_form(
@@ -180,6 +266,10 @@ class ServiceBackedAdmin(PickerLabelsMixin, admin.ModelAdmin):
     ) -> Any:
         # A rejected save leaves the refused values on `obj` (the form's instance); the heading, the
         # title and the breadcrumbs name the row as stored, the form keeps what was typed.
+        lock = closed_lock(obj) if change else None
+        if lock is not None:
+            # Said before the fields, not after a refused save.
+            messages.warning(request, lock.note)
         form = context.get("adminform") and context["adminform"].form
         if change and obj is not None and obj.pk is not None and form is not None and form.errors:
             stored = self.model._default_manager.filter(pk=obj.pk).first()
