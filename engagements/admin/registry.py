@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.contrib import admin, messages
@@ -285,6 +286,27 @@ class AuditUserFilter(admin.SimpleListFilter):
         return queryset.filter(actor_id=int(value)) if value and value.isdigit() else None
 
 
+def _id_only(label: str) -> bool:
+    """Say whether an audit row names its record by id alone ("period #3", "service credit #")."""
+    return label.rstrip("0123456789").endswith("#")
+
+
+def live_labels(rows: list[AuditLog]) -> dict[int, str]:
+    """Name the records of the rows labelled by id alone by their str() today: one query per record type."""
+    wanted: dict[Any, set[int]] = defaultdict(set)
+    for row in rows:
+        if _id_only(row.object_repr) and row.content_type.model_class() is not None:
+            wanted[row.content_type.model_class()].add(row.object_id)
+    found = {model: model._base_manager.in_bulk(ids) for model, ids in wanted.items()}
+    labels: dict[int, str] = {}
+    for row in rows:
+        model = row.content_type.model_class()
+        obj = found.get(model, {}).get(row.object_id)
+        if obj is not None and model is not None:
+            labels[row.pk] = f"{model._meta.verbose_name} {obj}"
+    return labels
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ["when", "actor_display", "action", "record_type", "object_link", "readable"]
@@ -303,8 +325,10 @@ class AuditLogAdmin(ReadOnlyAdmin):
         changelist = super().get_changelist_instance(request)
         # Names for the ids of the whole page at once (one query per related model), not per row.
         readable = readable_changes(list(changelist.result_list))
+        labels = live_labels(list(changelist.result_list))
         for row in changelist.result_list:
             row.readable_changes = readable.get(row.pk, [])
+            row.record_label = labels.get(row.pk)
         return changelist
 
     @admin.display(description="When", ordering="at")
@@ -323,8 +347,10 @@ class AuditLogAdmin(ReadOnlyAdmin):
     @admin.display(description="Record")
     def object_link(self, obj: AuditLog) -> str:
         model = obj.content_type.model_class()
-        # Rows labelled by their id alone were written without it ("service credit #").
-        label = f"{obj.object_repr}{obj.object_id}" if obj.object_repr.endswith("#") else obj.object_repr
+        # Rows labelled by their id alone ("period #3", "service credit #") name the record as it reads now.
+        label = getattr(obj, "record_label", None) or live_labels([obj]).get(obj.pk) or obj.object_repr
+        if label.endswith("#"):
+            label = f"{label}{obj.object_id}"
         if model is None or model not in self.admin_site._registry:
             return label
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[obj.object_id])

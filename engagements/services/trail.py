@@ -7,6 +7,8 @@ and marks the months it touches, without the kernel naming this app.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,6 +137,10 @@ def _plain(field: models.Field[Any, Any] | None, value: Any) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        # Kept as UTC ISO text; people read the organisation's local time, as in the When column.
+        with contextlib.suppress(ValueError):
+            return f"{timezone.localtime(dt.datetime.fromisoformat(value)):%Y-%m-%d %H:%M %Z}"
     return str(value)
 
 
