@@ -7,6 +7,7 @@ from typing import Any
 
 from reports.maths import PHASES
 from reports.services.builder.verdict import uneven_trailing_words
+from reports.services.builder.words import MODEL_NAMES_LOWER
 
 MODELS = (("staff_aug", "Staff augmentation"), ("managed", "Managed service"))
 # (label, where, key, format): where is "figures", "group" or "phases".
@@ -230,9 +231,9 @@ def verdict_card(area: dict[str, Any], currency: str) -> dict[str, Any]:
         }
     gap = verdict.get("gap_in_month")
     this_month = _cheaper(verdict.get("cheaper_in_month"), gap, currency)
-    ran = [label for model, label in MODELS if ((area.get(model) or {}).get("figures") or {}).get("engagements")]
+    ran = [model for model, _ in MODELS if ((area.get(model) or {}).get("figures") or {}).get("engagements")]
     if verdict.get("cheaper_in_month") == "none" and len(ran) == 1:
-        this_month = f"- (only {ran[0].lower()} ran this month)"
+        this_month = f"- (only {MODEL_NAMES_LOWER[ran[0]]} ran this month)"
     figures.append({"label": "Cheaper this month", "value": this_month})
     if "cheaper_trailing_12" in verdict:
         # When the two models ran different months, say so rather than name the one that ran fewer "cheaper".

@@ -85,6 +85,7 @@ def test_the_page_card_says_it_too(may_report) -> None:
     area = may_report.payload["service_areas"][0]
     lines = {f["label"]: f["value"] for f in verdict_card(area, "USD")["figures"]}
     assert lines["Over 12 months"] == UNEVEN_VALUE
+    assert lines["Cheaper this month"] == "- (only the managed service ran this month)"
 
 
 def test_the_month_page_shows_the_uneven_months(may_report, leadership_client) -> None:
