@@ -96,7 +96,7 @@ def empty_tables() -> None:
     from django.db import connection
 
     from engagements.models import AuditLog, ChangedMonth, Contractor, Engagement, TimeEntry
-    from imports.models import ImportFile
+    from imports.models import ImportedRow, ImportFile
 
     engagement = Engagement.objects.get(name=ENGAGEMENT)
     contractor_ids = list(Contractor.objects.filter(engagement=engagement).values_list("pk", flat=True))
@@ -108,11 +108,13 @@ def empty_tables() -> None:
             (ChangedMonth, "engagement_id", [engagement.pk]),
         ):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {column} = ANY(%s)", [ids])
-        # Reclaim the deleted rows' pages and refresh the statistics, as a TRUNCATE would leave them: ANALYZE
-        # alone would record 0 rows over the dead pages, and plans would treat the table as empty however it grows.
-        for model in (TimeEntry, AuditLog):
-            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+    # Its import records (and their provenance rows) go through the ORM's cascade.
     ImportFile.objects.filter(name=CSV_NAME).delete()
+    # Reclaim the deleted rows' pages and refresh the statistics, as a TRUNCATE would leave them: ANALYZE
+    # alone would record 0 rows over the dead pages, and plans would treat the table as empty however it grows.
+    with connection.cursor() as cursor:
+        for table in (TimeEntry, AuditLog, ChangedMonth, ImportedRow, ImportFile):
+            cursor.execute(f"VACUUM ANALYZE {table._meta.db_table}")
 
 
 def setup() -> tuple[list[int], str]:
