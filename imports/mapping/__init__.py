@@ -30,4 +30,4 @@ def defaulted_warning(what: str, engagement: object, names: set[str]) -> list[st
     return [f"{what} went to {engagement}: {', '.join(sorted(names))}."] if names else []
 
 
-MOVE_HINT = "import it under that engagement, or allow moving (--move, or move=true in the API)"
+MOVE_HINT = "import it under that engagement, or allow moving (manage.py import_file --move)"
