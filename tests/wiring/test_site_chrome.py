@@ -43,3 +43,9 @@ def test_an_account_without_a_group_is_told_which_groups_exist(client: Client, n
     page = client.get("/reports/").content.decode()
 
     assert "belongs to no group yet" in page
+
+
+def test_favicon_ico_leads_to_the_icon(client: Client) -> None:
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302 and response["Location"] == "/static/site/favicon.svg"
