@@ -129,6 +129,8 @@ def test_the_files_list_shows_times_like_the_jobs_list(operations_client, import
     ImportFile.objects.filter(pk=stored.pk).update(uploaded_at=dt.datetime(2026, 11, 30, 13, 44, tzinfo=dt.UTC))
     text = text_of(operations_client.get(reverse("admin:imports_importfile_changelist")))
     assert '<td class="field-uploaded">2026-11-30 08:44</td>' in text
+    assert '<td class="field-export">Timesheets: Harvest</td>' in text
+    assert '<td class="field-rows">3 read: 3 created</td>' in text
 
 
 def test_a_run_marked_failed_meanwhile_stops_and_writes_nothing(import_world, monkeypatch) -> None:
