@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -12,13 +13,17 @@ from django.db import models
 from django.db.models import Q
 
 from billing.models.base import first_of_month_constraint
-from kernel.months import first_of
-from scenarios.projection import HYBRID, MANAGED, MAX_ONBOARDING_MONTHS, STAFF_AUG
+from kernel.months import add_months, current_month, first_of
+from scenarios.projection import HORIZON, HYBRID, MANAGED, MAX_ONBOARDING_MONTHS, STAFF_AUG
 
 PCT_MESSAGE = "Enter a percentage from 0 to 100."
 AMOUNT_MESSAGE = "Enter an amount of 0 or more."
 ONBOARDING_MESSAGE = f"Enter an onboarding length of 0 to {MAX_ONBOARDING_MONTHS} months."
 CLOSED_MESSAGE = "{month} is closed: start the scenario in an open month."
+RANGE_MESSAGE = (
+    "Start the scenario between {first} and {last}: it is projected from the figures of the six months before it, "
+    "and its hindsight covers at most 24 months."
+)
 
 
 class Plan(models.TextChoices):
@@ -126,3 +131,17 @@ class Scenario(models.Model):
 
         if self.start_month and is_month_closed(self.start_month):
             raise ValidationError({"start_month": CLOSED_MESSAGE.format(month=f"{self.start_month:%B %Y}")})
+        if self.start_month:
+            self._check_start_in_range(self.start_month)
+
+    @staticmethod
+    def _check_start_in_range(start: dt.date) -> None:
+        """Refuse a start the data cannot speak for: later than 24 months ahead, or earlier than 24 months back.
+
+        The projection learns from the six months before the start (at the
+        latest last month), and hindsight covers at most 24 months.
+        """
+        now = current_month()
+        first, last = add_months(now, -HORIZON), add_months(now, HORIZON)
+        if not first <= start <= last:
+            raise ValidationError({"start_month": RANGE_MESSAGE.format(first=f"{first:%B %Y}", last=f"{last:%B %Y}")})

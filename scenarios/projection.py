@@ -246,6 +246,9 @@ def project(realized: Realized, quote: Quote) -> Projection:
         HYBRID: _build(HYBRID, hybrid, current, exposures, delta, available=True),
     }
     notes = [] if has_staff else ["No staff-aug hours in the six months before the start: no hours trend to project."]
+    if not has_staff and not realized.current_managed:
+        # Nothing drawn at all (a start before the area's data): every plan "costs more" than nothing.
+        notes.append("The area has no cost in the six months before the start: the current plan costs 0.")
     if has_staff and realized.current_managed:
         # A hybrid area: the managed part is in the current plan, and its work has no hours to price.
         notes.append(

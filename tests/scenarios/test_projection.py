@@ -206,6 +206,8 @@ def test_a_staff_aug_area_moving_to_managed_is_told_what_the_quote_covers() -> N
     empty = Realized(base_month=JUNE)
     nothing = project(empty, QUOTE)
     assert nothing.today == () and quote_scope(MANAGED, QUOTE, nothing, "USD") == ""
+    # QA C3: a start before the area's data is said, not silently projected against 0.
+    assert "The area has no cost in the six months before the start: the current plan costs 0." in nothing.notes
 
 
 def test_a_declining_trend_is_floored_at_zero_hours() -> None:

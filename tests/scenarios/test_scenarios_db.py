@@ -181,3 +181,13 @@ def test_an_area_with_scenarios_is_not_deleted_under_them(help_desk) -> None:
     scenario_create(service_area=ServiceAreaFactory(name="Empty"), name="S", start_month=JULY, managed_fee=D(1))
     with pytest.raises(ValidationError, match="cannot be deleted while it has scenarios"):
         service_area_delete(area=Scenario.objects.get().service_area)
+
+
+@pytest.mark.parametrize("start", [dt.date(1990, 1, 1), dt.date(2099, 1, 1)])
+def test_a_start_month_the_data_cannot_speak_for_is_refused(help_desk, start) -> None:
+    """QA C3: 1990-01 and 2099-01 were saved and projected as if they followed the data."""
+    with pytest.raises(ValidationError) as caught:
+        scenario_create(service_area=help_desk, name="Far", start_month=start, managed_fee=D(1))
+    (message,) = caught.value.message_dict["start_month"]
+    assert message.startswith("Start the scenario between ") and "hindsight covers at most 24 months" in message
+    assert not Scenario.objects.exists()
