@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -22,11 +17,12 @@ from reports.hooks import recompute_deferred
 from reports.services import report_build, snapshots_compute
 from tests.billing.factories import InvoiceFactory
 from tests.factories import EngagementFactory
+from tests.reports.test_browser import browser, eventually
 from tests.sla.factories import MonitoredServiceFactory, OutageFactory, TicketFactory, ny
 
 APRIL = dt.date(2026, 4, 1)
 URL = "/admin/billing/period/close/"
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+__all__ = ["browser"]  # the fixture, shared with the report's browser tests
 
 
 def checks_of(response) -> dict[str, object]:
@@ -155,46 +151,6 @@ def test_the_screen_costs_the_same_number_of_queries_whatever_the_rows(operation
 
 
 # --- in a real browser ----------------------------------------------------------------------------
-
-
-def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
-    if not (CHROMIUM and CHROMEDRIVER):
-        reason = "needs Debian's chromium and chromium-driver packages (.ci/run installs them)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but the browser test {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.mark.slow

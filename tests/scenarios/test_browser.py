@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,45 +11,12 @@ import pytest
 from engagements.models import ChangedMonth
 from reports.hooks import recompute_deferred
 from reports.services import report_build
+from tests.reports.test_browser import browser
 from tests.scenarios.test_pages import build_area
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+__all__ = ["browser"]  # the fixture, shared with the report's browser tests
+
 OCTOBER = dt.date(2026, 10, 1)
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
-    """A headless Chromium (as tests/reports/test_browser.py starts it)."""
-    if not (CHROMIUM and CHROMEDRIVER):
-        reason = "needs Debian's chromium and chromium-driver packages (.ci/run installs them)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but the browser test {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1400,900",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def screenshot(driver, width: int, path: Path) -> int:
