@@ -76,18 +76,27 @@ def seeded_demo(django_db_setup, django_db_blocker) -> Iterator[dt.date]:
     from django.db import transaction
     from django.test import TestCase, override_settings
 
+    from config.celery import app
     from kernel.months import add_months, current_month
 
-    with (
-        django_db_blocker.unblock(),
-        override_settings(TIME_ZONE="America/New_York"),
-        time_machine.travel(DEMO_TODAY),
-        transaction.atomic(),
-    ):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            call_command("seed_demo", stdout=io.StringIO())
-        yield add_months(current_month(), -1)
-        transaction.set_rollback(True)
+    # Module fixtures are set up before the function-scoped `tasks_in_process`: with a broker configured (CI's
+    # PostgreSQL + Redis run) the seed's tasks (the SLA clocks' refresh...) would go to the broker, where no
+    # worker can see this open transaction. Run them in-process here too.
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(TIME_ZONE="America/New_York"),
+            time_machine.travel(DEMO_TODAY),
+            transaction.atomic(),
+        ):
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("seed_demo", stdout=io.StringIO())
+            yield add_months(current_month(), -1)
+            transaction.set_rollback(True)
+    finally:
+        app.conf.task_always_eager = eager
 
 
 LIVE_WORKER_REASON = (
