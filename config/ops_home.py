@@ -16,9 +16,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.timezone import localtime
 
-from billing.admin.closing import SHOWN, CloseCheck, Finding, admin_url, missing_invoices_check, register_close_check
+from billing.admin.closing import (
+    SHOWN,
+    CloseCheck,
+    Finding,
+    admin_url,
+    missing_invoices_check,
+    outage_finding,
+    register_close_check,
+)
 from engagements.selectors import attestations_expiring
 from kernel.months import add_months, current_month, month_label, today
 from reports.selectors import data_gaps, month_status
@@ -133,13 +140,7 @@ def long_open_outages_item() -> CloseCheck:
         key="long_outages",
         title="Outages open for more than a day",
         count=rows.count(),
-        findings=[
-            Finding(
-                f"{outage.service.name} ({outage.service.engagement.name}) down since {localtime(outage.started_at):%Y-%m-%d %H:%M}",
-                admin_url("sla_outage_change", outage.pk),
-            )
-            for outage in rows[:SHOWN]
-        ],
+        findings=[outage_finding(outage) for outage in rows[:SHOWN]],
         url=admin_url("sla_outage_changelist", query={"ongoing": "yes"}),
         hint="Enter the end time of those that are over.",
     )

@@ -21,6 +21,7 @@ from django.utils.timezone import localtime
 from billing.selectors.attention import engagements_without_invoice
 from kernel.months import month_label, month_window
 from sla.attention import open_outages_in, unresolved_tickets_of
+from sla.models import Outage
 
 # Rows listed per check; the link shows them all.
 SHOWN = 5
@@ -81,6 +82,14 @@ def _month_end(month: dt.date) -> str:
     return month_window(month)[1].isoformat()
 
 
+def outage_finding(outage: Outage) -> Finding:
+    """One open outage as a line of a check: service, engagement, since when (local time), linked to the outage."""
+    return Finding(
+        f"{outage.service.name} ({outage.service.engagement.name}) down since {localtime(outage.started_at):%Y-%m-%d %H:%M}",
+        admin_url("sla_outage_change", outage.pk),
+    )
+
+
 def open_outages_check(month: dt.date) -> CloseCheck:
     """Outages started by the month's end and not ended: the month's downtime and credits are not final."""
     rows = open_outages_in(month)
@@ -88,13 +97,7 @@ def open_outages_check(month: dt.date) -> CloseCheck:
         key="open_outages",
         title="Open outages",
         count=rows.count(),
-        findings=[
-            Finding(
-                f"{outage.service.name} ({outage.service.engagement.name}) down since {localtime(outage.started_at):%Y-%m-%d %H:%M}",
-                admin_url("sla_outage_change", outage.pk),
-            )
-            for outage in rows[:SHOWN]
-        ],
+        findings=[outage_finding(outage) for outage in rows[:SHOWN]],
         url=admin_url("sla_outage_changelist", query={"ended_at__isnull": "True", "started_at__lt": _month_end(month)}),
         hint="Enter the end time of outages that are over.",
     )
