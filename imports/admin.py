@@ -4,7 +4,10 @@ Every upload is stored with an `ImportJob`, so confirming a preview imports
 the same stored file, never a second upload. Files above
 IMPORT_BACKGROUND_BYTES run as Celery jobs; their page shows a progress bar
 that polls the job's API endpoint (config/static/imports/job_progress.js: the
-CSP allows no inline script).
+CSP allows no inline script). The upload's "Move rows already stored under
+another engagement to this one" box is the wizard's `move`; a job whose rows
+were refused for that reason offers the box again on its page (a new preview
+of the stored file).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from engagements.models import Engagement, TimeEntry
 from engagements.selectors import missing_rate_warnings
 from imports import jobs
+from imports.mapping import MOVE_HINT, MOVE_OPTION_WIZARD, move_hint_naming
 from imports.models import ImportedRow, ImportFile, ImportJob, ImportKind, JobState
 from imports.parsers import FORMATS, FileError, parse
 from imports.parsers.source import sniff
@@ -81,6 +85,13 @@ SAMPLE_COLUMNS = {
     ],
 }
 DERIVED_ID = "sha256:"
+# The move option's words, on the upload form and on a job's page (the refusals name it: MOVE_OPTION_WIZARD).
+MOVE_LABEL = "Move rows already stored under another engagement to this one"
+MOVE_HELP = (
+    "Unticked, a row imported before under another engagement is refused, naming that engagement. Ticked, it "
+    "moves, with its hours or ticket, to the engagement chosen above (or the one its row names): both "
+    "engagements' figures change. The preview lists what would move."
+)
 
 
 def source_choices() -> list[tuple[str, Any]]:
@@ -115,6 +126,7 @@ class ImportUploadForm(forms.Form):
         required=False,
         help_text="For rows whose file does not name an engagement (or names none that exists).",
     )
+    move = forms.BooleanField(required=False, label=MOVE_LABEL, help_text=MOVE_HELP)
     day_first = forms.TypedChoiceField(
         choices=DAY_ORDER, coerce=_day_first, empty_value=None, required=False, label="Dates like 03/04/2024"
     )
@@ -210,6 +222,16 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def move_refused(job: ImportJob) -> int:
+    """Return how many of a finished job's listed rows were refused as stored under another engagement.
+
+    Those are what the job's page offers to preview again with moving allowed (none once moving was).
+    """
+    if job.move or job.active or job.state not in (JobState.DONE, JobState.REFUSED):
+        return 0
+    return sum(MOVE_HINT in row["message"] for row in job.rejected_rows)
+
+
 def rate_warnings(job: ImportJob) -> list[str]:
     """Return the missing-rate warnings of a job: the import's own, else those of the entries it wrote."""
     if job.rate_warnings or job.kind != ImportKind.TIMESHEETS or not job.import_file_id or job.dry_run:
@@ -278,6 +300,7 @@ class ImportFileAdmin(admin.ModelAdmin):
             path("job/<int:pk>/confirm/", wrap(self.confirm_view), name="imports_importfile_confirm"),
             path("job/<int:pk>/cancel/", wrap(self.cancel_view), name="imports_importfile_cancel"),
             path("job/<int:pk>/retry/", wrap(self.retry_view), name="imports_importfile_retry"),
+            path("job/<int:pk>/move/", wrap(self.move_view), name="imports_importfile_move"),
             *super().get_urls(),
         ]
 
@@ -310,6 +333,7 @@ class ImportFileAdmin(admin.ModelAdmin):
                 dry_run=True,
                 # The preview counts the good rows even when some are rejected.
                 allow_partial=True,
+                move=bool(data.get("move")),
             )
             upload = data["file"]
             job = jobs.job_create(upload=upload, name=upload.name or "", options=options, user=request.user)
@@ -331,7 +355,12 @@ class ImportFileAdmin(admin.ModelAdmin):
             "status_url": reverse("import-job", kwargs={"pk": job.pk}),
             "good_rows": job.created + job.updated + job.unchanged,
             "changes": job.created + job.updated,
-            "rejected_shown": job.rejected_rows[:REJECTED_SHOWN],
+            "rejected_shown": [
+                {**row, "message": move_hint_naming(row["message"], MOVE_OPTION_WIZARD)}
+                for row in job.rejected_rows[:REJECTED_SHOWN]
+            ],
+            "move_refused": move_refused(job),
+            "move_label": MOVE_LABEL,
             "rejected_more": max(len(job.rejected_rows) - REJECTED_SHOWN, 0),
         }
         if job.dry_run and job.state == JobState.DONE:
@@ -373,6 +402,20 @@ class ImportFileAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))
         jobs.job_start(job)
         return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[job.pk]))
+
+    def move_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Preview a job's stored file again, moving the rows stored under another engagement (box ticked)."""
+        self._check(request)
+        job = get_object_or_404(ImportJob, pk=pk)
+        if request.method != "POST" or request.POST.get("move") != "1":
+            return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[pk]))
+        try:
+            again = jobs.job_preview_moving(job=job, user=request.user)
+        except (ValueError, FileNotFoundError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:imports_importfile_upload"))
+        jobs.job_start(again)
+        return HttpResponseRedirect(reverse("admin:imports_importfile_job", args=[again.pk]))
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Cancel a queued job, or ask a running one to stop."""
@@ -431,7 +474,9 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Step", ordering="dry_run")
     def step(self, obj: ImportJob) -> str:
-        return "Preview (nothing written)" if obj.dry_run else "Import"
+        step = "Preview (nothing written)" if obj.dry_run else "Import"
+        # The one option that changes other engagements' figures is named where the step is.
+        return f"{step}, moving rows" if obj.move else step
 
     @admin.display(description="Export")
     def what(self, obj: ImportJob) -> str:

@@ -88,6 +88,7 @@ class JobOptions:
     tz: str = ""
     dry_run: bool = False
     allow_partial: bool = False
+    move: bool = False  # rows stored under another engagement move to this upload's (refused otherwise)
 
 
 def _count_lines(handle: IO[bytes]) -> int:
@@ -114,6 +115,7 @@ def job_create(*, upload: File[Any], name: str, options: JobOptions, user: Any =
         time_zone=options.tz or settings.TIME_ZONE,
         dry_run=options.dry_run,
         allow_partial=options.allow_partial,
+        move=options.move,
         background=size > background_bytes(),
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
@@ -142,6 +144,8 @@ def job_confirm(*, preview: ImportJob, allow_partial: bool, user: Any = None) ->
         day_first=preview.day_first,
         time_zone=preview.time_zone,
         allow_partial=allow_partial,
+        # The import does what its preview showed: the rows it said would move, move.
+        move=preview.move,
         background=preview.background,
         preview_of=preview,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
@@ -166,8 +170,38 @@ def job_retry(*, failed: ImportJob, day_first: bool, user: Any = None) -> Import
         time_zone=failed.time_zone,
         dry_run=failed.dry_run,
         allow_partial=failed.allow_partial,
+        move=failed.move,
         background=failed.background,
         preview_of=failed.preview_of,
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def job_preview_moving(*, job: ImportJob, user: Any = None) -> ImportJob:
+    """Return a new preview of a finished job's stored file that lets rows stored under another engagement move.
+
+    The wizard's answer to rows refused for that reason: the user ticks the box on the job's
+    page and sees what would move, without uploading the file again.
+    """
+    if job.state not in (JobState.DONE, JobState.REFUSED) or job.move:
+        raise ValueError("Only a finished job that did not move rows can be previewed again, moving them.")
+    if not job.upload or not default_storage.exists(job.upload.name):
+        raise FileNotFoundError("The uploaded file is no longer kept: upload it again.")
+    return ImportJob.objects.create(
+        kind=job.kind,
+        format=job.format,
+        engagement=job.engagement,
+        upload=job.upload.name,
+        name=job.name,
+        size=job.size,
+        rows_estimate=job.rows_estimate,
+        day_first=job.day_first,
+        time_zone=job.time_zone,
+        dry_run=True,
+        # As the wizard's first preview: the good rows are counted even when some are rejected.
+        allow_partial=True,
+        move=True,
+        background=job.background,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
 
@@ -269,6 +303,7 @@ def _import(job: ImportJob, handle: IO[bytes]) -> services.ImportReport:
         tz=job.time_zone or None,
         dry_run=job.dry_run,
         allow_partial=job.allow_partial,
+        move=job.move,
         user=job.requested_by,
         **extra,
     )
@@ -314,6 +349,7 @@ def job_run(*, job_id: int) -> ImportJob:
             unmatched=report.unmatched,
             warnings=report.warnings,
             rate_warnings=list(getattr(report, "rate_warnings", [])),
+            moves=list(getattr(report, "moves", [])),
             sha256=report.sha256,
             written=report.written,
             import_file_id=report.file_id,

@@ -116,6 +116,9 @@ class ImportJob(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     dry_run = models.BooleanField(default=False, help_text="Count what would happen; write nothing.")
     allow_partial = models.BooleanField(default=False, help_text="Import the good rows of a half-valid file.")
+    move = models.BooleanField(
+        default=False, help_text="Move rows already stored under another engagement to this one (refused otherwise)."
+    )
     background = models.BooleanField(default=False, help_text="Run by a Celery task rather than in the request.")
     preview_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The previewed job."
@@ -133,6 +136,9 @@ class ImportJob(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     rate_warnings = models.JSONField(
         default=list, blank=True, help_text="Contractors with hours on days without a bill rate in effect."
+    )
+    moves = models.JSONField(
+        default=list, blank=True, help_text="Rows moved (a preview: that would move) from another engagement."
     )
     sha256 = models.CharField(max_length=64, blank=True)
     written = models.BooleanField(default=False)

@@ -27,6 +27,12 @@ class ImportRequestSerializer(StrictSerializer):
     )
     dry_run = serializers.BooleanField(default=False, help_text="Report what would happen; write nothing.")
     allow_partial = serializers.BooleanField(default=False, help_text="Import the good rows of a half-valid file.")
+    move = serializers.BooleanField(
+        default=False,
+        help_text="Move rows already stored under another engagement to this one (the `engagement` sent, or the one "
+        "a row names). false: such rows are rejected, naming the engagement they are stored under. The report's "
+        "`moves` says what moved (a dry run: what would move).",
+    )
     day_first = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -64,6 +70,10 @@ class ImportReportSerializer(serializers.Serializer):
     rejected_rows = ImportRowErrorSerializer(many=True)
     unmatched = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     warnings = serializers.ListField(child=serializers.CharField())
+    moves = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="With move: rows moved from another engagement, per pair of engagements (a dry run: would move).",
+    )
     dry_run = serializers.BooleanField()
     written = serializers.BooleanField()
     file_id = serializers.IntegerField(allow_null=True)
@@ -87,6 +97,7 @@ class ImportJobSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text="Bytes.")
     dry_run = serializers.BooleanField()
     allow_partial = serializers.BooleanField()
+    move = serializers.BooleanField(help_text="Rows stored under another engagement move to this one.")
     rows_read = serializers.IntegerField(help_text="Rows read so far (all rows once finished).")
     rows_estimate = serializers.IntegerField(help_text="Lines in the file less the header (an estimate).")
     progress_pct = serializers.IntegerField(help_text="0-100; 100 once the job has ended.")
@@ -100,6 +111,10 @@ class ImportJobSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
     rate_warnings = serializers.ListField(
         child=serializers.CharField(), help_text="Contractors with hours on days without a bill rate in effect."
+    )
+    moves = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="With move, once ended: rows moved from another engagement (a dry run: would move).",
     )
     written = serializers.BooleanField()
     file_id = serializers.IntegerField(allow_null=True, help_text="The imported file's record, once written.")

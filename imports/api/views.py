@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from imports import jobs
 from imports.api import serializers
+from imports.mapping import MOVE_OPTION_API, move_hint_naming
 from imports.models import ImportJob
 from imports.parsers.text import DATE_ORDER, DATE_ORDER_CHOICE
 from imports.services import FileError, file_import
@@ -108,11 +109,13 @@ class ImportView(ApiViewMixin, APIView):
                 tz=form.validated_data.get("tz"),
                 dry_run=form.validated_data["dry_run"],
                 allow_partial=form.validated_data["allow_partial"],
+                move=form.validated_data["move"],
                 user=request.user,
             )
         except FileError as exc:
             raise ValidationError({"file": [file_error_message(exc)]}) from exc
         body = report.as_dict()
+        body["rejected_rows"] = rows_for_api(body["rejected_rows"])
         if report.rejected and not report.dry_run and not report.written:
             # The one error shape, with the report beside it.
             return Response({"errors": body["rejected_rows"], **body}, status=status.HTTP_400_BAD_REQUEST)
@@ -128,6 +131,7 @@ class ImportView(ApiViewMixin, APIView):
             tz=data.get("tz") or "",
             dry_run=data["dry_run"],
             allow_partial=data["allow_partial"],
+            move=data["move"],
         )
         job = jobs.job_start(jobs.job_create(upload=upload, name=upload.name or "", options=options, user=request.user))
         body = job_body(request, job)
@@ -146,10 +150,16 @@ def job_body(request: Request, job: ImportJob) -> dict[str, Any]:
         "rows_estimate": progress.total,
         "progress_pct": progress.pct,
         "file_id": job.import_file_id,
+        "rejected_rows": rows_for_api(job.rejected_rows),
         "error": job.error.replace(DATE_ORDER_CHOICE, "set day_first to true (DD/MM) or false (MM/DD)")
         if job.error_code == DATE_ORDER
         else job.error,
     }
+
+
+def rows_for_api(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return rejected rows as the API words them: a row refused for moving names the `move` field."""
+    return [{**row, "message": move_hint_naming(row["message"], MOVE_OPTION_API)} for row in rows]
 
 
 def _job(pk: int) -> ImportJob:

@@ -23,6 +23,7 @@ class Mapped:
     unmatched: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     defaulted: set[str] = field(default_factory=set)  # names that matched no engagement and went to the upload's
     warnings: list[str] = field(default_factory=list)
+    moved: dict[int, tuple[str, str]] = field(default_factory=dict)  # row -> (engagement it leaves, goes to)
 
 
 def defaulted_warning(what: str, engagement: object, names: set[str]) -> list[str]:
@@ -30,4 +31,14 @@ def defaulted_warning(what: str, engagement: object, names: set[str]) -> list[st
     return [f"{what} went to {engagement}: {', '.join(sorted(names))}."] if names else []
 
 
-MOVE_HINT = "import it under that engagement, or allow moving (manage.py import_file --move)"
+# The end of the refusal of a row stored under another engagement. It names no front end: the
+# report is the same on every path; each names its own option where it shows the message.
+MOVE_HINT = "import it under that engagement, or allow moving it"
+MOVE_OPTION_COMMAND = "--move"
+MOVE_OPTION_API = "send move=true"
+MOVE_OPTION_WIZARD = 'tick "Move rows already stored under another engagement to this one" and preview again'
+
+
+def move_hint_naming(message: str, option: str) -> str:
+    """Return a refusal with the front end's move option named after the hint (other messages unchanged)."""
+    return message.replace(MOVE_HINT, f"{MOVE_HINT} ({option})")

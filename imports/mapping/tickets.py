@@ -18,8 +18,11 @@ def _stored_engagements(fmt: str, records: Sequence[TicketRecord]) -> dict[str, 
     """(engagement id, name) of the stored tickets sharing the records' ids (one query per 500)."""
     found: dict[str, tuple[int, str]] = {}
     for chunk in chunks(sorted({r.external_id for r in records})):
-        rows = Ticket.objects.filter(source=fmt, external_id__in=chunk).values_list(
-            "external_id", "engagement_id", "engagement__name"
+        # Not blank: more than 100 ids defeat PostgreSQL's proof that the partial unique index applies.
+        rows = (
+            Ticket.objects.filter(source=fmt, external_id__in=chunk)
+            .exclude(external_id="")
+            .values_list("external_id", "engagement_id", "engagement__name")
         )
         found.update({external_id: (engagement_id, name) for external_id, engagement_id, name in rows})
     return found
@@ -80,6 +83,9 @@ def ticket_records_map(
         if refusal is not None:
             mapped.problems.append(refusal)
             continue
+        before = stored.get(record.external_id)
+        if before is not None and before[0] != target.pk:
+            mapped.moved[record.row] = (before[1], target.name)
         fields = {
             "engagement": target,
             "priority": record.priority,

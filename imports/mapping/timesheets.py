@@ -27,8 +27,11 @@ def _stored_engagements(fmt: str, records: Sequence[TimeRecord]) -> dict[str, tu
     ids = {r.external_id for r in records if r.external_id} | {r.legacy_id for r in records if r.legacy_id}
     found: dict[str, tuple[int, str]] = {}
     for chunk in chunks(sorted(ids)):
-        rows = TimeEntry.objects.filter(source=fmt, external_id__in=chunk).values_list(
-            "external_id", "contractor__engagement_id", "contractor__engagement__name"
+        # Not blank: more than 100 ids defeat PostgreSQL's proof that the partial unique index applies.
+        rows = (
+            TimeEntry.objects.filter(source=fmt, external_id__in=chunk)
+            .exclude(external_id="")
+            .values_list("external_id", "contractor__engagement_id", "contractor__engagement__name")
         )
         found.update({external_id: (engagement_id, name) for external_id, engagement_id, name in rows})
     return found
@@ -101,6 +104,8 @@ def time_records_map(
                 )
             )
             continue
+        if before is not None and before[0] != target.pk:
+            mapped.moved[record.row] = (before[1], target.name)
         entry = TimeEntry(
             contractor=contractor,
             date=record.date,

@@ -166,7 +166,7 @@ def test_re_importing_under_another_engagement_is_refused_naming_the_first(impor
     assert report.refused and report.rejected == 3
     assert report.rejected_rows[0]["message"] == (
         "This entry was imported before under Help desk (Acme); importing it under Help desk (Initech) would move "
-        "it: import it under that engagement, or allow moving (manage.py import_file --move)."
+        "it: import it under that engagement, or allow moving it."
     )
     assert set(TimeEntry.objects.values_list("contractor__engagement", flat=True)) == {import_world.help_desk.pk}
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from engagements.models import Engagement
 from engagements.selectors import engagement_matching
+from imports.mapping import MOVE_OPTION_COMMAND, move_hint_naming
 from imports.parsers import FORMATS
 from imports.parsers.text import DATE_ORDER, DATE_ORDER_CHOICE
 from imports.services import IMPORTERS, FileError, ImportReport, file_import
@@ -37,7 +38,7 @@ class ProgressBar:
 
 def line_of(row: dict[str, Any]) -> str:
     """One rejected row as a line: the field named once (messages often start with it already)."""
-    field, message = row["field"], row["message"]
+    field, message = row["field"], move_hint_naming(row["message"], MOVE_OPTION_COMMAND)
     if field and not message.casefold().startswith(field.casefold()):
         message = f"{field}: {message}"
     return f"  line {row['row']}: {message}"
