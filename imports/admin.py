@@ -88,9 +88,9 @@ DERIVED_ID = "sha256:"
 # The move option's words, on the upload form and on a job's page (the refusals name it: MOVE_OPTION_WIZARD).
 MOVE_LABEL = "Move rows already stored under another engagement to this one"
 MOVE_HELP = (
-    "Unticked, a row imported before under another engagement is refused, naming that engagement. Ticked, it "
-    "moves, with its hours or ticket, to the engagement chosen above (or the one its row names): both "
-    "engagements' figures change. The preview lists what would move."
+    "Unticked, such rows are refused, naming the engagement they are under. Ticked, they move (hours or tickets) "
+    "to the engagement chosen above, or to the one their row names, changing both engagements' figures; the "
+    "preview lists what would move."
 )
 
 

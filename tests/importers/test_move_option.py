@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -27,9 +28,11 @@ from imports.management.commands.import_file import line_of
 from imports.models import ImportJob, JobState
 from imports.services import file_import
 from sla.models import Ticket
-from tests.importers.import_world import PEOPLE, SAMPLES
+from tests.importers.import_world import PEOPLE, SAMPLES, build_import_world
+from tests.reports import test_browser as shared
 
 pytestmark = pytest.mark.django_db
+browser = shared.browser  # the headless Chromium fixture, by name
 
 UPLOAD = "/admin/imports/importfile/upload/"
 API = "/api/v1/imports/"
@@ -116,7 +119,7 @@ def test_the_upload_form_offers_the_box_with_its_help_under_the_engagement(opera
     assert box in text and f'<label for="id_move" class="vCheckboxLabel">{BOX}</label>' in text
     assert text.index('name="engagement"') < text.index('name="move"') < text.index('name="day_first"')
     help_text = text[text.index('id="id_move_helptext"') :]
-    assert help_text.startswith('id="id_move_helptext">Unticked, a row imported before under another engagement is')
+    assert help_text.startswith('id="id_move_helptext">Unticked, such rows are refused, naming the engagement they')
 
 
 def test_without_the_box_the_preview_refuses_the_rows_and_says_what_to_tick(
@@ -133,6 +136,9 @@ def test_without_the_box_the_preview_refuses_the_rows_and_says_what_to_tick(
     # The box to tick is on this page, with nothing written yet; no confirm is offered.
     offer = text[text.index('id="move-again"') :]
     assert "3 rows (listed below) were imported before under another engagement" in offer
+    assert "To move them to Help desk (Initech), tick the box and preview again" in offer
+    # The box is the way on: the page does not also say that no row can be imported.
+    assert "No row of this file can be imported" not in text
     assert 'name="move" value="1" id="id_move_again" required' in offer
     assert 'id="confirm"' not in text and 'id="moves"' not in text
     assert engagements_of_entries() == {"Help desk (Acme)"}
@@ -328,3 +334,72 @@ def test_the_command_names_move_where_the_wizard_and_the_api_name_theirs(importe
     neutral = report.rejected_rows[0]["message"]
     assert neutral.endswith("import it under that engagement, or allow moving it.")
     assert line_of(report.rejected_rows[0]).endswith("or allow moving it (--move).")
+
+
+# --- In a real browser: the box and the messages at a desk's width and a phone's ------------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_refused_rows_offer_the_box_and_the_preview_lists_the_move(
+    browser, live_server, operations_user
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from tests.importers.test_import_jobs_browser import clicked_and_loaded
+
+    world = build_import_world()
+    desk = engagement_create(
+        name="Help desk (Initech)",
+        vendor=world.help_desk.vendor,
+        model="staff_aug",
+        service_area=world.help_desk.service_area,
+        start_date=dt.date(2024, 1, 1),
+    )
+    for name, email in PEOPLE:
+        contractor_create(engagement=desk, name=name, email=email)
+    file_import(kind="timesheets", fmt="harvest", data=(SAMPLES / HARVEST).read_bytes(), engagement=world.help_desk)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def fits(width: int, name: str) -> None:
+        shared.viewport(browser, width, 900)
+        browser.refresh()
+        scroll, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        browser.save_screenshot(str(SCREENSHOTS / f"import-move-{name}-{width}.png"))
+        assert scroll <= inner, (name, width, scroll, inner)
+
+    shared.sign_in(browser, f"{live_server.url}/admin/login/", operations_user.username)
+    browser.get(f"{live_server.url}{UPLOAD}")
+    box = browser.find_element(By.ID, "id_move")
+    label = browser.find_element(By.CSS_SELECTOR, "label[for=id_move]")
+    assert label.text == BOX and box.is_displayed() and not box.is_selected()
+    fits(1400, "upload")
+    fits(375, "upload")
+
+    shared.viewport(browser, 1400, 900)
+    browser.find_element(By.NAME, "file").send_keys(str(SAMPLES / HARVEST))
+    Select(browser.find_element(By.NAME, "engagement")).select_by_value(str(desk.pk))
+    clicked_and_loaded(browser, browser.find_element(By.NAME, "preview"))
+    offer = browser.find_element(By.ID, "move-again")
+    assert "3 rows (listed below) were imported before under another engagement" in offer.text
+    rejected = browser.find_element(By.ID, "rejected").text
+    assert f'tick "{BOX}" and preview again' in rejected
+    fits(1400, "refused")
+    fits(375, "refused")
+
+    shared.viewport(browser, 1400, 900)
+    browser.find_element(By.CSS_SELECTOR, "label[for=id_move_again]").click()  # the label ticks the box
+    clicked_and_loaded(browser, browser.find_element(By.NAME, "preview_moving"))
+    assert browser.find_element(By.ID, "moves").text == WOULD_MOVE
+    assert "move to Help desk (Initech)" in browser.find_element(By.ID, "move-option").text
+    fits(1400, "preview")
+    fits(375, "preview")
+
+    shared.viewport(browser, 1400, 900)
+    clicked_and_loaded(browser, browser.find_element(By.NAME, "confirm"))
+    assert browser.find_element(By.ID, "moves").text == MOVED
+    fits(375, "result")
+    assert engagements_of_entries() == {"Help desk (Initech)"}
