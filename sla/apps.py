@@ -1,4 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
 from django.db.models import Model
 
 from kernel.roles import AppRoles
@@ -20,6 +27,30 @@ class SlaConfig(AppConfig):
         # message: each is written once, on the model's constraint, and read from there.
         for model_name, name, field in DATABASE_RULES:
             register_database_rule(name, field, constraint_message(self.get_model(model_name), name))
+        # The triggers of migration 0003, in the words of the model's own check.
+        from sla.models.tickets import OPENED_BEFORE_ENGAGEMENT_MESSAGE, TICKETS_BEFORE_START_MESSAGE
+
+        register_database_rule("sla_ticket_opened_in_engagement", "opened_at", OPENED_BEFORE_ENGAGEMENT_MESSAGE)
+        register_database_rule("sla_engagement_start_after_tickets", "start_date", TICKETS_BEFORE_START_MESSAGE)
+        # Those triggers compare instants with local midnights: PostgreSQL learns the zone from each connection.
+        connection_created.connect(share_zone, dispatch_uid="sla_share_zone")
+        setting_changed.connect(share_changed_zone, dispatch_uid="sla_share_changed_zone")
+
+
+def share_zone(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """Tell a new PostgreSQL session the organisation's zone (SQLite's triggers read the process's, Django's)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('sla.time_zone', %s, false)", [settings.TIME_ZONE])
+
+
+def share_changed_zone(*, setting: str, **kwargs: Any) -> None:
+    """Tell the open sessions a zone changed at run time (tests; Django resets the process's zone alike)."""
+    if setting == "TIME_ZONE":
+        for connection in connections.all(initialized_only=True):
+            # A session in a failed transaction learns nothing now; its rollback restores the zone it had.
+            if connection.connection is not None and not connection.needs_rollback:
+                share_zone(None, connection)
 
 
 def constraint_message(model: type[Model], name: str) -> str:
@@ -31,6 +62,7 @@ def constraint_message(model: type[Model], name: str) -> str:
 DATABASE_RULES = (
     ("Ticket", "sla_ticket_response_not_before_opened", "first_response_at"),
     ("Ticket", "sla_ticket_resolved_not_before_opened", "resolved_at"),
+    ("Ticket", "sla_ticket_response_not_after_resolved", "first_response_at"),
     ("Ticket", "sla_ticket_source_external_id_unique", "external_id"),
     ("TicketPause", "sla_ticketpause_ends_after_start", "ended_at"),
     ("Outage", "sla_outage_ends_after_start", "ended_at"),

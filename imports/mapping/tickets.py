@@ -9,9 +9,9 @@ from engagements.selectors import engagements_by_name
 from imports.mapping import MOVE_HINT, Mapped, defaulted_warning
 from imports.parsers import TicketRecord
 from kernel.batches import RowProblem, chunks
-from kernel.months import local_midnight
 from kernel.names import name_key
 from sla.models import Ticket
+from sla.models.tickets import check_opened_in
 
 
 def _stored_engagements(fmt: str, records: Sequence[TicketRecord]) -> dict[str, tuple[int, str]]:
@@ -32,10 +32,10 @@ def _refusal(
     record: TicketRecord, target: Engagement, stored: dict[str, tuple[int, str]], move: bool
 ) -> RowProblem | None:
     """Why the ticket cannot go to `target`: opened before the engagement began, or stored under another."""
-    if record.opened_at < local_midnight(target.start_date):
-        # As for time entries: an engagement's facts lie within its dates.
-        message = f"The ticket was opened before {target.name} began ({target.start_date.isoformat()})."
-        return RowProblem(record.row, "opened_at", message)
+    # The model's own rule (and words), checked before the move question so the line names the real problem.
+    opening = check_opened_in(target, record.opened_at)
+    if opening:
+        return RowProblem(record.row, "opened_at", opening["opened_at"])
     before = stored.get(record.external_id)
     if before is not None and before[0] != target.pk and not move:
         message = (

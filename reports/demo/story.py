@@ -43,7 +43,7 @@ from engagements.services.engagements import (
     service_area_create,
     vendor_create,
 )
-from kernel.months import add_months, days_in, first_of
+from kernel.months import add_months, days_in, first_of, local_midnight
 from reports.demo.plans import PLANS, TARGETS, TIERS, AreaPlan
 from reports.services.checklists import checklist_set
 from sla.models import Outage, Ticket
@@ -244,11 +244,13 @@ class Story:
 
     def _tickets(self, engagement: Engagement, per_month: int, *, managed: bool) -> None:
         tickets = []
+        # Months here are UTC, the engagement begins at its local midnight: none is opened before it (sla rule).
+        began = local_midnight(engagement.start_date)
         for index, month in enumerate(self.months, start=1):
             # Staff aug slips as load and turnover grow; the MSP is slow only while onboarding.
             late_share = (0.25 if index <= 3 else 0.05) if managed else 0.05 + 0.006 * index
             for _ in range(per_month + self.rng.randint(-5, 5)):
-                opened = self._instant(month, self.rng.random() * 0.97)
+                opened = max(self._instant(month, self.rng.random() * 0.97), began)
                 priority = self.rng.choices(["P1", "P2", "P3", "P4"], weights=[5, 15, 50, 30])[0]
                 target = next(t for t in TARGETS if t["priority"] == priority)
                 late = self.rng.random() < late_share

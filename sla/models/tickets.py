@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,14 +12,22 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from kernel.facts import MonthKey, RecordedFact, source_external_id_unique
-from kernel.months import current_month, month_of, months_between
+from kernel.months import current_month, local_midnight, month_of, months_between
 from sla.models.policies import Priority, SLAPolicy
 from sla.querysets import TicketQuerySet, TicketState
+
+if TYPE_CHECKING:
+    from engagements.models import Engagement
 
 # Each rule's message, written once: the model's clean(), its database check
 # and the race translation (sla.apps) all use it.
 RESPONSE_BEFORE_OPENED_MESSAGE = "The first response cannot be before the ticket was opened."
+RESPONSE_AFTER_RESOLVED_MESSAGE = "The first response cannot be after the ticket was resolved."
 RESOLVED_BEFORE_OPENED_MESSAGE = "A ticket cannot be resolved before it was opened."
+# A ticket's facts lie within its engagement, as a time entry's date does; migration 0003's
+# triggers back both sides (the ticket's opening, the engagement's start moving past tickets).
+OPENED_BEFORE_ENGAGEMENT_MESSAGE = "A ticket cannot be opened before its engagement began."
+TICKETS_BEFORE_START_MESSAGE = "Tickets were opened before this start date; move or delete them first."
 PAUSE_ENDS_AFTER_START_MESSAGE = "A pause must end after it starts."
 
 
@@ -38,6 +46,18 @@ class PauseReason(models.TextChoices):
 def local_label(instant: dt.datetime) -> str:
     """Format an instant in the organisation's zone for a message, e.g. '2026-04-20 10:00 EDT'."""
     return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def check_opened_in(engagement: Engagement, opened_at: dt.datetime | None) -> dict[str, str]:
+    """Return the field error of a ticket opened before its engagement began, for the model and importers alike.
+
+    The engagement begins at the local midnight of its start date (the
+    organisation's zone), where its first month's figures begin.
+    """
+    if opened_at is not None and opened_at < local_midnight(engagement.start_date):
+        start = engagement.start_date.isoformat()
+        return {"opened_at": f"The ticket was opened before {engagement.name} began ({start})."}
+    return {}
 
 
 # Columns the clock refresh computes from the recorded facts. They are left
@@ -130,6 +150,13 @@ class Ticket(RecordedFact):
                 violation_error_message=RESOLVED_BEFORE_OPENED_MESSAGE,
             ),
             models.CheckConstraint(
+                condition=Q(first_response_at__isnull=True)
+                | Q(resolved_at__isnull=True)
+                | Q(first_response_at__lte=F("resolved_at")),
+                name="%(app_label)s_%(class)s_response_not_after_resolved",
+                violation_error_message=RESPONSE_AFTER_RESOLVED_MESSAGE,
+            ),
+            models.CheckConstraint(
                 condition=Q(priority__in=Priority.values),
                 name="%(app_label)s_%(class)s_priority_valid",
                 violation_error_message="The priority must be P1, P2, P3 or P4.",
@@ -183,8 +210,13 @@ class Ticket(RecordedFact):
         errors: dict[str, str] = {}
         if self.opened_at and self.first_response_at and self.first_response_at < self.opened_at:
             errors["first_response_at"] = RESPONSE_BEFORE_OPENED_MESSAGE
+        elif self.first_response_at and self.resolved_at and self.first_response_at > self.resolved_at:
+            errors["first_response_at"] = RESPONSE_AFTER_RESOLVED_MESSAGE
         if self.opened_at and self.resolved_at and self.resolved_at < self.opened_at:
             errors["resolved_at"] = RESOLVED_BEFORE_OPENED_MESSAGE
+        if self.engagement_id and self.opened_at:
+            # No query where the engagement came with the row (the admin's form, a batch).
+            errors |= check_opened_in(self.engagement, self.opened_at)
         if not errors and self.pk and self.opened_at:
             errors |= self._check_pauses_inside()
         if errors:

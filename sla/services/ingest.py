@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 
+from engagements.models import Engagement
 from kernel.batches import (
     CHUNK,
     CREATED,
@@ -150,6 +151,7 @@ class _TicketBatch:
         self.changed: list[tuple[int, Ticket]] = []
         # Per changed ticket (by row): the pauses it ends with, when they change.
         self.pauses: dict[int, list[Pause]] = {}
+        self.engagements: dict[int, Engagement] = {}
 
     def plan(self) -> list[RowProblem]:
         """Decide each row's status and check it; return the problems."""
@@ -210,8 +212,23 @@ class _TicketBatch:
         probe = Ticket(
             **{f.attname: getattr(stored, f.attname) for f in Ticket._meta.concrete_fields if not f.primary_key}
         )
+        # Its engagement too, for the opening's rule (no query: given with the row or loaded for the batch).
+        probe.engagement = self._engagement_of(stored)
         field = "pauses" if wanted is not None else "resolved_at"
         return _validate(row, probe, ["engagement", "policy"]) or _check_pauses(row, stored, pauses, field)
+
+    def _engagement_of(self, stored: Ticket) -> Engagement:
+        """Return a stored ticket's engagement: the row's own if it names one, else one loaded for the batch."""
+        if Ticket.engagement.is_cached(stored):
+            engagement: Engagement = stored.engagement
+            return engagement
+        if stored.engagement_id not in self.engagements:
+            # Once per batch: the engagements of every stored ticket whose row names none.
+            wanted = {
+                ticket.engagement_id for ticket in self.stored.values() if not Ticket.engagement.is_cached(ticket)
+            }
+            self.engagements.update(Engagement.objects.in_bulk(wanted))
+        return self.engagements[stored.engagement_id]
 
     def write(self) -> None:
         creates = [ticket for row, ticket in self.changed if self.statuses[row] == CREATED]
