@@ -8,24 +8,23 @@ from engagements.models import Engagement
 from engagements.selectors import engagements_by_name
 from imports.mapping import MOVE_HINT, Mapped, defaulted_warning
 from imports.parsers import TicketRecord
-from kernel.batches import RowProblem, chunks
+from kernel.batches import RowProblem, stored_by_keys
 from kernel.names import name_key
 from sla.models import Ticket
 from sla.models.tickets import check_opened_in
 
 
 def _stored_engagements(fmt: str, records: Sequence[TicketRecord]) -> dict[str, tuple[int, str]]:
-    """(engagement id, name) of the stored tickets sharing the records' ids (one query per 500)."""
-    found: dict[str, tuple[int, str]] = {}
-    for chunk in chunks(sorted({r.external_id for r in records})):
-        # Not blank: more than 100 ids defeat PostgreSQL's proof that the partial unique index applies.
-        rows = (
-            Ticket.objects.filter(source=fmt, external_id__in=chunk)
-            .exclude(external_id="")
-            .values_list("external_id", "engagement_id", "engagement__name")
-        )
-        found.update({external_id: (engagement_id, name) for external_id, engagement_id, name in rows})
-    return found
+    """(engagement id, name) of the stored tickets sharing the records' ids (one unique-index probe per id).
+
+    Through `stored_by_keys`, as for time entries: an `external_id IN (...)`
+    filter was planned on `source` alone in a long import and read every row of the source per chunk.
+    """
+    stored = stored_by_keys(Ticket, [(fmt, r.external_id) for r in records])
+    if not stored:
+        return {}
+    names = dict(Engagement.objects.filter(pk__in={t.engagement_id for t in stored.values()}).values_list("pk", "name"))
+    return {external_id: (t.engagement_id, names[t.engagement_id]) for (_, external_id), t in stored.items()}
 
 
 def _refusal(

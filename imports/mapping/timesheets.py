@@ -8,7 +8,7 @@ from engagements.models import Contractor, Engagement, TimeEntry
 from engagements.selectors import engagements_by_name
 from imports.mapping import MOVE_HINT, Mapped, defaulted_warning
 from imports.parsers import TimeRecord
-from kernel.batches import RowProblem, chunks
+from kernel.batches import RowProblem, stored_by_keys
 from kernel.names import name_key
 
 
@@ -23,18 +23,24 @@ def _contractor_index(engagement_ids: set[int]) -> dict[tuple[int, str], Contrac
 
 
 def _stored_engagements(fmt: str, records: Sequence[TimeRecord]) -> dict[str, tuple[int, str]]:
-    """(engagement id, name) of the stored entries sharing the records' ids or earlier ids (one query per 500)."""
+    """(engagement id, name) of the stored entries sharing the records' ids or earlier ids.
+
+    Through `stored_by_keys`: one probe of the unique index per id. An
+    `external_id IN (...)` filter was planned on `source` alone while the
+    statistics described the table before a long import, reading every row of
+    the source per chunk (the import's cost grew with the rows it had written).
+    """
     ids = {r.external_id for r in records if r.external_id} | {r.legacy_id for r in records if r.legacy_id}
-    found: dict[str, tuple[int, str]] = {}
-    for chunk in chunks(sorted(ids)):
-        # Not blank: more than 100 ids defeat PostgreSQL's proof that the partial unique index applies.
-        rows = (
-            TimeEntry.objects.filter(source=fmt, external_id__in=chunk)
-            .exclude(external_id="")
-            .values_list("external_id", "contractor__engagement_id", "contractor__engagement__name")
-        )
-        found.update({external_id: (engagement_id, name) for external_id, engagement_id, name in rows})
-    return found
+    stored = stored_by_keys(TimeEntry, [(fmt, external_id) for external_id in ids])
+    if not stored:
+        return {}
+    engagements = {
+        pk: (engagement_id, name)
+        for pk, engagement_id, name in Contractor.objects.filter(
+            pk__in={entry.contractor_id for entry in stored.values()}
+        ).values_list("pk", "engagement_id", "engagement__name")
+    }
+    return {external_id: engagements[entry.contractor_id] for (_, external_id), entry in stored.items()}
 
 
 def time_records_map(
