@@ -10,23 +10,30 @@ nothing. Re-importing a file changes nothing: rows upsert on their natural key
 file is known by its SHA-256.
 
 Streaming: the file (bytes, a path or a binary file object) is never held
-whole. The parser reads it once quickly (header, date order, row count), then
-rows are parsed, mapped and written CHUNK_ROWS at a time, all inside ONE
-transaction: the all-or-nothing rule needs every row checked before anything
-is kept, and the rules that span rows (24 h per contractor's day, one external
-id per row) must see the earlier chunks, which only written rows give them. A
-refused file, a dry run or a cancellation rolls the transaction back. Only
-counts and the first REJECTED_SHOWN problems are kept, so memory does not grow
-with the file (an external id repeated across chunks is found by asking the
-database for this import's rows; derived ids keep a 16-byte digest per row,
-see imports.parsers.records).
+whole. The parser reads it once quickly (header, date order, row count; the
+`counting` callback follows that pass from its first row), then rows are
+parsed, mapped and written CHUNK_ROWS at a time, all inside ONE transaction:
+the all-or-nothing rule needs every row checked before anything is kept, and
+the rules that span rows (24 h per contractor's day, one external id per row)
+must see the earlier chunks, which only written rows give them. A refused
+file, a dry run or a cancellation rolls the transaction back. Only counts and
+the first REJECTED_SHOWN problems are kept, so memory does not grow with the
+file, with one exception: an external id repeated across chunks is found by
+remembering the ids seen as 64-bit hashes (`SeenKeys`, 16 MB per million
+rows), so that an id stored before the import is not updated twice; derived
+ids keep a 16-byte digest per row, see imports.parsers.records.
+
+Cost per chunk: a constant number of queries, each through an index (none
+scans the table, whose rows this one transaction keeps adding: the planner's
+statistics still describe the table as it was before the import).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -48,7 +55,7 @@ from imports.parsers import FileError
 from imports.parsers.base import Parsed, printable, stream
 from imports.parsers.source import digest, opened
 from kernel.actor import acting_as
-from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome, chunks
+from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
 from sla.models import Outage, Ticket
 from sla.services.ingest import outages_upsert, tickets_upsert
 
@@ -101,6 +108,7 @@ class ImportReport:
     skipped: int = 0
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     rate_warnings: list[str] = field(default_factory=list)  # hours on days without a bill rate (saved, not costed)
+    moves: list[str] = field(default_factory=list)  # with move: rows moved (a dry run: would move) between engagements
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -127,6 +135,58 @@ def _batches(items: Iterable[Parsed[Any]], size: int) -> Iterator[list[Parsed[An
         yield batch
 
 
+class SeenKeys:
+    """A set of keys kept as their 64-bit hashes in one flat array: 12 to 24 bytes per key, no object per key.
+
+    The external ids seen by one run (Python's hash(), salted per process, is
+    enough: nothing outlives the run). Measured with tracemalloc for a million
+    (source, id) keys: a set of the tuples holds about 140 MB, a set of their
+    hashes as Python ints 66 MB, this table 16 MB (24 MB at its peak while it
+    doubles). Open addressing with linear probing; the table doubles past two
+    thirds full. Two keys whose hashes collide read as one: for a file of a
+    million distinct ids the chance that any pair does is about 3 in 100 million.
+    """
+
+    def __init__(self, capacity: int = 1 << 10) -> None:
+        self._slots = array("q", [0]) * capacity  # 0 marks an empty slot
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, key: Hashable) -> bool:
+        slots = self._slots
+        code, mask = hash(key) or 1, len(slots) - 1
+        index = code & mask
+        while found := slots[index]:
+            if found == code:
+                return True
+            index = (index + 1) & mask
+        return False
+
+    def add(self, key: Hashable) -> None:
+        """Add `key` (nothing when it is in already)."""
+        if _place(self._slots, hash(key) or 1):
+            self._count += 1
+            if 3 * self._count > 2 * len(self._slots):
+                old, self._slots = self._slots, array("q", [0]) * (2 * len(self._slots))
+                for code in old:
+                    if code:
+                        _place(self._slots, code)
+
+
+def _place(slots: array[int], code: int) -> bool:
+    """Put a hash into the table unless it is there; return whether it was new."""
+    mask = len(slots) - 1
+    index = code & mask
+    while found := slots[index]:
+        if found == code:
+            return False
+        index = (index + 1) & mask
+    slots[index] = code
+    return True
+
+
 @dataclass
 class _Run:
     """One import's state between chunks: counts, the problems shown, and what each chunk needs."""
@@ -139,7 +199,6 @@ class _Run:
     allow_partial: bool
     move: bool
     stored: type[models.Model]
-    newer_than: int  # the largest primary key stored before this import: larger ones are this import's
     record: ImportFile | None = None
     problems: list[RowProblem] = field(default_factory=list)
     unmatched: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -147,6 +206,8 @@ class _Run:
     notes: list[str] = field(default_factory=list)
     by_name: dict[str, Engagement] = field(default_factory=dict)
     unrated: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # contractor -> day ordinals
+    moved: Counter[tuple[str, str]] = field(default_factory=Counter)  # (engagement left, engagement joined) -> rows
+    seen: SeenKeys = field(default_factory=SeenKeys)  # (source, external_id) of the rows written so far
 
     def chunk(self, items: list[Parsed[Any]]) -> None:
         """Parse results of CHUNK_ROWS rows: map, check repeated ids, write, mark provenance."""
@@ -168,6 +229,7 @@ class _Run:
         problems += self._repeated_ids(todo)
         rejected = {p.row for p in problems}
         todo = [(row, obj) for row, obj in todo if row not in rejected]
+        self._remember(todo)
         outcome = self._write(todo, problems)
         self.report.rejected += len({p.row for p in problems})
         self.problems += sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[
@@ -176,7 +238,11 @@ class _Run:
         for status in (CREATED, UPDATED, UNCHANGED):
             setattr(self.report, status, getattr(self.report, status) + outcome.count(status))
         if self.record is not None:
-            provenance_record(file=self.record, outcome=outcome)
+            provenance_record(file=self.record, outcome=outcome, model=self.stored)
+        # Only rows written count as moved: a rejected row stays where it is.
+        for row, status in zip(outcome.rows, outcome.statuses, strict=True):
+            if status == UPDATED and row in mapped.moved:
+                self.moved[mapped.moved[row]] += 1
         if self.stored is TimeEntry and outcome.objects:
             for contractor_id, days in days_without_bill_rate(outcome.objects).items():
                 self.unrated[contractor_id].update(day.toordinal() for day in days)
@@ -193,25 +259,24 @@ class _Run:
         return outcome
 
     def _repeated_ids(self, todo: list[tuple[int, Any]]) -> list[RowProblem]:
-        """Rows whose external id an earlier chunk already stored (the writer checks within a chunk).
+        """Rows whose external id an earlier chunk already had (the writer checks within a chunk).
 
-        Asked of the database, not remembered: rows this import created carry
-        primary keys above `newer_than` (one query per 500 ids, no memory per row).
+        Remembered, not asked of the database: an id stored before the import
+        and repeated in two chunks would otherwise be updated twice. The keys
+        of every row handed to the writer are kept as 64-bit hashes (`SeenKeys`).
         """
-        rows_of: dict[str, int] = {}
+        problems = []
         for row, obj in todo:
             external_id = obj["external_id"] if isinstance(obj, dict) else obj.external_id
+            if external_id and (self.fmt, external_id) in self.seen:
+                problems.append(RowProblem(row, "external_id", "An earlier line of the file has this external id."))
+        return problems
+
+    def _remember(self, todo: list[tuple[int, Any]]) -> None:
+        for _, obj in todo:
+            external_id = obj["external_id"] if isinstance(obj, dict) else obj.external_id
             if external_id:
-                rows_of.setdefault(external_id, row)
-        repeated: list[str] = []
-        for chunk in chunks(sorted(rows_of)):
-            repeated += self.stored._default_manager.filter(
-                source=self.fmt, external_id__in=chunk, pk__gt=self.newer_than
-            ).values_list("external_id", flat=True)
-        return [
-            RowProblem(rows_of[external_id], "external_id", "An earlier line of the file has this external id.")
-            for external_id in repeated
-        ]
+                self.seen.add((self.fmt, external_id))
 
     def _note(self, row: int, note: str) -> None:
         self.report.skipped += 1
@@ -245,11 +310,26 @@ class _Run:
             report.warnings.append("every row was rejected: nothing to import")
         if report.refused:
             report.created = report.updated = report.unchanged = 0
+        else:
+            report.moves = _move_notes(self.moved, kind=report.kind, dry_run=report.dry_run)
 
     def _defaulted_what(self) -> str:
         return (
             "Projects named like no engagement" if self.report.kind == "timesheets" else "Names matching no engagement"
         )
+
+
+MOVED_NOUNS = {"timesheets": ("time entry", "time entries"), "tickets": ("ticket", "tickets")}
+
+
+def _move_notes(moved: Counter[tuple[str, str]], *, kind: str, dry_run: bool) -> list[str]:
+    """One line per pair of engagements: how many rows moved (would move) from one to the other."""
+    one, many = MOVED_NOUNS.get(kind, ("row", "rows"))
+    verb = "would move" if dry_run else "moved"
+    return [
+        f"{count:,} {one if count == 1 else many} {verb} from {printable(left)} to {printable(joined)}."
+        for (left, joined), count in sorted(moved.items())
+    ]
 
 
 def _rate_warnings(unrated: dict[int, set[int]]) -> list[str]:
@@ -304,24 +384,37 @@ def file_import(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     total: Progress | None = None,
+    counting: Progress | None = None,
+    chunk_rows: int | None = None,
 ) -> ImportReport:
     """Import an export file of a kind and format; raise FileError when the file as a whole is unusable.
 
     `data`: bytes, a path, or a binary file object (read from its position,
     left open). `move`: let rows already stored under another engagement move
-    to this upload's. `total(rows)` is called once the file's data rows are
-    counted, `progress(rows_read)` from the first row on after each chunk, and
-    `cancelled()` between chunks: when it returns True the import stops, rolls
-    back and raises ImportCancelled.
+    to this upload's. The callbacks, in order: `counting(rows_counted)` from
+    the first row of the first pass on (it checks the header and the date
+    order and counts the rows: seconds on a big file, before anything is
+    written), `total(rows)` once the rows are counted, then `progress(rows_read)`
+    with 0 and after each chunk of `chunk_rows` (CHUNK_ROWS) rows. `cancelled()`
+    is asked during the count and between chunks: when it returns True the
+    import stops, rolls back and raises ImportCancelled.
     """
     kind, fmt = kind.strip().lower(), fmt.strip().lower()
     tz = tz or settings.TIME_ZONE
     with opened(data) as source:
         sha256 = digest(source)
-        records = stream(kind, fmt, source, day_first=day_first, tz=tz)  # FileError for unknown kinds too
+        report = ImportReport(kind=kind, format=fmt, sha256=sha256, dry_run=dry_run)
+
+        def counted(rows: int) -> None:
+            if counting:
+                counting(rows)
+            if rows and cancelled is not None and cancelled():
+                raise ImportCancelled(report)
+
+        # FileError for unknown kinds too
+        records = stream(kind, fmt, source, day_first=day_first, tz=tz, counted=counted)
         if total:
             total(records.total)
-        report = ImportReport(kind=kind, format=fmt, sha256=sha256, dry_run=dry_run)
         mapper, writer = IMPORTERS[kind]
         previous = ImportFile.objects.filter(sha256=sha256, kind=kind, format=fmt).first()
         if previous is not None:
@@ -331,8 +424,6 @@ def file_import(
                 "rows already stored stay unchanged."
             )
         values = {"name": name, "engagement": engagement, "user": user, "day_first": day_first, "tz": tz}
-        stored = STORED[kind]
-        newer_than = stored._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
         run = _Run(
             report,
             mapper,
@@ -341,8 +432,7 @@ def file_import(
             engagement,
             allow_partial,
             move,
-            stored,
-            newer_than,
+            STORED[kind],
             by_name=engagements_by_name(),
         )
         with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
@@ -352,7 +442,7 @@ def file_import(
                 )
             if progress:
                 progress(0)
-            for batch in _batches(records, CHUNK_ROWS):
+            for batch in _batches(records, chunk_rows or CHUNK_ROWS):
                 if cancelled is not None and cancelled():
                     raise ImportCancelled(report)
                 run.chunk(batch)
@@ -378,14 +468,17 @@ def _record_save(
     return None if record is None else record.pk
 
 
-def provenance_record(*, file: ImportFile, outcome: UpsertOutcome) -> int:
-    """Point each created or changed record at the file and line it came from; return how many."""
-    marks = []
-    for row, obj, status in zip(outcome.rows, outcome.objects, outcome.statuses, strict=True):
-        if status == UNCHANGED:
-            continue
-        content_type = ContentType.objects.get_for_model(type(obj))
-        marks.append(ImportedRow(file=file, row=row, content_type=content_type, object_id=obj.pk))
+def provenance_record(*, file: ImportFile, outcome: UpsertOutcome, model: type[models.Model]) -> int:
+    """Point each created or changed record of `model` at the file and line it came from; return how many.
+
+    The outcome's objects need only a pk (a writer may return plain rows, not model instances).
+    """
+    content_type = ContentType.objects.get_for_model(model)
+    marks = [
+        ImportedRow(file=file, row=row, content_type=content_type, object_id=obj.pk)
+        for row, obj, status in zip(outcome.rows, outcome.objects, outcome.statuses, strict=True)
+        if status != UNCHANGED
+    ]
     if marks:
         ImportedRow.objects.bulk_create(
             marks,

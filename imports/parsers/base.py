@@ -101,21 +101,35 @@ class ParseResult(Generic[T]):
 
 @dataclass(frozen=True)
 class Context:
-    """Per-upload settings every parser needs."""
+    """Per-upload settings every parser needs.
+
+    `counted(rows)`: told the rows counted so far by the first pass: 0 as it
+    begins, then every COUNT_STEP rows (the parser's `total` has the end).
+    """
 
     day_first: bool | None
     tz: ZoneInfo
+    counted: Callable[[int], None] | None = None
 
 
 Parser = Callable[[BinaryIO, Context], Records[Any]]
 
 
-def stream(kind: str, fmt: str, source: BinaryIO, *, day_first: bool | None = None, tz: str = "UTC") -> Records[Any]:
+def stream(
+    kind: str,
+    fmt: str,
+    source: BinaryIO,
+    *,
+    day_first: bool | None = None,
+    tz: str = "UTC",
+    counted: Callable[[int], None] | None = None,
+) -> Records[Any]:
     """Parse a seekable binary stream lazily: rows are read as they are iterated.
 
     Before the first row comes out, one quick pass reads the whole file (CSV
     cells only) to check the header, settle the date order and count the rows;
-    memory does not grow with the file either way.
+    `counted(rows)` follows that pass from its first row. Memory does not grow
+    with the file either way.
     """
     kind_key, fmt_key = kind.strip().lower(), fmt.strip().lower()
     if kind_key not in FORMATS:
@@ -123,7 +137,7 @@ def stream(kind: str, fmt: str, source: BinaryIO, *, day_first: bool | None = No
     if fmt_key not in FORMATS[kind_key]:
         known = ", ".join(FORMATS[kind_key])
         raise FileError(f"unknown {kind_key} format '{fmt}': expected one of {known}")
-    return _parsers()[(kind_key, fmt_key)](source, Context(day_first, zone(tz)))
+    return _parsers()[(kind_key, fmt_key)](source, Context(day_first, zone(tz), counted))
 
 
 def parse(kind: str, fmt: str, data: Any, *, day_first: bool | None = None, tz: str = "UTC") -> ParseResult[Any]:

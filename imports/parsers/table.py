@@ -23,6 +23,12 @@ from imports.parsers.source import CsvText
 T = TypeVar("T")
 V = TypeVar("V")
 
+COUNT_STEP = 5000  # rows between two calls of the context's `counted` during the first pass
+
+
+def _ignore(rows: int) -> None:
+    """No one follows the first pass."""
+
 
 def _same_header(cells: list[str], keys: list[str]) -> bool:
     """True when a data row repeats the header (`keys`: its non-blank names, normalised)."""
@@ -221,11 +227,15 @@ class TableRecords(Generic[T]):
             columns = Columns(self.header, spec, one_of)  # missing columns fail before the rest is read
             indexes = [columns.index[key] for key in date_keys if key in columns.index]
             total = 0
+            counted = context.counted or _ignore
+            counted(0)  # the pass has begun: a caller's progress can show it at once
 
             def dates() -> Iterator[str]:
                 nonlocal total
                 for _, cells, _ in chain([first] if first else [], rows):
                     total += 1
+                    if not total % COUNT_STEP:
+                        counted(total)
                     yield from (cells[i] for i in indexes if i < len(cells) and cells[i].strip())
 
             day_first = text.decide_day_first(dates(), context.day_first)
