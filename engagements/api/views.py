@@ -23,7 +23,7 @@ from engagements.models import (
 from engagements.selectors import missing_rate_warnings
 from engagements.services.engagements import CONTRACTOR, ENGAGEMENT, MILESTONE, PERSON, SERVICE_AREA, VENDOR
 from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
-from engagements.services.ingest import time_entries_upsert
+from engagements.services.ingest import EntryRow, time_entries_upsert
 from kernel.api.batch import BatchUpsertMixin
 from kernel.api.pagination import LargeTablePagination
 from kernel.api.permissions import VIEW
@@ -77,10 +77,29 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
     filterset_class = filters.TimeEntryFilter
     pagination_class = LargeTablePagination
     services = TIME_ENTRY
+    # The rows a list POST wrote or found unchanged (set by upsert, read by with_warnings).
+    written: list[Any] | None = None
 
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
-        entries = [TimeEntry(**data) for _, data in rows]
-        return time_entries_upsert(entries=entries, rows=[index for index, _ in rows])
+        entries = [
+            EntryRow(
+                contractor_id=data["contractor"].pk,
+                date=data["date"],
+                hours=data["hours"],
+                description=data.get("description", ""),
+                source=data.get("source", ""),
+                external_id=data.get("external_id", ""),
+            )
+            for _, data in rows
+        ]
+        outcome = time_entries_upsert(entries=entries, rows=[index for index, _ in rows])
+        # What with_warnings reads: the stored rows' contractors and days, without reading them back.
+        self.written = outcome.objects
+        return outcome
+
+    def row_instance(self, obj: Any) -> TimeEntry:
+        """A single POST answers with the stored row (a batch wrote plain values)."""
+        return obj if isinstance(obj, TimeEntry) else self.get_queryset().get(pk=obj.pk)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.with_warnings(super().create(request, *args, **kwargs))
@@ -93,8 +112,9 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
         data = response.data
         if response.status_code >= 300 or not isinstance(data, dict):
             return response
-        if "ids" in data:  # a batch's counts: read back the rows' contractors and days
-            rows: Any = TimeEntry.objects.filter(pk__in=data["ids"]).values("contractor_id", "date")
+        written = getattr(self, "written", None)
+        if written is not None:  # a list POST: the rows it wrote or found unchanged
+            rows: Any = written
         else:  # one row: its answer says who and when
             rows = [{"contractor_id": data["contractor"], "date": dt.date.fromisoformat(data["date"])}]
         data["warnings"] = missing_rate_warnings(rows)

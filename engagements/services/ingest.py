@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db.models import CharField
 
 from engagements.models import Contractor, TimeEntry
 from engagements.models.entries import DAY_HOLDS, MAX_HOURS_PER_DAY, check_date_in, check_hours
@@ -37,6 +40,51 @@ from kernel.services import translate_database_error
 
 TIME_ENTRY_FIELDS = ("contractor_id", "date", "hours", "description")
 _CENT = Decimal("0.01")
+
+
+@dataclass(slots=True)
+class EntryRow:
+    """A time entry's values as a batch carries them: a batch of 1,000 rows builds no model instance.
+
+    `pk` is set once the row is stored. Outcomes hold these for the rows a batch
+    wrote (and the stored TimeEntry for unchanged rows): both have the row's
+    pk, contractor_id and date.
+    """
+
+    contractor_id: int
+    date: dt.date
+    hours: Decimal
+    description: str = ""
+    source: str = ""
+    external_id: str = ""
+    pk: int | None = None
+
+    @classmethod
+    def of(cls, entry: TimeEntry | EntryRow) -> EntryRow:
+        """Return an entry's values (a model instance's, from a parser or a form) as a row."""
+        if isinstance(entry, EntryRow):
+            return entry
+        return cls(
+            entry.contractor_id, entry.date, entry.hours, entry.description, entry.source, entry.external_id, entry.pk
+        )
+
+    def values(self) -> dict[str, Any]:
+        """Return the row's column values by attname."""
+        return {
+            "contractor_id": self.contractor_id,
+            "date": self.date,
+            "hours": self.hours,
+            "description": self.description,
+            "source": self.source,
+            "external_id": self.external_id,
+        }
+
+    def as_instance(self) -> TimeEntry:
+        """Return the row as an unsaved TimeEntry (for Django's field validation and its messages)."""
+        return TimeEntry(pk=self.pk, **self.values())
+
+
+_COLUMNS = ("contractor_id", "date", "hours", "description", "source", "external_id")
 
 
 # The stored hours of each (contractor, day) pair of a batch, read through the (contractor, date) index:
@@ -75,16 +123,19 @@ def _stored_day_totals(pairs: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.da
     return totals
 
 
+Changed = Sequence[tuple[int, EntryRow]]
+
+
 def _check_day_totals(
-    changed: Sequence[tuple[int, TimeEntry]], old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+    changed: Changed, old: dict[int, TimeEntry], contractors: dict[int, Contractor]
 ) -> list[RowProblem]:
     """Refuse rows that take a contractor past 24 h on a day, with what is stored and the rest of the batch."""
     pairs = {(entry.contractor_id, entry.date) for _, entry in changed}
     totals = _stored_day_totals(pairs)
-    for entry in old.values():
-        key = (entry.contractor_id, entry.date)
+    for stored in old.values():
+        key = (stored.contractor_id, stored.date)
         if key in totals:
-            totals[key] -= entry.hours
+            totals[key] -= stored.hours
     rows_of: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
     for row, entry in changed:
         key = (entry.contractor_id, entry.date)
@@ -102,13 +153,15 @@ def _check_day_totals(
 
 
 def _check_closed_months(
-    changed: Sequence[tuple[int, TimeEntry]], old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+    changed: Changed, old: dict[int, TimeEntry], contractors: dict[int, Contractor]
 ) -> list[RowProblem]:
     """Refuse rows that touch a closed month (one guard run per distinct month of the batch)."""
     rows_by_month: dict[dt.date, set[int]] = defaultdict(set)
     keys_by_month: dict[dt.date, set[tuple[int, dt.date]]] = defaultdict(set)
     for row, entry in changed:
-        versions = [entry] + ([old[entry.pk]] if entry.pk in old else [])
+        versions: list[EntryRow | TimeEntry] = [entry]
+        if entry.pk in old:
+            versions.append(old[entry.pk])
         for version in versions:
             month = month_of(version.date)
             keys_by_month[month].add((contractors[version.contractor_id].engagement_id, month))
@@ -124,31 +177,77 @@ def _check_closed_months(
     return problems
 
 
+# TimeEntry's text columns' lengths and its hours' digits: what its fields' own validation checks.
+_TEXT_LENGTHS = tuple(
+    cast(int, cast(CharField, TimeEntry._meta.get_field(name)).max_length)
+    for name in ("description", "source", "external_id")
+)
+_HOURS = TimeEntry._meta.get_field("hours")
+_HOURS_BELOW = Decimal(10) ** (_HOURS.max_digits - _HOURS.decimal_places)
+
+
+def _plainly_valid(entry: EntryRow) -> bool:
+    """Return whether the row's values are already what TimeEntry's fields accept (most rows).
+
+    Only the others go through Django's field validation, for its messages (and
+    its conversions: a parser's hours as text become a Decimal); a batch of a
+    thousand good rows builds no model instance to validate.
+    """
+    hours, texts = entry.hours, (entry.description, entry.source, entry.external_id)
+    return (
+        type(entry.date) is dt.date
+        and type(hours) is Decimal
+        and hours.is_finite()
+        and int(hours.as_tuple().exponent) >= -_HOURS.decimal_places
+        and abs(hours) < _HOURS_BELOW
+        and all(type(text) is str and len(text) <= most for text, most in zip(texts, _TEXT_LENGTHS, strict=True))
+    )
+
+
+def _field_problems(row: int, entry: EntryRow) -> list[RowProblem]:
+    """Run Django's field validation on a row that is not plainly valid; keep its converted values."""
+    instance = entry.as_instance()
+    try:
+        instance.clean_fields(exclude=["contractor"])
+    except ValidationError as exc:
+        return problems_of(row, exc)
+    for name in _COLUMNS:
+        setattr(entry, name, getattr(instance, name))
+    return []
+
+
 def _validate_entries(
-    changed: Sequence[tuple[int, TimeEntry]], old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+    changed: Changed, old: dict[int, TimeEntry], contractors: dict[int, Contractor]
 ) -> list[RowProblem]:
     """Apply TimeEntry's rules to a batch with a constant number of queries."""
     problems: list[RowProblem] = []
     for row, entry in changed:
-        try:
-            entry.clean_fields(exclude=["contractor"])
-        except ValidationError as exc:
-            problems += problems_of(row, exc)
-            continue
-        errors = check_hours(entry.hours) | check_date_in(entry.contractor.engagement, entry.date)
+        if not _plainly_valid(entry):
+            found = _field_problems(row, entry)
+            if found:
+                problems += found
+                continue
+        errors = check_hours(entry.hours) | check_date_in(contractors[entry.contractor_id].engagement, entry.date)
         problems += [RowProblem(row, name, message) for name, message in errors.items()]
     if problems:
         return problems
     return _check_day_totals(changed, old, contractors) or _check_closed_months(changed, old, contractors)
 
 
-def _write_entries(creates: list[TimeEntry], updates: list[TimeEntry]) -> None:
+def _write_entries(creates: list[EntryRow], updates: list[EntryRow], contractors: dict[int, Contractor]) -> None:
     try:
         with transaction.atomic():
             if creates:
-                TimeEntry.objects.bulk_create(creates, batch_size=CHUNK)
+                engagements = [contractors[entry.contractor_id].engagement_id for entry in creates]
+                pks = TimeEntry.objects.insert_rows([entry.values() for entry in creates], engagements)
+                for entry, pk in zip(creates, pks, strict=True):
+                    entry.pk = pk
             if updates:
-                TimeEntry.objects.bulk_update(updates, ["contractor", "date", "hours", "description"], batch_size=CHUNK)
+                TimeEntry.objects.bulk_update(
+                    [entry.as_instance() for entry in updates],
+                    ["contractor", "date", "hours", "description"],
+                    batch_size=CHUNK,
+                )
     except (IntegrityError, DatabaseError) as exc:
         # A rule the database enforces fired in a race this batch lost.
         error = translate_database_error(exc)
@@ -169,33 +268,35 @@ def _write_entries(creates: list[TimeEntry], updates: list[TimeEntry]) -> None:
 
 @transaction.atomic
 def time_entries_upsert(
-    *, entries: Sequence[TimeEntry], rows: Sequence[int] | None = None, partial: bool = False
+    *, entries: Sequence[TimeEntry | EntryRow], rows: Sequence[int] | None = None, partial: bool = False
 ) -> UpsertOutcome:
     """Create or update time entries matched on (source, external_id); all or nothing unless partial.
 
     Entries without an external id are always created. The queries per batch
     do not grow with its rows (beyond one per 500 rows for the bulk writes).
+    The outcome holds an EntryRow for each row written and the stored
+    TimeEntry for each row unchanged.
     """
-    rows = list(rows) if rows is not None else list(range(len(entries)))
-    problems = duplicate_keys([(row, e.source, e.external_id) for row, e in zip(rows, entries, strict=True)])
-    existing = stored_by_keys(TimeEntry, [(e.source, e.external_id) for e in entries])
-    ids = {e.contractor_id for e in entries} | {e.contractor_id for e in existing.values()}
+    batch = [EntryRow.of(entry) for entry in entries]
+    rows = list(rows) if rows is not None else list(range(len(batch)))
+    problems = duplicate_keys([(row, e.source, e.external_id) for row, e in zip(rows, batch, strict=True)])
+    existing = stored_by_keys(TimeEntry, [(e.source, e.external_id) for e in batch])
+    ids = {e.contractor_id for e in batch} | {e.contractor_id for e in existing.values()}
     contractors = Contractor.objects.select_related("engagement").in_bulk(ids)
     statuses: dict[int, str] = {}
     old: dict[int, TimeEntry] = {}
-    result: dict[int, TimeEntry] = {}
-    changed: list[tuple[int, TimeEntry]] = []
-    for row, entry in zip(rows, entries, strict=True):
+    result: dict[int, EntryRow | TimeEntry] = {}
+    changed: list[tuple[int, EntryRow]] = []
+    for row, entry in zip(rows, batch, strict=True):
         if entry.contractor_id not in contractors:
             problems.append(RowProblem(row, "contractor", f"No contractor has id {entry.contractor_id}."))
             continue
-        entry.contractor = contractors[entry.contractor_id]
         stored = existing.get((entry.source, entry.external_id)) if entry.external_id else None
         if stored is not None and all(getattr(stored, f) == getattr(entry, f) for f in TIME_ENTRY_FIELDS):
             statuses[row], result[row] = UNCHANGED, stored
             continue
         if stored is not None:
-            entry.pk, entry._state.adding = stored.pk, False
+            entry.pk = stored.pk
             old[stored.pk] = stored
         statuses[row], result[row] = (UPDATED if stored is not None else CREATED), entry
         changed.append((row, entry))
@@ -207,6 +308,7 @@ def time_entries_upsert(
     _write_entries(
         [entry for row, entry in changed if statuses[row] == CREATED],
         [entry for row, entry in changed if statuses[row] == UPDATED],
+        contractors,
     )
     outcome = UpsertOutcome(problems=problems)
     for row in rows:

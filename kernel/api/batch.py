@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.db import IntegrityError, transaction
 from rest_framework import serializers, status
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.views import APIView
 
-from kernel.batches import BatchRejected, RowProblem, UpsertOutcome
+from kernel.batches import BatchRejected, RowProblem, UpsertOutcome, collection_paused
 from kernel.facts import guards_run_once
 from kernel.services import translate_database_error
 
@@ -30,6 +30,7 @@ else:
 from kernel.api.errors import Conflict, ErrorsSerializer, flatten_errors
 from kernel.api.fields import MAX_BATCH
 from kernel.api.parsers import SafeJSONParser
+from kernel.api.plain import PlainRows
 from kernel.api.schema import ApiSchema
 
 
@@ -100,7 +101,15 @@ class BatchUpsertMixin(_GenericAPIView):
     def upsert(self, rows: list[tuple[int, dict[str, Any]]]) -> UpsertOutcome:
         raise NotImplementedError
 
+    def row_instance(self, obj: Any) -> Any:
+        """Return the model instance a single POST answers with (an upsert may hold plain rows)."""
+        return obj
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with collection_paused():
+            return self._create(request)
+
+    def _create(self, request: Request) -> Response:
         payload = request.data
         many = isinstance(payload, list)
         items = payload if many else [payload]
@@ -127,7 +136,7 @@ class BatchUpsertMixin(_GenericAPIView):
         if problems:
             return _rejected(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
         if not many:
-            body = self.get_serializer(outcome.objects[0]).data
+            body = self.get_serializer(self.row_instance(outcome.objects[0])).data
             code = status.HTTP_201_CREATED if outcome.statuses[0] == "created" else status.HTTP_200_OK
             return Response(body, status=code)
         return Response(
@@ -146,7 +155,12 @@ class BatchListSerializer(serializers.ListSerializer):
     def to_internal_value(self, data: Any) -> list[Any]:
         self.valid_rows: list[tuple[int, dict[str, Any]]] = []
         self.row_errors: dict[int, Any] = {}
+        plain = PlainRows(cast(serializers.Serializer, self.child))
         for index, item in enumerate(data):
+            value = plain.validate(item)
+            if value is not None:
+                self.valid_rows.append((index, value))
+                continue
             try:
                 self.valid_rows.append((index, self.run_child_validation(item)))
             except ValidationError as exc:

@@ -23,6 +23,8 @@ from kernel.api.errors import PayloadTooLarge
 # Far beyond any body of the API (a ticket's pauses are 3 levels deep inside a batch).
 MAX_DEPTH = 32
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Decoded UTF-8 holds no surrogate (the codec refuses them): only a JSON escape can make one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def body_limit() -> int | None:
@@ -45,20 +47,23 @@ def check_content_length(meta: dict[str, Any], limit: int | None) -> None:
         raise too_large(limit)
 
 
-def check_sane(data: Any) -> None:
-    """Refuse nesting past MAX_DEPTH and strings (or keys) holding a lone surrogate (iterative, no recursion)."""
+def check_sane(data: Any, *, texts: bool = True) -> None:
+    """Refuse nesting past MAX_DEPTH and strings (or keys) holding a lone surrogate (iterative, no recursion).
+
+    `texts=False` skips the strings: the caller knows that none can hold a
+    surrogate (JSON text without a \\uD800-\\uDFFF escape), and only the depth is left to check.
+    """
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, dict | list):
             if depth > MAX_DEPTH:
                 raise ParseError(f"The JSON is nested more than {MAX_DEPTH} levels deep.")
-            if isinstance(node, dict):
-                for key, value in node.items():
+            values = node.values() if isinstance(node, dict) else node
+            if texts and isinstance(node, dict):
+                for key in node:
                     _check_text(key)
-                    stack.append((value, depth + 1))
-            else:
-                stack.extend((item, depth + 1) for item in node)
+            stack.extend((value, depth + 1) for value in values if texts or isinstance(value, dict | list))
         elif isinstance(node, str):
             _check_text(node)
 
@@ -88,5 +93,5 @@ class SafeJSONParser(JSONParser):
             raise ParseError(f"The JSON is nested more than {MAX_DEPTH} levels deep.") from None
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
-        check_sane(data)
+        check_sane(data, texts=not isinstance(raw, bytes) or _SURROGATE_ESCAPE.search(text) is not None)
         return data
