@@ -352,6 +352,7 @@ class ImportFileAdmin(admin.ModelAdmin):
             "rows_read": progress.read,
             "rows_total": progress.total,
             "progress_pct": progress.pct,
+            "rows_counted": progress.counted,
             "status_url": reverse("import-job", kwargs={"pk": job.pk}),
             "good_rows": job.created + job.updated + job.unchanged,
             "changes": job.created + job.updated,

@@ -73,6 +73,10 @@ def _total_key(job_id: int) -> str:
     return f"imports:job:{job_id}:total"
 
 
+def _counted_key(job_id: int) -> str:
+    return f"imports:job:{job_id}:counted"
+
+
 def _cancel_key(job_id: int) -> str:
     return f"imports:job:{job_id}:cancel"
 
@@ -248,7 +252,7 @@ def _finish(job: ImportJob, *, state: str, error: str = "", **fields: Any) -> No
     ImportJob.objects.filter(pk=job.pk, state__in=ACTIVE_STATES).update(
         state=state, error=error[:4000], finished_at=timezone.now(), **fields
     )
-    cache.delete_many([_progress_key(job.pk), _total_key(job.pk), _cancel_key(job.pk)])
+    cache.delete_many([_progress_key(job.pk), _total_key(job.pk), _counted_key(job.pk), _cancel_key(job.pk)])
 
 
 def _cancel_check(job_id: int) -> Callable[[], bool]:
@@ -286,6 +290,14 @@ def _total(job_id: int) -> Callable[[int], None]:
     return total
 
 
+def _counting(job_id: int) -> Callable[[int], None]:
+    def counting(rows: int) -> None:
+        # The import's first pass (header, date order, rows): the page says it is checking the file.
+        cache.set(_counted_key(job_id), int(rows), timeout=int(running_timeout().total_seconds()))
+
+    return counting
+
+
 def _import(job: ImportJob, handle: IO[bytes]) -> services.ImportReport:
     accepts = inspect.signature(services.file_import).parameters
     extra: dict[str, Any] = {"progress": _progress(job.pk)}
@@ -293,6 +305,8 @@ def _import(job: ImportJob, handle: IO[bytes]) -> services.ImportReport:
         extra["cancelled"] = _cancel_check(job.pk)
     if "total" in accepts:
         extra["total"] = _total(job.pk)
+    if "counting" in accepts:
+        extra["counting"] = _counting(job.pk)
     return services.file_import(
         kind=job.kind,
         fmt=job.format,
@@ -376,11 +390,16 @@ def job_cancel(*, job: ImportJob) -> ImportJob:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a job has read: rows read, rows to read (an estimate until counted), percent."""
+    """How far a job has read: rows read, rows to read (an estimate until counted), percent.
+
+    `counted`: while the import's first pass checks the file (header, date order, rows), the rows it
+    has counted so far; None before and after that pass.
+    """
 
     read: int
     total: int
     pct: int
+    counted: int | None = None
 
 
 def job_progress(job: ImportJob) -> Progress:
@@ -389,7 +408,11 @@ def job_progress(job: ImportJob) -> Progress:
         return Progress(read=job.rows_read, total=max(job.rows_estimate, job.rows_read), pct=100)
     if job.state == JobState.QUEUED:
         return Progress(read=0, total=job.rows_estimate, pct=0)
-    cached = cache.get_many([_progress_key(job.pk), _total_key(job.pk)])
+    cached = cache.get_many([_progress_key(job.pk), _total_key(job.pk), _counted_key(job.pk)])
+    if _total_key(job.pk) not in cached and _counted_key(job.pk) in cached:
+        # Still checking the file: nothing read yet; the bar waits, the rows counted say it is moving.
+        counted = int(cached[_counted_key(job.pk)])
+        return Progress(read=0, total=max(job.rows_estimate, counted), pct=0, counted=counted)
     read = int(cached.get(_progress_key(job.pk), job.rows_read))
     total = int(cached.get(_total_key(job.pk)) or job.rows_estimate)
     # 99 at most while it runs: the total may be an estimate, and writing the rows follows the reading.

@@ -101,6 +101,11 @@ class ImportJobSerializer(serializers.Serializer):
     rows_read = serializers.IntegerField(help_text="Rows read so far (all rows once finished).")
     rows_estimate = serializers.IntegerField(help_text="Lines in the file less the header (an estimate).")
     progress_pct = serializers.IntegerField(help_text="0-100; 100 once the job has ended.")
+    rows_counted = serializers.IntegerField(
+        allow_null=True,
+        help_text="While the import first checks the file (header, date order, rows): the rows counted so far "
+        "(rows_read stays 0 meanwhile); null before and after.",
+    )
     cancel_requested = serializers.BooleanField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()

@@ -149,6 +149,7 @@ def job_body(request: Request, job: ImportJob) -> dict[str, Any]:
         "rows_read": progress.read,
         "rows_estimate": progress.total,
         "progress_pct": progress.pct,
+        "rows_counted": progress.counted,
         "file_id": job.import_file_id,
         "rejected_rows": rows_for_api(job.rejected_rows),
         "error": job.error.replace(DATE_ORDER_CHOICE, "set day_first to true (DD/MM) or false (MM/DD)")

@@ -16,10 +16,16 @@
     }
     bar.value = job.progress_pct;
     bar.textContent = job.progress_pct + "%";
-    status.textContent = job.state === "queued"
-      ? "Waiting for a worker\u2026"
-      : job.rows_read.toLocaleString() + " of about " + job.rows_estimate.toLocaleString() +
+    if (job.state === "queued") {
+      status.textContent = "Waiting for a worker\u2026";
+    } else if (job.rows_counted !== null && job.rows_counted !== undefined) {
+      // The import's first pass (header, date order, rows): nothing read yet, the count moves.
+      status.textContent = "Checking the file: " + job.rows_counted.toLocaleString() + " of about " +
+        job.rows_estimate.toLocaleString() + " rows counted\u2026";
+    } else {
+      status.textContent = job.rows_read.toLocaleString() + " of about " + job.rows_estimate.toLocaleString() +
         " rows read (" + job.progress_pct + "%).";
+    }
     return true;
   }
 
