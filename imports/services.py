@@ -187,6 +187,45 @@ def _place(slots: array[int], code: int) -> bool:
     return True
 
 
+class DaySet:
+    """Distinct days as one bit each over the span they cover (46 bytes a year), not a Python int per day.
+
+    A contractor's days without a bill rate, gathered over a whole import: a
+    set of day ordinals took about 68 bytes per day (68 MB for a million
+    contractor-days, measured with the bench of 100 contractors over 27 years).
+    """
+
+    def __init__(self) -> None:
+        self.first = 0  # the ordinal of bit 0
+        self.bits = bytearray()
+
+    def update(self, ordinals: Iterable[int]) -> None:
+        """Add days given as date ordinals."""
+        for day in ordinals:
+            if not self.bits:
+                self.first = day
+            if day < self.first:
+                before = (self.first - day + 7) // 8  # whole bytes in front
+                self.bits[:0] = bytes(before)
+                self.first -= 8 * before
+            offset = day - self.first
+            if offset >> 3 >= len(self.bits):
+                self.bits.extend(bytes((offset >> 3) + 1 - len(self.bits)))
+            self.bits[offset >> 3] |= 1 << (offset & 7)
+
+    def __len__(self) -> int:
+        return int.from_bytes(self.bits, "little").bit_count()
+
+    def smallest(self, count: int) -> list[int]:
+        """The first `count` days, as ordinals."""
+        days: list[int] = []
+        for index, byte in enumerate(self.bits):
+            days += [self.first + 8 * index + bit for bit in range(8) if byte >> bit & 1]
+            if len(days) >= count:
+                break
+        return days[:count]
+
+
 @dataclass
 class _Run:
     """One import's state between chunks: counts, the problems shown, and what each chunk needs."""
@@ -205,7 +244,7 @@ class _Run:
     defaulted: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     by_name: dict[str, Engagement] = field(default_factory=dict)
-    unrated: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # contractor -> day ordinals
+    unrated: defaultdict[int, DaySet] = field(default_factory=lambda: defaultdict(DaySet))  # contractor -> days
     moved: Counter[tuple[str, str]] = field(default_factory=Counter)  # (engagement left, engagement joined) -> rows
     seen: SeenKeys = field(default_factory=SeenKeys)  # (source, external_id) of the rows written so far
 
@@ -332,16 +371,16 @@ def _move_notes(moved: Counter[tuple[str, str]], *, kind: str, dry_run: bool) ->
     ]
 
 
-def _rate_warnings(unrated: dict[int, set[int]]) -> list[str]:
+def _rate_warnings(unrated: dict[int, DaySet]) -> list[str]:
     """One message per contractor with imported hours on days no bill rate covers (as the admin and API say it)."""
     if not unrated:
         return []
     names = Contractor.objects.filter(pk__in=unrated).values_list("pk", "name", "engagement__name")
     messages = []
     for pk, name, engagement in sorted(names, key=lambda row: (row[1], row[2])):
-        days = sorted(unrated[pk])
-        shown = ", ".join(f"{dt.date.fromordinal(day):%a %d %b %Y}" for day in days[:DATES_SHOWN])
-        more = f" and {len(days) - DATES_SHOWN} more day(s)" if len(days) > DATES_SHOWN else ""
+        days = len(unrated[pk])
+        shown = ", ".join(f"{dt.date.fromordinal(day):%a %d %b %Y}" for day in unrated[pk].smallest(DATES_SHOWN))
+        more = f" and {days - DATES_SHOWN} more day(s)" if days > DATES_SHOWN else ""
         messages.append(
             f"{name} ({engagement}) has no bill rate in effect on {shown}{more}: the hours are saved "
             "but not costed until a contractor rate covering these days is recorded."

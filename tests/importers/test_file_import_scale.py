@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from engagements.models import Contractor, TimeEntry
 from imports import services
 from imports.parsers import table
-from imports.services import SeenKeys, file_import
+from imports.services import DaySet, SeenKeys, file_import
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,13 @@ def test_a_chunk_reads_no_more_stored_rows_when_more_rows_were_written_before(im
     assert report.created == 1200
     per_chunk = [after - before for before, after in pairwise(read)]
     assert max(per_chunk[2:]) <= 2 * per_chunk[1] + 150, per_chunk  # not ~150 more stored rows read per chunk
+
+
+def test_the_day_set_counts_distinct_days_and_names_the_first_whatever_the_order() -> None:
+    days = DaySet()
+    start = dt.date(2024, 3, 10).toordinal()
+    days.update([start + 40, start, start + 3, start - 17, start, start + 40, start - 1])
+    assert len(days) == 5
+    assert days.smallest(3) == [start - 17, start - 1, start]
+    assert days.smallest(9) == [start - 17, start - 1, start, start + 3, start + 40]
+    assert len(DaySet()) == 0 and DaySet().smallest(5) == []
