@@ -39,8 +39,11 @@ class RowChange:
 
 
 WriteListener = Callable[[type["RecordedFact"], list[RowChange], bool], None]
+# A listener's set-based variant for rows inserted from plain values: (model, their ids, their rows).
+InsertListener = Callable[[type["RecordedFact"], Sequence[int], Sequence[dict[str, Any]]], None]
 _guards: list[WriteGuard] = []
 _listeners: list[WriteListener] = []
+_on_insert: dict[WriteListener, InsertListener] = {}
 _PK_CHUNK = 500
 
 
@@ -97,10 +100,17 @@ def register_write_guard(guard: WriteGuard) -> None:
         _guards.append(guard)
 
 
-def register_write_listener(listener: WriteListener) -> None:
-    """Let an app (engagements) record what every write changed: the audit trail, the month marks."""
+def register_write_listener(listener: WriteListener, *, on_insert: InsertListener | None = None) -> None:
+    """Let an app (engagements) record what every write changed: the audit trail, the month marks.
+
+    `on_insert` is the listener's set-based variant for a batch inserted from
+    plain values (FactQuerySet.insert_rows), called instead of it with the
+    rows' ids and values: it may write what it records without a RowChange per row.
+    """
     if listener not in _listeners:
         _listeners.append(listener)
+    if on_insert is not None:
+        _on_insert[listener] = on_insert
 
 
 def source_external_id_unique(noun: str) -> models.UniqueConstraint:
@@ -197,10 +207,10 @@ class FactQuerySet(models.QuerySet):
         stored = [_as_stored(model, row, names) for row in rows]
         after_rows = [{**row, "_engagement": eid} for row, eid in zip(stored, engagement_ids, strict=True)]
         with _transaction(self.db):
-            model.check_guards(after_rows)
+            model.check_guards(model.month_keys_of_rows(after_rows))
             with transaction.atomic(using=self.db, savepoint=False):
                 pks = _insert_values(model, self.db, names, stored)
-                model.after_write({}, dict(zip(pks, after_rows, strict=True)), bulk=True)
+                model.after_insert(pks, after_rows)
         return pks
 
     insert_rows.alters_data = True  # type: ignore[attr-defined]  # as update above
@@ -281,6 +291,16 @@ class RecordedFact(models.Model):
         if engagement_id is None:
             return set()
         return {(engagement_id, month_of(row[name])) for name in cls.month_fields if row.get(name)}
+
+    @classmethod
+    def month_keys_of_rows(cls, rows: Iterable[dict[str, Any]]) -> set[MonthKey]:
+        """Return the month pairs of snapshot rows, each distinct (engagement, instants) looked at once."""
+        names = ("_engagement", *cls.month_fields)
+        distinct = {tuple(row.get(name) for name in names) for row in rows}
+        keys: set[MonthKey] = set()
+        for values in distinct:
+            keys |= cls.month_keys(dict(zip(names, values, strict=True)))
+        return keys
 
     @classmethod
     def month_keys_of_objects(cls, objs: Sequence[Self]) -> set[MonthKey]:
@@ -395,6 +415,22 @@ class RecordedFact(models.Model):
             listener(cls, changes, bulk)
 
     @classmethod
+    def after_insert(cls, pks: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
+        """Hand rows inserted from plain values to every write listener, set-based where it has a variant."""
+        changes: list[RowChange] | None = None
+        for listener in _listeners:
+            on_insert = _on_insert.get(listener)
+            if on_insert is not None:
+                on_insert(cls, pks, rows)
+                continue
+            if changes is None:
+                changes = [
+                    RowChange(pk=pk, old=None, new=row, changes=_diff(None, row))
+                    for pk, row in zip(pks, rows, strict=True)
+                ]
+            listener(cls, changes, True)
+
+    @classmethod
     def describe_row(cls, row: dict[str, Any]) -> str:
         """Return a short label of a snapshot row for the audit trail."""
         label = row.get("name") or row.get("title")
@@ -458,6 +494,11 @@ def _insert_values(
             cursor.execute(sql, [[row[name] for row in chunk] for name in names])
             pks += [pk for (pk,) in cursor.fetchall()]
     return pks
+
+
+def created(pk: int, row: dict[str, Any]) -> RowChange:
+    """Return the change of a row created with these (snapshot) values."""
+    return RowChange(pk=pk, old=None, new=row, changes=_diff(None, row))
 
 
 def _diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, list[Any]]:

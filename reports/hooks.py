@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 
 _deferred: ContextVar[bool] = ContextVar("reports_recompute_deferred", default=False)
@@ -31,11 +33,37 @@ def recompute_deferred() -> Iterator[None]:
         _deferred.reset(token)
 
 
+# Set when a recompute is sent, cleared when one starts: writes committed meanwhile (a client
+# posting batch after batch) are picked up by the one already waiting, instead of queueing a
+# recompute of the same months per batch. The cache is the broker's Redis (shared with the
+# workers) or, without a broker, the process's own memory (the tasks run in it). A lost task
+# leaves the flag to expire; its marks are in the database for the beat job meanwhile.
+RECOMPUTE_PENDING_KEY = "reports:recompute-changed:pending"
+
+
 def _send_recompute() -> None:
     from engagements.queue import send_task_now
     from reports.services.jobs import RECOMPUTE_CHANGED_TASK
 
+    if _recompute_already_waiting():
+        return
     send_task_now(RECOMPUTE_CHANGED_TASK, {}, after_response=True)
+
+
+def _recompute_already_waiting() -> bool:
+    seconds = settings.RECOMPUTE_COALESCE_SECONDS
+    if not seconds:
+        return False
+    try:
+        return not cache.add(RECOMPUTE_PENDING_KEY, "1", timeout=seconds)
+    except Exception:  # noqa: BLE001 - a cache that is down must not cost a recompute
+        return False
+
+
+def recompute_started() -> None:
+    """Let the next write send a recompute again: this one may have claimed the marks before it."""
+    with contextlib.suppress(Exception):
+        cache.delete(RECOMPUTE_PENDING_KEY)
 
 
 def recompute_after_commit(keys: set[Any]) -> None:

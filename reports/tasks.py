@@ -15,6 +15,7 @@ from celery import Task, shared_task
 from django.db import OperationalError
 
 from kernel.months import add_months, current_month
+from reports.hooks import recompute_started
 from reports.models import JobState, RecomputeJob
 from reports.services import email as email_service
 from reports.services import jobs
@@ -115,6 +116,7 @@ def finalize_month(self: Task, *, job_id: int) -> bool:
 @shared_task(name=jobs.RECOMPUTE_CHANGED_TASK, ignore_result=True)
 def recompute_changed() -> int:
     """Recompute the changed (engagement, month) marks and rebuild the reports they touch."""
+    recompute_started()
     return jobs.changed_months_recompute().claimed
 
 

@@ -240,6 +240,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 BROKER_TIMEOUT_SECONDS = float(env_str("BROKER_TIMEOUT_SECONDS", "2"))
+# Writes committed while a changed-months recompute waits to start are left to it (reports.hooks):
+# a client posting batch after batch queues one recompute, not one per batch. The flag lapses after
+# this many seconds should its task be lost (the beat job picks the months up meanwhile); 0 turns it off.
+RECOMPUTE_COALESCE_SECONDS = env_int("RECOMPUTE_COALESCE_SECONDS", 120)
 # A month job with no batch finished for this long is resumed (reports.services.jobs.stall_threshold).
 REPORTS_JOB_STALL_MINUTES = env_int("REPORTS_JOB_STALL_MINUTES", 10)
 CELERY_BROKER_TRANSPORT_OPTIONS = {

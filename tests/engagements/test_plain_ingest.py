@@ -25,9 +25,11 @@ from engagements.models import AuditLog, Contractor, TimeEntry
 from engagements.services.engagements import contractor_create, engagement_create, service_area_create, vendor_create
 from engagements.services.entries import time_entry_create
 from engagements.services.ingest import EntryRow, time_entries_upsert
+from engagements.services.trail import _audit_select
 from kernel.api.batch import BatchListSerializer
 from kernel.api.plain import PlainRows
 from kernel.batches import collection_paused
+from kernel.facts import created
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +202,24 @@ def test_a_paused_collection_resumes_after_the_last_batch_and_respects_a_collect
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("count", [3, 150], ids=["few rows (audited in Python)", "a batch (audited by the database)"])
+def test_a_batchs_audit_rows_are_what_the_python_trail_writes(anna: Contractor, count: int) -> None:
+    """On PostgreSQL a batch of 100 rows or more is audited by one INSERT ... SELECT: the rows must be the same."""
+    rows = [
+        EntryRow(anna.pk, dt.date(2026, 4, 1) + dt.timedelta(days=i % 20), Decimal(i % 7 + 1) / 4, f"Café «{i}» 'q'")
+        for i in range(count)
+    ]
+    outcome = time_entries_upsert(entries=rows)
+    snapshots = TimeEntry.objects.none()._snapshot([row.pk for row in outcome.objects])
+    audits = {
+        a.object_id: a for a in AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(TimeEntry))
+    }
+    assert len(audits) == count
+    for pk, snapshot in snapshots.items():
+        expected = created(pk, snapshot)
+        assert audits[pk].changes == expected.changes
+        assert audits[pk].object_repr == TimeEntry.describe_row(snapshot)[:200]
+        assert (audits[pk].action, audits[pk].bulk) == ("create", True)
+    assert _audit_select(TimeEntry) is not None, "time entries are audited by the database on PostgreSQL"
