@@ -1,14 +1,17 @@
 """Benchmark (not a test): time entries in bulk through the API, a file import and PostgreSQL COPY.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/delivery_bench_api .venv/bin/python -m bench.api_ingest [ROWS] [BATCH]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/delivery_bench_api .venv/bin/python -m bench.api_ingest [ROWS] [BATCH,BATCH]
 
 All three paths write the same rows into the same table, with its triggers
-(the cross-table rules) in place:
+(the cross-table rules) in place, on the production stack: PostgreSQL, a
+Redis broker and a Celery worker process (started by the bench, on a queue of
+its own) that runs the report recompute the writes ask for:
 
-- API: the list POST in batches of BATCH rows, the whole product path (token
-  authentication, the serializer, the upsert's batch validation, the bulk
-  insert, the audit trail, the changed-month marks, and the report recompute
-  the embedded default runs in-process after each response);
+- API: the list POST in batches of 1,000 and of 5,000 rows (the API's largest),
+  the whole product path in the web process (token authentication, the
+  validation, the upsert's batch checks, the insert, the audit trail, the
+  changed-month marks, the recompute sent to the worker); the request bodies
+  are encoded before the clock starts (the client's work);
 - file import: `imports.services.file_import` of a generated generic CSV,
   in a child process whose peak resident memory (VmHWM) is reported;
 - COPY: ten COPY statements of a tenth of the rows each, each committed, so
@@ -54,6 +57,11 @@ os.environ.setdefault("API_THROTTLE_RATE", "1000000/hour")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # One database connection (one backend) per process for the whole run, so the CPU it spends can be read.
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "86400")
+# As in production: a Redis broker (its own database and queue, so no other worker takes the bench's
+# tasks) and a Celery worker process that runs the report recompute the writes ask for.
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "bench-ingest")
+os.environ.setdefault("CACHE_KEY_PREFIX", "bench-ingest")
 
 CONTRACTORS = 100
 START = dt.date(2019, 1, 1)
@@ -149,6 +157,10 @@ def setup() -> tuple[list[int], str]:
     user.groups.add(Group.objects.get(name=OPERATIONS))
     token, _ = Token.objects.get_or_create(user=user)
     ids = list(Contractor.objects.filter(engagement=engagement).order_by("pk").values_list("pk", flat=True))
+    # As config/wsgi.py does in a gunicorn worker once the project is loaded.
+    from config.startup import freeze_loaded_objects
+
+    freeze_loaded_objects()
     return ids[:CONTRACTORS], token.key
 
 
@@ -228,14 +240,81 @@ class Clock:
         self.cpu.append((rows, time.process_time() - self._cpu_started + self._backend_seconds()))
 
 
+class Worker:
+    """A Celery worker process on the bench's queue, as production runs one beside the web processes.
+
+    It runs the changed-months recompute that the writes ask for, on the
+    machine's other core. `drained()` waits until the queue is empty and the
+    worker idle; `cpu_seconds` is what the worker process spent (its
+    database backend aside).
+    """
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.cpu_seconds = 0.0
+
+    def __enter__(self) -> Self:
+        queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+        command = [sys.executable, "-m", "celery", "--quiet", "-A", "config", "worker", "--pool", "solo", "-Q", queue]
+        command += [
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+            "-n",
+            f"bench-ingest-{os.getpid()}@%h",
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT)
+        from config.celery import app
+
+        self.app = app
+        self._purge()
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=1.0):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise SystemExit("The bench's Celery worker did not start (is Redis at CELERY_BROKER_URL running?).")
+        return self
+
+    def _purge(self) -> None:
+        with self.app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(os.environ["CELERY_TASK_DEFAULT_QUEUE"])
+
+    def drained(self) -> float:
+        """Wait until every task sent has run; return the seconds waited."""
+        started = time.perf_counter()
+        queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+        while True:
+            with self.app.connection_for_write() as connection:
+                waiting = connection.default_channel.client.llen(queue)
+            active = self.app.control.inspect(timeout=1.0).active() or {}
+            if not waiting and not any(active.values()):
+                return time.perf_counter() - started
+            time.sleep(0.5)
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            self.cpu_seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
 def ingest_api(data: Sequence[Row], token: str, batch: int) -> Clock:
-    """POST the rows in batches through the API; return the marks after each batch."""
+    """POST the rows in batches through the API; return the marks after each batch.
+
+    The request bodies are made before the clock starts: encoding them is the
+    client's work, not the server's.
+    """
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    bodies = [
+        json.dumps([dict(zip(FIELDS, row, strict=True)) for row in data[offset : offset + batch]])
+        for offset in range(0, len(data), batch)
+    ]
     clock = Clock()
-    for offset in range(0, len(data), batch):
-        body = json.dumps([dict(zip(FIELDS, row, strict=True)) for row in data[offset : offset + batch]])
+    for offset, body in zip(range(0, len(data), batch), bodies, strict=True):
         # secure=True: production settings redirect plain HTTP to HTTPS.
         response = client.post("/api/v1/time-entries/", body, content_type="application/json", secure=True)
         if response.status_code != 200 or response.json()["created"] != min(batch, len(data) - offset):
@@ -308,6 +387,10 @@ def file_import_child(path: str) -> None:
 
     engagement = Engagement.objects.get(name=ENGAGEMENT)
     user = User.objects.get(username=BENCH_USER)
+    # As a Celery worker (which runs import jobs) does once its tasks are loaded (config/celery.py).
+    from config.startup import freeze_loaded_objects
+
+    freeze_loaded_objects()
     baseline_kb = peak_resident_kb()
     started = time.perf_counter()
     clock: Clock | None = None
@@ -416,7 +499,8 @@ def main(argv: Sequence[str]) -> None:
         file_import_child(argv[1])
         return
     count = int(argv[0]) if argv else 200_000
-    batch = int(argv[1]) if len(argv) > 1 else 1_000
+    # The batch sizes of the API runs: 1,000 rows, and the API's largest batch (kernel.api.fields.MAX_BATCH).
+    batches = [int(size) for size in argv[1].split(",")] if len(argv) > 1 else [1_000, 5_000]
     ensure_database(os.environ["DATABASE_URL"])
     contractor_ids, token = setup()
     from django.db import connection
@@ -426,7 +510,8 @@ def main(argv: Sequence[str]) -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmark compares against PostgreSQL COPY: set DATABASE_URL to PostgreSQL.")
     version = connection.cursor().connection.info.server_version // 10000
-    print(f"{count:,} time entries, {len(contractor_ids)} contractors, API batches of {batch:,}, PostgreSQL {version}")
+    sizes = " and ".join(f"{size:,}" for size in batches)
+    print(f"{count:,} time entries, {len(contractor_ids)} contractors, API batches of {sizes}, PostgreSQL {version}")
     with connection.cursor() as cursor:
         cursor.execute("SHOW autovacuum")
         autovacuum = cursor.fetchone()[0] == "on"
@@ -434,15 +519,19 @@ def main(argv: Sequence[str]) -> None:
     if not autovacuum:
         print("note: autovacuum is off on this server; the bench analyzes the tables as autovacuum would")
 
-    with analyzer:
-        empty_tables()
-        api = ingest_api(rows(count, contractor_ids, "bench-api"), token, batch)
-        assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
+    apis: list[tuple[int, Clock, float]] = []
+    with analyzer, Worker() as worker:
+        for size in batches:
+            empty_tables()
+            api = ingest_api(rows(count, contractor_ids, "bench-api"), token, size)
+            assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
+            apis.append((size, api, worker.drained()))
 
         empty_tables()
         connection.close()  # the child process imports on its own connection
         imported, imported_cpu, memory, import_seconds = ingest_file(count)
         assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
+        worker.drained()
 
         empty_tables()
         copied = ingest_copy(rows(count, contractor_ids, "bench-copy"))
@@ -450,22 +539,30 @@ def main(argv: Sequence[str]) -> None:
         empty_tables()
 
     print(HEADER)
-    api_rate, line = report_line("API list POST", api.wall, api.cpu)
-    print(line)
+    api_rates = []
+    for size, api, _ in apis:
+        api_rate, line = report_line(f"API, batches of {size:,}", api.wall, api.cpu)
+        api_rates.append((size, api, api_rate))
+        print(line)
     print(report_line("file import (generic)", imported, imported_cpu, import_seconds)[1])
     copy_rate, line = report_line("COPY (10 statements)", copied.wall, copied.cpu)
     print(line)
+    for size, _, caught_up in apis:
+        print(f"API, batches of {size:,}: the worker's recompute caught up {caught_up:.1f} s after the last batch")
+    print(f"worker (report recompute) CPU over the whole run: {worker.cpu_seconds:.1f} s")
     print(
         f"file import: {memory['file_mb']:.1f} MB file, peak resident memory {memory['peak_mb']:.0f} MB "
         f"({memory['baseline_mb']:.0f} MB before the import); "
         f"{import_seconds - imported[-1][1] - memory['writing']:.1f} s after the last row (commit, report recompute); "
         f"first progress after {memory['first_progress']:.2f} s, writing from {memory['writing']:.1f} s (first pass)"
     )
-    print(f"API / COPY: {api_rate / copy_rate:.0%} of COPY's rows/s")
-    api_cpu, copy_cpu = count / api.cpu[-1][1], count / copied.cpu[-1][1]
-    print(
-        f"API / COPY per CPU second (Python and PostgreSQL): {api_cpu:,.0f} / {copy_cpu:,.0f} = {api_cpu / copy_cpu:.0%}"
-    )
+    copy_cpu = count / copied.cpu[-1][1]
+    for size, api, api_rate in api_rates:
+        api_cpu = count / api.cpu[-1][1]
+        print(
+            f"API (batches of {size:,}) / COPY: {api_rate / copy_rate:.0%} of COPY's rows/s; per CPU second"
+            f" (Python and PostgreSQL): {api_cpu:,.0f} / {copy_cpu:,.0f} = {api_cpu / copy_cpu:.0%}"
+        )
 
 
 if __name__ == "__main__":

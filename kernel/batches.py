@@ -7,10 +7,7 @@ nothing unless the caller asks for a partial write; each problem names the row
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -87,40 +84,6 @@ def problems_of(row: int | None, exc: ValidationError) -> list[RowProblem]:
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-# --- the cyclic garbage collector, paused for a batch -------------------------------------------
-
-_paused = 0
-_was_enabled = True
-_paused_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def collection_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a batch is validated and written.
-
-    A batch allocates a few small containers per row and keeps most of them
-    until it ends, so the collector's thresholds trip over and over, each full
-    pass walking every object of the process (Django's and the batch's): a
-    third of the Python time of a 1,000-row list POST. Nothing a batch builds
-    needs the cycle collector to be freed (reference counting frees it; the
-    few cycles wait for the next pass), and collection resumes when the last
-    paused batch of the process ends, unless it was off before the first.
-    """
-    global _paused, _was_enabled
-    with _paused_lock:
-        if _paused == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _paused += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused -= 1
-            if _paused == 0 and _was_enabled:
-                gc.enable()
 
 
 # --- the lookup of stored rows by (source, external_id) -----------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -203,13 +204,14 @@ class FactQuerySet(models.QuerySet):
         has already read to validate them.
         """
         model: type[RecordedFact] = self.model
-        names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-        stored = [_as_stored(model, row, names) for row in rows]
-        after_rows = [{**row, "_engagement": eid} for row, eid in zip(stored, engagement_ids, strict=True)]
+        names = model.audited_attnames()
+        as_stored = _stored_values(model)
+        # Each row as a snapshot row: its columns' values as stored, and its engagement.
+        after_rows = [{**as_stored(row), "_engagement": eid} for row, eid in zip(rows, engagement_ids, strict=True)]
         with _transaction(self.db):
             model.check_guards(model.month_keys_of_rows(after_rows))
             with transaction.atomic(using=self.db, savepoint=False):
-                pks = _insert_values(model, self.db, names, stored)
+                pks = _insert_values(model, self.db, names, after_rows)
                 model.after_insert(pks, after_rows)
         return pks
 
@@ -443,16 +445,28 @@ class RecordedFact(models.Model):
 _INSERT_CHUNK = 1000
 
 
-def _as_stored(model: type[models.Model], row: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
-    """Return a row's values as its columns store them: decimals at their places, omitted fields at their defaults."""
-    values = {}
-    for name in names:
-        field = _column(model, name)
-        value = row[name] if name in row else field.get_default()
-        if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
-            value = value.quantize(_QUANTA[field.decimal_places])
-        values[name] = value
-    return values
+@functools.cache
+def _stored_values(model: type[models.Model]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Return a function giving a row's values as the model's columns store them.
+
+    Decimals at their columns' places; a column the row leaves out at its default.
+    """
+    names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    quanta = {
+        name: _QUANTA[field.decimal_places]
+        for name in names
+        if isinstance(field := _column(model, name), models.DecimalField) and field.decimal_places is not None
+    }
+
+    def as_stored(row: dict[str, Any]) -> dict[str, Any]:
+        values = {name: row[name] if name in row else _column(model, name).get_default() for name in names}
+        for name, quantum in quanta.items():
+            value = values[name]
+            if isinstance(value, Decimal):
+                values[name] = value.quantize(quantum)
+        return values
+
+    return as_stored
 
 
 _QUANTA = [Decimal(1).scaleb(-places) for places in range(10)]
@@ -471,7 +485,7 @@ def _insert_values(
     connection = connections[using]
     if connection.vendor != "postgresql":
         # Django's own bulk insert (SQLite returns the ids too), past the audited bulk_create: the caller audits.
-        objs = [model(**row) for row in rows]
+        objs = [model(**{name: row[name] for name in names}) for row in rows]
         plain: models.QuerySet[Any] = models.QuerySet(model, using=using)
         plain.bulk_create(objs, batch_size=_INSERT_CHUNK)
         return [obj.pk for obj in objs]

@@ -217,9 +217,14 @@ def _field_problems(row: int, entry: EntryRow) -> list[RowProblem]:
 
 
 def _validate_entries(
-    changed: Changed, old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+    changed: Changed, old: dict[int, TimeEntry], contractors: dict[int, Contractor], *, day_totals: bool
 ) -> list[RowProblem]:
-    """Apply TimeEntry's rules to a batch with a constant number of queries."""
+    """Apply TimeEntry's rules to a batch with a constant number of queries.
+
+    `day_totals=False` leaves the 24 h rule to the database (its triggers hold
+    every write to it): a batch that breaks it is refused by the insert, and
+    only then are its days read to name the rows (see _write_entries).
+    """
     problems: list[RowProblem] = []
     for row, entry in changed:
         if not _plainly_valid(entry):
@@ -228,13 +233,20 @@ def _validate_entries(
                 problems += found
                 continue
         errors = check_hours(entry.hours) | check_date_in(contractors[entry.contractor_id].engagement, entry.date)
-        problems += [RowProblem(row, name, message) for name, message in errors.items()]
+        if errors:
+            problems += [RowProblem(row, name, message) for name, message in errors.items()]
     if problems:
         return problems
-    return _check_day_totals(changed, old, contractors) or _check_closed_months(changed, old, contractors)
+    if day_totals:
+        problems = _check_day_totals(changed, old, contractors)
+    return problems or _check_closed_months(changed, old, contractors)
 
 
-def _write_entries(creates: list[EntryRow], updates: list[EntryRow], contractors: dict[int, Contractor]) -> None:
+def _write_entries(
+    changed: Changed, statuses: dict[int, str], old: dict[int, TimeEntry], contractors: dict[int, Contractor]
+) -> None:
+    creates = [entry for row, entry in changed if statuses[row] == CREATED]
+    updates = [entry for row, entry in changed if statuses[row] == UPDATED]
     try:
         with transaction.atomic():
             if creates:
@@ -249,7 +261,8 @@ def _write_entries(creates: list[EntryRow], updates: list[EntryRow], contractors
                     batch_size=CHUNK,
                 )
     except (IntegrityError, DatabaseError) as exc:
-        # A rule the database enforces fired in a race this batch lost.
+        # A rule the database enforces refused the batch (or a race this batch lost). The savepoint
+        # is rolled back: the days can be read to name the rows that take a day past 24 h.
         error = translate_database_error(exc)
         if error is None:
             if isinstance(exc, IntegrityError):
@@ -261,7 +274,7 @@ def _write_entries(creates: list[EntryRow], updates: list[EntryRow], contractors
                     ]
                 ) from exc
             raise
-        raise BatchRejected(problems_of(None, error)) from exc
+        raise BatchRejected(_check_day_totals(changed, old, contractors) or problems_of(None, error)) from exc
     except ValidationError as exc:
         raise BatchRejected(problems_of(None, exc)) from exc
 
@@ -300,16 +313,13 @@ def time_entries_upsert(
             old[stored.pk] = stored
         statuses[row], result[row] = (UPDATED if stored is not None else CREATED), entry
         changed.append((row, entry))
-    problems += _validate_entries(changed, old, contractors)
+    # A partial write must know its bad rows before writing; a whole batch lets the database judge the days.
+    problems += _validate_entries(changed, old, contractors, day_totals=partial)
     if problems and not partial:
         raise BatchRejected(problems)
     bad = {p.row for p in problems}
     changed = [(row, entry) for row, entry in changed if row not in bad]
-    _write_entries(
-        [entry for row, entry in changed if statuses[row] == CREATED],
-        [entry for row, entry in changed if statuses[row] == UPDATED],
-        contractors,
-    )
+    _write_entries(changed, statuses, old, contractors)
     outcome = UpsertOutcome(problems=problems)
     for row in rows:
         if row in result and row not in bad:

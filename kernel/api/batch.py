@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.views import APIView
 
-from kernel.batches import BatchRejected, RowProblem, UpsertOutcome, collection_paused
+from kernel.batches import BatchRejected, RowProblem, UpsertOutcome
 from kernel.facts import guards_run_once
 from kernel.services import translate_database_error
 
@@ -106,10 +106,6 @@ class BatchUpsertMixin(_GenericAPIView):
         return obj
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        with collection_paused():
-            return self._create(request)
-
-    def _create(self, request: Request) -> Response:
         payload = request.data
         many = isinstance(payload, list)
         items = payload if many else [payload]

@@ -23,7 +23,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from engagements.models import Contractor, TimeEntry
-from engagements.models.entries import DAILY_HOURS_MESSAGE
+from engagements.models.entries import DAY_HOLDS
 from engagements.services import ingest
 from engagements.services.ingest import _PG_DAY_TOTALS, _SQLITE_DAY_TOTALS, time_entries_upsert
 from kernel.batches import _PG_BY_KEYS, _SQLITE_BY_KEYS, BatchRejected, stored_by_keys
@@ -224,9 +224,9 @@ def write_together(monkeypatch: pytest.MonkeyPatch) -> list[threading.Barrier]:
     barriers: list[threading.Barrier] = []
     write = ingest._write_entries
 
-    def after_both_checked(creates: list[TimeEntry], updates: list[TimeEntry]) -> None:
+    def after_both_checked(*args: Any) -> None:
         barriers[-1].wait(5)
-        write(creates, updates)
+        write(*args)
 
     monkeypatch.setattr(ingest, "_write_entries", after_both_checked)
     return barriers
@@ -247,9 +247,12 @@ def test_postgresql_two_batches_at_once_that_together_pass_24_hours_one_is_refus
         results = at_once(partial(time_entries_upsert, entries=one), partial(time_entries_upsert, entries=two))
         failed = [r for r in results if isinstance(r, BaseException)]
         assert len(failed) == 1, f"round {round_}: {results!r}"
-        # The database's rule, told in the model's words: never a deadlock, a crash or both stored.
+        # The database's rule, then the loser's rows named with the day's total (the winner's hours
+        # committed by then): never a deadlock, a crash or both stored.
         assert isinstance(failed[0], BatchRejected), repr(failed[0])
-        assert [p.message for p in failed[0].problems] == [DAILY_HOURS_MESSAGE]
+        problems = failed[0].problems
+        assert [(p.row, p.field) for p in problems] == [(0, "hours"), (1, "hours"), (2, "hours")]
+        assert all(p.message.endswith(f"would total 26.00 h; {DAY_HOLDS}.") for p in problems), problems
         for contractor in contractors:
             hours = TimeEntry.objects.filter(contractor=contractor, date=day).values_list("hours", flat=True)
             assert sum(hours, Decimal(0)) == Decimal("13.00")

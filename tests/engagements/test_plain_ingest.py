@@ -9,7 +9,6 @@ same validated data, the same stored rows, the same audit rows.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +27,6 @@ from engagements.services.ingest import EntryRow, time_entries_upsert
 from engagements.services.trail import _audit_select
 from kernel.api.batch import BatchListSerializer
 from kernel.api.plain import PlainRows
-from kernel.batches import collection_paused
 from kernel.facts import created
 
 pytestmark = pytest.mark.django_db
@@ -186,22 +184,6 @@ def test_a_serializer_with_a_field_the_plain_path_does_not_know_goes_through_drf
 
 def test_time_entries_have_a_plain_path() -> None:
     assert PlainRows(BatchListSerializer(child=TimeEntrySerializer(), data=[]).child).plan is not None
-
-
-def test_a_paused_collection_resumes_after_the_last_batch_and_respects_a_collector_already_off() -> None:
-    assert gc.isenabled()
-    with collection_paused():
-        with collection_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with collection_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
 
 
 @pytest.mark.parametrize("count", [3, 150], ids=["few rows (audited in Python)", "a batch (audited by the database)"])
