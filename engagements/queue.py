@@ -51,9 +51,16 @@ def _run_in_process(app: Celery, name: str, kwargs: dict[str, Any]) -> None:
 
 
 def send_task_now(
-    name: str, kwargs: dict[str, Any], *, app: Celery | None = None, after_response: bool = False
+    name: str,
+    kwargs: dict[str, Any],
+    *,
+    app: Celery | None = None,
+    after_response: bool = False,
+    countdown: float = 0,
 ) -> bool:
     """Send a task; on a broker failure record it as pending and return False.
+
+    `countdown`: with a broker, the worker runs the task that many seconds later (in-process: no wait).
 
     Without a broker the task runs in-process: now, or with `after_response` (inside a request) once the
     response is sent; the same task with the same arguments runs once per request however often it is sent.
@@ -72,7 +79,7 @@ def send_task_now(
     try:
         # The queue is named on every send: Celery caches its router's default
         # queue at first use, and the setting is the one source of truth.
-        app.send_task(name, kwargs=kwargs, queue=app.conf.task_default_queue)
+        app.send_task(name, kwargs=kwargs, queue=app.conf.task_default_queue, countdown=countdown or None)
         return True
     except Exception as exc:  # noqa: BLE001 - any broker error must not fail the caller's save
         log.warning("Could not send %s (%s); kept as pending", name, exc)

@@ -47,7 +47,7 @@ def _send_recompute() -> None:
 
     if _recompute_already_waiting():
         return
-    send_task_now(RECOMPUTE_CHANGED_TASK, {}, after_response=True)
+    send_task_now(RECOMPUTE_CHANGED_TASK, {}, after_response=True, countdown=settings.RECOMPUTE_DELAY_SECONDS)
 
 
 def _recompute_already_waiting() -> bool:

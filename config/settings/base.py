@@ -244,6 +244,9 @@ BROKER_TIMEOUT_SECONDS = float(env_str("BROKER_TIMEOUT_SECONDS", "2"))
 # a client posting batch after batch queues one recompute, not one per batch. The flag lapses after
 # this many seconds should its task be lost (the beat job picks the months up meanwhile); 0 turns it off.
 RECOMPUTE_COALESCE_SECONDS = env_int("RECOMPUTE_COALESCE_SECONDS", 120)
+# With a broker, the worker starts that recompute this many seconds after the write that asked for it,
+# so that the writes of the next few seconds (a bulk load's next batches) are recomputed with it.
+RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 5)
 # A month job with no batch finished for this long is resumed (reports.services.jobs.stall_threshold).
 REPORTS_JOB_STALL_MINUTES = env_int("REPORTS_JOB_STALL_MINUTES", 10)
 CELERY_BROKER_TRANSPORT_OPTIONS = {

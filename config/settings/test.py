@@ -29,6 +29,7 @@ AFTER_RESPONSE_TASKS = "inline"
 # Every commit sends its recompute: the cache (Redis on PostgreSQL runs) is shared by the test
 # processes, and one test's flag must not hold back another's. tests/reports/test_coalesce.py turns it on.
 RECOMPUTE_COALESCE_SECONDS = 0
+RECOMPUTE_DELAY_SECONDS = 0
 # Tests sign in with wrong passwords and tokens on purpose; tests/test_login_throttling.py sets its own limits.
 LOGIN_FAILURE_LIMIT = 10_000
 API_TOKEN_FAILURE_LIMIT = 10_000

@@ -120,3 +120,17 @@ def test_an_admin_save_succeeds_while_the_broker_is_down_and_the_recompute_is_ke
     # Nothing is lost: the month is marked in the database and the send is kept for the beat to retry.
     assert ChangedMonth.objects.filter(engagement=contractor.engagement).exists()
     assert PendingTask.objects.filter(task_name="reports.recompute_changed").exists()
+
+
+def test_with_a_broker_a_countdown_reaches_the_worker_as_the_tasks_delay() -> None:
+    sent: list[dict[str, object]] = []
+
+    class Broker:
+        conf = type("Conf", (), {"task_always_eager": False, "task_default_queue": "celery"})()
+
+        def send_task(self, name: str, **options: object) -> None:
+            sent.append({"name": name, **options})
+
+    assert send_task_now("reports.recompute_changed", {}, app=Broker(), countdown=5) is True  # type: ignore[arg-type]
+    assert send_task_now("reports.recompute_changed", {}, app=Broker()) is True  # type: ignore[arg-type]
+    assert [s["countdown"] for s in sent] == [5, None]

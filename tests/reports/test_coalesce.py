@@ -80,3 +80,17 @@ def test_the_recompute_task_clears_the_flag_before_it_claims_the_marks(sent: lis
     assert cache.add(hooks.RECOMPUTE_PENDING_KEY, "1", timeout=60)
     recompute_changed()
     assert cache.get(hooks.RECOMPUTE_PENDING_KEY) is None
+
+
+def test_with_a_broker_the_recompute_starts_after_the_delay_so_the_next_batches_join_it(
+    contractor: Contractor, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.RECOMPUTE_DELAY_SECONDS = 5
+    calls: list[tuple[str, float]] = []
+    import engagements.queue
+
+    monkeypatch.setattr(
+        engagements.queue, "send_task_now", lambda name, kwargs, countdown=0, **_: calls.append((name, countdown))
+    )
+    _commit_an_entry(contractor, 2)
+    assert calls == [("reports.recompute_changed", 5)]
