@@ -235,6 +235,10 @@ class Clock:
         self._backends[pid] = (first, now)
         return sum(last - first for first, last in self._backends.values())
 
+    def cpu_now(self) -> float:
+        """Return the CPU seconds of this process and its backends since the clock started."""
+        return time.process_time() - self._cpu_started + self._backend_seconds()
+
     def mark(self, rows: int) -> None:
         self.wall.append((rows, time.perf_counter() - self._started))
         self.cpu.append((rows, time.process_time() - self._cpu_started + self._backend_seconds()))
@@ -324,6 +328,51 @@ def ingest_api(data: Sequence[Row], token: str, batch: int) -> Clock:
             done, seconds = clock.wall[-1]
             print(f"  api: {done:>9,} rows, {done / seconds:,.0f} rows/s", file=sys.stderr, flush=True)
     return clock
+
+
+def api_client_child(count: int, batch: int, part: int, parts: int, start_at: float) -> None:
+    """In a child process: POST every `parts`-th batch of the rows (from batch `part`); print the marks as JSON.
+
+    The children start together at `start_at` (time.time()), as clients sending to the web processes of
+    one server; each reports when its batches ended, on that shared clock, and its CPU with its backend's.
+    """
+    contractor_ids, token = setup()
+    data = rows(count, contractor_ids, "bench-api")
+    mine = [data[offset : offset + batch] for offset in range(part * batch, len(data), parts * batch)]
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    bodies = [json.dumps([dict(zip(FIELDS, row, strict=True)) for row in chunk]) for chunk in mine]
+    clock = Clock()
+    time.sleep(max(0.0, start_at - time.time()))
+    cpu_started, ended = clock.cpu_now(), []
+    for chunk, body in zip(mine, bodies, strict=True):
+        response = client.post("/api/v1/time-entries/", body, content_type="application/json", secure=True)
+        if response.status_code != 200 or response.json()["created"] != len(chunk):
+            raise SystemExit(f"a batch failed: {response.status_code} {response.content[:500]!r}")
+        ended.append((len(chunk), time.time() - start_at))
+    print(json.dumps({"ended": ended, "cpu": clock.cpu_now() - cpu_started}))
+
+
+def ingest_api_clients(count: int, batch: int, parts: int) -> tuple[Marks, float]:
+    """POST the rows from `parts` client processes at once; return the merged marks and their CPU seconds."""
+    start_at = time.time() + 15  # time for every child to load the project and encode its bodies
+    command = [sys.executable, "-m", "bench.api_ingest", "--api-client-child", str(count), str(batch)]
+    children = [
+        subprocess.Popen([*command, str(part), str(parts), repr(start_at)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for part in range(parts)
+    ]
+    results = []
+    for child in children:
+        out, _ = child.communicate()
+        if child.returncode != 0:
+            raise SystemExit("an API client process failed")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    ends = sorted((seconds, done) for result in results for done, seconds in result["ended"])
+    marks: Marks = [(0, 0.0)]
+    for seconds, done in ends:
+        marks.append((marks[-1][0] + done, seconds))
+    return marks, sum(result["cpu"] for result in results)
 
 
 def ingest_copy(data: Sequence[Row]) -> Clock:
@@ -498,6 +547,10 @@ def main(argv: Sequence[str]) -> None:
     if argv[:1] == ["--file-import-child"]:
         file_import_child(argv[1])
         return
+    if argv[:1] == ["--api-client-child"]:
+        count, batch, part, parts = (int(value) for value in argv[1:5])
+        api_client_child(count, batch, part, parts, float(argv[5]))
+        return
     count = int(argv[0]) if argv else 200_000
     # The batch sizes of the API runs: 1,000 rows, and the API's largest batch (kernel.api.fields.MAX_BATCH).
     batches = [int(size) for size in argv[1].split(",")] if len(argv) > 1 else [1_000, 5_000]
@@ -527,6 +580,12 @@ def main(argv: Sequence[str]) -> None:
             assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
             apis.append((size, api, worker.drained()))
 
+        # Two clients at once, as two web processes (gunicorn workers) would serve them.
+        empty_tables()
+        clients, clients_cpu = ingest_api_clients(count, max(batches), 2)
+        assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
+        clients_caught_up = worker.drained()
+
         empty_tables()
         connection.close()  # the child process imports on its own connection
         imported, imported_cpu, memory, import_seconds = ingest_file(count)
@@ -544,6 +603,9 @@ def main(argv: Sequence[str]) -> None:
         api_rate, line = report_line(f"API, batches of {size:,}", api.wall, api.cpu)
         api_rates.append((size, api, api_rate))
         print(line)
+    two_clients = f"API, 2 clients x {max(batches):,}"
+    clients_rate, line = report_line(two_clients, clients, [(0, 0.0), (count, clients_cpu)])
+    print(line.split(" | ")[0] + f" | {clients_cpu:>6.1f}  (the two processes together)")
     print(report_line("file import (generic)", imported, imported_cpu, import_seconds)[1])
     copy_rate, line = report_line("COPY (10 statements)", copied.wall, copied.cpu)
     print(line)
@@ -556,7 +618,9 @@ def main(argv: Sequence[str]) -> None:
         f"{import_seconds - imported[-1][1] - memory['writing']:.1f} s after the last row (commit, report recompute); "
         f"first progress after {memory['first_progress']:.2f} s, writing from {memory['writing']:.1f} s (first pass)"
     )
+    print(f"{two_clients}: the worker's recompute caught up {clients_caught_up:.1f} s after the last batch")
     copy_cpu = count / copied.cpu[-1][1]
+    print(f"{two_clients} / COPY: {clients_rate / copy_rate:.0%} of COPY's rows/s")
     for size, api, api_rate in api_rates:
         api_cpu = count / api.cpu[-1][1]
         print(
