@@ -7,8 +7,8 @@ async views and Celery workers alike.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,15 +31,35 @@ def current_actor() -> Actor:
     return _current.get()
 
 
-@contextlib.contextmanager
-def acting_as(user: Any = None, label: str = "") -> Iterator[Actor]:
+def acting_as(user: Any = None, label: str = "") -> contextlib.AbstractContextManager[Actor]:
     """Attribute writes inside the block to a user and/or a label."""
     user_id = getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
-    token = _current.set(Actor(user_id=user_id, label=label))
-    try:
-        yield _current.get()
-    finally:
-        _current.reset(token)
+    return _ActingAs(Actor(user_id=user_id, label=label))
+
+
+class _ActingAs:
+    """The block of acting_as: sets the actor on entry, restores the previous one on exit.
+
+    A class, not a @contextmanager generator: a block left open (a view whose
+    error escapes before it exits the block) is then dropped by the garbage
+    collector without running anything. An open generator would be closed by
+    the collector instead, and its `finally` would reset the actor at whatever
+    moment the collector ran: in another request, or inside a ContextVar.set,
+    which crashes CPython 3.11 (python/cpython#148891).
+    """
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self._token: Token[Actor] | None = None
+
+    def __enter__(self) -> Actor:
+        self._token = _current.set(self.actor)
+        return self.actor
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _current.reset(self._token)
+            self._token = None
 
 
 class AuditActorMiddleware:

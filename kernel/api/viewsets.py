@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import HttpRequest, HttpResponseBase
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
@@ -46,20 +47,20 @@ class ApiViewMixin(_APIView):
     permission_classes: Sequence[_PermissionClass] = [ModelPermission]
     # What a request needs, by action or HTTP method, where the model's permissions are not it (ModelPermission).
     required_permissions: ClassVar[Mapping[str, Sequence[str]]] = {}
-    _actor_stack: contextlib.ExitStack | None = None
+    # The block that attributes the request's writes to its user: open from initial() to the end of dispatch().
+    _actor_stack: contextlib.ExitStack
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Closed here, not in finalize_response: an error DRF hands back to Django
+        # (an Http404, a crash) skips that, and the block would stay open.
+        with contextlib.ExitStack() as self._actor_stack:
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         # Token users are known only now (after the middleware ran): attribute writes to them.
-        self._actor_stack = contextlib.ExitStack()
         label = f"api {request.method} {request.path}"[:200]
         self._actor_stack.enter_context(acting_as(request.user, label=label))
-
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        if self._actor_stack is not None:
-            self._actor_stack.close()
-            self._actor_stack = None
-        return super().finalize_response(request, response, *args, **kwargs)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, DjangoValidationError):
