@@ -460,7 +460,7 @@ def file_import(
             report.warnings.append(
                 # In the organisation's zone, labelled, like every time the pages show.
                 f"This file was imported before ({timezone.localtime(previous.uploaded_at):%Y-%m-%d %H:%M %Z}); "
-                "rows already stored stay unchanged."
+                "only rows that differ from what is stored are written again."
             )
         values = {"name": name, "engagement": engagement, "user": user, "day_first": day_first, "tz": tz}
         run = _Run(

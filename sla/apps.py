@@ -32,6 +32,11 @@ class SlaConfig(AppConfig):
 
         register_database_rule("sla_ticket_opened_in_engagement", "opened_at", OPENED_BEFORE_ENGAGEMENT_MESSAGE)
         register_database_rule("sla_engagement_start_after_tickets", "start_date", TICKETS_BEFORE_START_MESSAGE)
+        # The same rule on the engagement's form and API, before the trigger has to refuse the save.
+        from engagements.models.core import register_engagement_check
+        from sla.models.tickets import check_engagement_start
+
+        register_engagement_check(check_engagement_start)
         # Those triggers compare instants with local midnights: PostgreSQL learns the zone from each connection.
         connection_created.connect(share_zone, dispatch_uid="sla_share_zone")
         setting_changed.connect(share_changed_zone, dispatch_uid="sla_share_changed_zone")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -147,6 +148,19 @@ class EngagementStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Checks of a changed engagement against facts other apps record on it (sla's tickets), registered by
+# those apps: the admin and the API then answer on the field instead of the database's trigger refusing
+# the save. Each returns {field: message} (empty: nothing stranded).
+EngagementCheck = Callable[["Engagement"], dict[str, str]]
+_recorded_fact_checks: list[EngagementCheck] = []
+
+
+def register_engagement_check(check: EngagementCheck) -> None:
+    """Let an app refuse an engagement change that would strand the facts it records (on the field)."""
+    if check not in _recorded_fact_checks:
+        _recorded_fact_checks.append(check)
+
+
 class Engagement(RecordedFact):
     """One contract with one vendor, of one delivery model, for one service area."""
 
@@ -227,6 +241,10 @@ class Engagement(RecordedFact):
             or OverheadEntry.objects.filter(engagement=self).filter(outside).exists()
         ):
             raise ValidationError({"start_date": ENTRIES_OUTSIDE_DATES_MESSAGE})
+        for check in _recorded_fact_checks:
+            errors = check(self)
+            if errors:
+                raise ValidationError(errors)
 
     @classmethod
     def month_keys(cls, row: dict[str, Any]) -> set[MonthKey]:

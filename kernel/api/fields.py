@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -139,6 +139,18 @@ def parse_month(raw: str) -> dt.date:
 
 class BatchPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key by id, looked up once for a whole batch (one query, not one per row)."""
+
+    default_error_messages = {
+        "required": "This field is required.",
+        "does_not_exist": "No {model} has id {pk_value}.",
+        "incorrect_type": "Send the id as a number, not as {data_type}.",
+    }
+
+    def fail(self, key: str, **kwargs: Any) -> NoReturn:
+        # DRF's words name neither the thing looked for nor what to send ('Invalid pk "9" - object does not exist.').
+        queryset = self.queryset
+        kwargs.setdefault("model", queryset.model._meta.verbose_name if queryset is not None else "object")
+        super().fail(key, **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):

@@ -55,9 +55,33 @@ def check_opened_in(engagement: Engagement, opened_at: dt.datetime | None) -> di
     organisation's zone), where its first month's figures begin.
     """
     if opened_at is not None and opened_at < local_midnight(engagement.start_date):
-        start = engagement.start_date.isoformat()
-        return {"opened_at": f"The ticket was opened before {engagement.name} began ({start})."}
+        # Both in the organisation's zone, where the engagement begins: an instant sent in UTC can fall
+        # on the day before the start there, and the message must show why.
+        began = local_label(local_midnight(engagement.start_date))
+        return {
+            "opened_at": f"The ticket was opened before {engagement.name} began ({began}): "
+            f"it was opened at {local_label(opened_at)}."
+        }
     return {}
+
+
+def check_engagement_start(engagement: Engagement) -> dict[str, str]:
+    """Return the start date's error when a changed engagement would begin after tickets opened on it.
+
+    Registered with engagements (Engagement.clean), so the admin and the API answer on the field; the
+    database's trigger (migration 0003) holds every other path.
+    """
+    if engagement.pk is None or engagement.start_date is None:
+        return {}
+    first = (
+        Ticket.objects.filter(engagement=engagement, opened_at__lt=local_midnight(engagement.start_date))
+        .order_by("opened_at")
+        .values_list("opened_at", flat=True)
+        .first()
+    )
+    if first is None:
+        return {}
+    return {"start_date": TICKETS_BEFORE_START_MESSAGE.replace("; ", f" (the first at {local_label(first)}); ", 1)}
 
 
 # Columns the clock refresh computes from the recorded facts. They are left

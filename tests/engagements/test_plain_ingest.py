@@ -205,3 +205,16 @@ def test_a_batchs_audit_rows_are_what_the_python_trail_writes(anna: Contractor, 
         assert audits[pk].object_repr == TimeEntry.describe_row(snapshot)[:200]
         assert (audits[pk].action, audits[pk].bulk) == ("create", True)
     assert _audit_select(TimeEntry) is not None, "time entries are audited by the database on PostgreSQL"
+
+
+def test_an_unknown_or_mistyped_contractor_is_named_in_plain_words(anna: Contractor, api: APIClient) -> None:
+    rows = [
+        {"contractor": 999999, "date": "2026-04-02", "hours": "1.00"},
+        {"contractor": "Anna", "date": "2026-04-02", "hours": "1.00"},
+    ]
+    answer = api.post("/api/v1/time-entries/", rows, format="json")
+    assert answer.status_code == 400
+    assert [(e["row"], e["field"], e["message"]) for e in answer.json()["errors"]] == [
+        (0, "contractor", "No contractor has id 999999."),
+        (1, "contractor", "Send the id as a number, not as str."),
+    ]

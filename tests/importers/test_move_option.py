@@ -8,6 +8,7 @@ preview says what would move before anything does.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 import yaml
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -335,6 +337,32 @@ def test_the_command_names_move_where_the_wizard_and_the_api_name_theirs(importe
     neutral = report.rejected_rows[0]["message"]
     assert neutral.endswith("import it under that engagement, or allow moving it.")
     assert line_of(report.rejected_rows[0]).endswith("or allow moving it (--move).")
+
+
+def test_the_commands_dry_run_and_run_with_move_print_what_would_move_and_what_moved(
+    imported_under_acme, initech, tmp_path
+) -> None:
+    path = tmp_path / "harvest.csv"
+    path.write_bytes((SAMPLES / HARVEST).read_bytes())
+    outputs = []
+    for extra in (["--dry-run"], []):
+        out = io.StringIO()
+        call_command(
+            "import_file",
+            "--kind",
+            "timesheets",
+            "--format",
+            "harvest",
+            "--engagement",
+            initech.name,
+            "--move",
+            *extra,
+            str(path),
+            stdout=out,
+        )
+        outputs.append(out.getvalue())
+    assert "  moves: " in outputs[0] and "would move" in outputs[0]
+    assert "  moves: " in outputs[1] and "would move" not in outputs[1]
 
 
 # --- In a real browser: the box and the messages at a desk's width and a phone's ------------------------------------

@@ -207,7 +207,7 @@ def test_a_ticket_opened_before_its_engagement_began_is_refused(import_world) ->
         {
             "row": 2,
             "field": "opened_at",
-            "message": "The ticket was opened before Managed IT (Globex) began (2024-01-01).",
+            "message": "The ticket was opened before Managed IT (Globex) began (2024-01-01 00:00 UTC): it was opened at 2023-12-31 10:00 UTC.",
         }
     ]
     assert not Ticket.objects.exists()

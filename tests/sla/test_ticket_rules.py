@@ -71,7 +71,11 @@ def refused_by_database(write: Any) -> str:
 def test_a_ticket_opened_before_its_engagement_began_is_refused_on_the_opening(april) -> None:
     with pytest.raises(ValidationError) as excinfo:
         TicketFactory(engagement=april, opened_at=BEFORE_NY_MIDNIGHT)
-    assert errors_of(excinfo) == {"opened_at": ["The ticket was opened before Service desk (Acme) began (2026-04-01)."]}
+    assert errors_of(excinfo) == {
+        "opened_at": [
+            "The ticket was opened before Service desk (Acme) began (2026-04-01 00:00 EDT): it was opened at 2026-03-31 23:30 EDT."
+        ]
+    }
     assert not Ticket.objects.exists()
 
 
@@ -106,7 +110,9 @@ def test_the_admin_shows_the_opening_rule_on_the_opening_field(operations_client
     response = operations_client.post(f"{ADMIN_TICKETS}add/", data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
-        "opened_at": ["The ticket was opened before Service desk (Acme) began (2026-04-01)."]
+        "opened_at": [
+            "The ticket was opened before Service desk (Acme) began (2026-04-01 00:00 EDT): it was opened at 2026-03-31 23:30 EDT."
+        ]
     }
     assert not Ticket.objects.exists()
 
@@ -148,7 +154,7 @@ def test_one_ticket_posted_before_its_engagement_began_is_a_400_on_the_opening(a
         {
             "row": 0,
             "field": "opened_at",
-            "message": "The ticket was opened before Service desk (Acme) began (2026-04-01).",
+            "message": "The ticket was opened before Service desk (Acme) began (2026-04-01 00:00 EDT): it was opened at 2026-03-31 23:30 EDT.",
         }
     ]
     assert not Ticket.objects.exists()
@@ -163,7 +169,11 @@ def test_a_batch_names_each_row_and_field_that_breaks_a_rule_and_stores_nothing(
     response = api.post(TICKETS, batch, format="json")
     assert response.status_code == 400
     assert [(e["row"], e["field"], e["message"]) for e in response.json()["errors"]] == [
-        (1, "opened_at", "The ticket was opened before Service desk (Acme) began (2026-04-01)."),
+        (
+            1,
+            "opened_at",
+            "The ticket was opened before Service desk (Acme) began (2026-04-01 00:00 EDT): it was opened at 2026-03-31 19:00 EDT.",
+        ),
         (2, "first_response_at", RESPONSE_AFTER_RESOLVED_MESSAGE),
     ]
     assert not Ticket.objects.exists()
@@ -241,7 +251,13 @@ def test_an_engagement_start_moved_past_its_tickets_is_refused_on_the_start_date
     TicketFactory(engagement=april, opened_at=ny(2026, 4, 14, 10))
     with pytest.raises(ValidationError) as excinfo:
         engagement_update(engagement=april, start_date=dt.date(2026, 4, 15))
-    assert errors_of(excinfo) == {"start_date": [TICKETS_BEFORE_START_MESSAGE]}
+    # The model's check names the first ticket (the form's and the API's answer)...
+    assert errors_of(excinfo) == {
+        "start_date": [
+            "Tickets were opened before this start date (the first at 2026-04-14 10:00 EDT); move or delete them first."
+        ]
+    }
+    # ...and the database refuses any other path in the rule's own words.
     refusal = refused_by_database(
         lambda: Engagement.objects.filter(pk=april.pk).update(start_date=dt.date(2026, 4, 15))
     )
@@ -267,7 +283,9 @@ def test_an_import_refuses_both_rules_naming_the_lines(import_world) -> None:
     )
     report = file_import(kind="tickets", fmt="generic", data=data, engagement=import_world.managed_it)
     assert [(r["row"], r["field"]) for r in report.rejected_rows] == [(3, "opened_at"), (4, "first_response_at")]
-    assert report.rejected_rows[0]["message"] == "The ticket was opened before Managed IT (Globex) began (2024-01-01)."
+    assert report.rejected_rows[0]["message"] == (
+        "The ticket was opened before Managed IT (Globex) began (2024-01-01 00:00 EST): it was opened at 2023-12-31 22:30 EST."
+    )
     assert "after the ticket was resolved" in report.rejected_rows[1]["message"]
     assert not Ticket.objects.exists()
 
@@ -314,3 +332,14 @@ def test_a_ticket_racing_a_later_start_of_its_engagement_never_both_commit() -> 
             assert not isinstance(outcome, BaseException) or refused(outcome), f"round {round_}: {outcome!r}"
         wins["ticket" if ticket_won else "start"] += 1
     assert all(wins.values()), wins  # both orders happened
+
+
+def test_the_engagements_form_validation_refuses_a_start_past_its_tickets_on_the_field(april) -> None:
+    # What the admin's form runs (full_clean): a field error on the page, not the trigger's refusal at save (a 500).
+    TicketFactory(engagement=april, opened_at=ny(2026, 4, 14, 10))
+    april.start_date = dt.date(2026, 4, 15)
+    with pytest.raises(ValidationError) as excinfo:
+        april.full_clean()
+    assert list(errors_of(excinfo)) == ["start_date"]
+    april.start_date = dt.date(2026, 4, 14)
+    april.full_clean()

@@ -149,6 +149,8 @@ class Command(BaseCommand):
             self.stdout.write(line_of(row))
         for what, names in report.unmatched.items():
             self.stdout.write(f"  unmatched {what}: {', '.join(names)}")
+        for move in report.moves:
+            self.stdout.write(f"  moves: {move}")
         for warning in report.warnings:
             self.stdout.write(f"  note: {warning}")
         for warning in report.rate_warnings:
