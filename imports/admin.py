@@ -37,6 +37,7 @@ from imports.mapping import MOVE_HINT, MOVE_OPTION_WIZARD, move_hint_naming
 from imports.models import ImportedRow, ImportFile, ImportJob, ImportKind, JobState
 from imports.parsers import FORMATS, FileError, parse
 from imports.parsers.source import sniff
+from imports.rejections import grouped
 from imports.selectors import format_detect
 
 PERMISSION = "imports.import_data"
@@ -346,6 +347,7 @@ class ImportFileAdmin(admin.ModelAdmin):
         self._check(request)
         job = jobs.job_fail_if_stale(get_object_or_404(ImportJob.objects.select_related("engagement"), pk=pk))
         progress = jobs.job_progress(job)
+        rejected_groups = grouped(job.rejected_rows)
         context: dict[str, Any] = {
             "job": job,
             "source": source_label(job.kind, job.format),
@@ -356,13 +358,19 @@ class ImportFileAdmin(admin.ModelAdmin):
             "status_url": reverse("import-job", kwargs={"pk": job.pk}),
             "good_rows": job.created + job.updated + job.unchanged,
             "changes": job.created + job.updated,
+            # One line per reason, with the lines it covers: a file under the wrong engagement is one reason.
             "rejected_shown": [
-                {**row, "message": move_hint_naming(row["message"], MOVE_OPTION_WIZARD)}
-                for row in job.rejected_rows[:REJECTED_SHOWN]
+                {
+                    "lines": group.lines,
+                    "count": group.count,
+                    "field": group.field,
+                    "message": move_hint_naming(group.message, MOVE_OPTION_WIZARD),
+                }
+                for group in rejected_groups[:REJECTED_SHOWN]
             ],
             "move_refused": move_refused(job),
             "move_label": MOVE_LABEL,
-            "rejected_more": max(len(job.rejected_rows) - REJECTED_SHOWN, 0),
+            "rejected_more": max(len(rejected_groups) - REJECTED_SHOWN, 0),
         }
         if job.dry_run and job.state == JobState.DONE:
             context["sample_columns"], context["sample"] = sample_of(job)

@@ -13,6 +13,7 @@ from engagements.selectors import engagement_matching
 from imports.mapping import MOVE_OPTION_COMMAND, move_hint_naming
 from imports.parsers import FORMATS
 from imports.parsers.text import DATE_ORDER, DATE_ORDER_CHOICE
+from imports.rejections import RejectionGroup, grouped
 from imports.services import IMPORTERS, FileError, ImportReport, file_import
 
 BAR_WIDTH = 30
@@ -36,12 +37,24 @@ class ProgressBar:
         self.stream.flush()
 
 
-def line_of(row: dict[str, Any]) -> str:
-    """One rejected row as a line: the field named once (messages often start with it already)."""
-    field, message = row["field"], move_hint_naming(row["message"], MOVE_OPTION_COMMAND)
+def reason_of(field: str | None, message: str) -> str:
+    """A refusal's reason: the field named once (messages often start with it already), the command's option named."""
+    message = move_hint_naming(message, MOVE_OPTION_COMMAND)
     if field and not message.casefold().startswith(field.casefold()):
         message = f"{field}: {message}"
-    return f"  line {row['row']}: {message}"
+    return message
+
+
+def line_of(row: dict[str, Any]) -> str:
+    """One rejected row as a line."""
+    return f"  line {row['row']}: {reason_of(row['field'], row['message'])}"
+
+
+def lines_of(group: RejectionGroup) -> str:
+    """The rows refused for one reason: one row as line_of writes it, several with their lines and count."""
+    if group.count <= 1:
+        return line_of({"row": group.rows[0] if group.rows else None, "field": group.field, "message": group.message})
+    return f"  lines {group.lines} ({group.count:,} rows): {reason_of(group.field, group.message)}"
 
 
 class Command(BaseCommand):
@@ -145,8 +158,8 @@ class Command(BaseCommand):
         )
         if report.skipped:
             self.stdout.write(f"  skipped {report.skipped} row(s) (see the notes)")
-        for row in report.rejected_rows:
-            self.stdout.write(line_of(row))
+        for group in grouped(report.rejected_rows):
+            self.stdout.write(lines_of(group))
         for what, names in report.unmatched.items():
             self.stdout.write(f"  unmatched {what}: {', '.join(names)}")
         for move in report.moves:
