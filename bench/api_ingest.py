@@ -290,8 +290,10 @@ class Worker:
         while True:
             with self.app.connection_for_write() as connection:
                 waiting = connection.default_channel.client.llen(queue)
-            active = self.app.control.inspect(timeout=1.0).active() or {}
-            if not waiting and not any(active.values()):
+            inspect = self.app.control.inspect(timeout=1.0)
+            # Active, and scheduled: the recompute is sent with a countdown (RECOMPUTE_DELAY_SECONDS).
+            busy = [*(inspect.active() or {}).values(), *(inspect.scheduled() or {}).values()]
+            if not waiting and not any(busy):
                 return time.perf_counter() - started
             time.sleep(0.5)
 
