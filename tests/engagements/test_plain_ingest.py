@@ -86,7 +86,7 @@ def test_the_upsert_stores_what_it_was_given_and_answers_plain_rows_with_their_i
 
 def test_a_row_that_is_not_plainly_valid_still_gets_djangos_conversion_and_messages(anna: Contractor) -> None:
     # A parser's hours as text are converted by the field; 3 decimal places are refused by it.
-    converted = time_entries_upsert(entries=[EntryRow(anna.pk, dt.date(2026, 4, 2), "3.25")])  # type: ignore[arg-type]
+    converted = time_entries_upsert(entries=[EntryRow(anna.pk, dt.date(2026, 4, 2), "3.25")])
     assert TimeEntry.objects.get(pk=converted.objects[0].pk).hours == Decimal("3.25")
     with pytest.raises(Exception) as refused:
         time_entries_upsert(entries=[EntryRow(anna.pk, dt.date(2026, 4, 3), Decimal("1.125"))])

@@ -131,6 +131,6 @@ def test_with_a_broker_a_countdown_reaches_the_worker_as_the_tasks_delay() -> No
         def send_task(self, name: str, **options: object) -> None:
             sent.append({"name": name, **options})
 
-    assert send_task_now("reports.recompute_changed", {}, app=Broker(), countdown=5) is True  # type: ignore[arg-type]
-    assert send_task_now("reports.recompute_changed", {}, app=Broker()) is True  # type: ignore[arg-type]
+    assert send_task_now("reports.recompute_changed", {}, app=Broker(), countdown=5) is True
+    assert send_task_now("reports.recompute_changed", {}, app=Broker()) is True
     assert [s["countdown"] for s in sent] == [5, None]

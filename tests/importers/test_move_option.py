@@ -207,7 +207,7 @@ def test_the_jobs_list_names_the_move_beside_the_step(imported_under_acme, inite
     upload = SimpleUploadedFile(HARVEST, (SAMPLES / HARVEST).read_bytes())
     options = jobs.JobOptions(kind="timesheets", fmt="harvest", engagement=initech, dry_run=True, move=True)
     job = jobs.job_run(job_id=jobs.job_create(upload=upload, name=HARVEST, options=options).pk)
-    step = ImportJobAdmin.step(None, job)  # type: ignore[arg-type]
+    step = ImportJobAdmin.step(None, job)
     assert step == "Preview (nothing written), moving rows"
     assert job.moves == [WOULD_MOVE]
 
