@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -142,7 +142,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # Imported here: DRF's settings load this module while rest_framework.views is still loading.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    translated = api_exception(exc)
+    translated = not_found(exc, context) if isinstance(exc, Http404) else api_exception(exc)
     if not isinstance(translated, exceptions.APIException):
         return None
     response = drf_exception_handler(translated, context)
@@ -152,6 +152,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(translated, ServiceUnavailable):
         response["Retry-After"] = "30"
     return response
+
+
+def not_found(exc: Http404, context: dict[str, Any]) -> exceptions.NotFound:
+    """A 404 of a resource's view, naming what was looked for ("No vendor has id 999999.").
+
+    Without this, Django's handler answered it, with the message of a path that does not exist.
+    """
+    view = context.get("view")
+    queryset = getattr(view, "queryset", None)
+    lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
+    key = getattr(view, "kwargs", {}).get(lookup)
+    if queryset is None or key is None:
+        return exceptions.NotFound()
+    return exceptions.NotFound(f"No {queryset.model._meta.verbose_name} has id {key}.")
 
 
 def _too_large_message() -> str:

@@ -310,3 +310,9 @@ def test_an_id_filter_takes_only_a_whole_positive_id(ops_api, value) -> None:
 
 def test_an_id_filter_finds_the_rows_of_one_object(ops_api) -> None:
     assert ops_api.get("/api/v1/audit/?object_id=1").status_code == 200
+
+
+def test_a_missing_object_is_a_404_naming_what_was_looked_for(world, ops_api) -> None:
+    answer = ops_api.get("/api/v1/vendors/999999/")
+    assert answer.status_code == 404
+    assert answer.json() == {"errors": [{"row": None, "field": None, "message": "No vendor has id 999999."}]}
