@@ -83,6 +83,14 @@ def test_a_half_valid_file_imports_nothing_and_names_the_rejected_rows(ops_api, 
     assert not TimeEntry.objects.exists()
 
 
+def test_a_dry_run_of_a_file_the_real_run_would_refuse_is_a_200_preview_saying_refused(ops_api, import_world) -> None:
+    response = post_half_valid(ops_api, import_world, dry_run="true")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["refused"] and body["dry_run"] and body["rejected"] == 3 and "errors" not in body
+    assert not TimeEntry.objects.exists()
+
+
 def test_allow_partial_imports_the_good_rows(ops_api, import_world) -> None:
     body = post_half_valid(ops_api, import_world, allow_partial="true").json()
     assert (body["created"], body["rejected"], body["written"]) == (1, 3, True)
