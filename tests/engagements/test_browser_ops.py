@@ -65,7 +65,8 @@ def test_operations_enters_a_week_for_a_team_with_imported_hours_and_sees_the_to
     browser.save_screenshot(str(SHOTS / "weekly-timesheet.png"))
 
     browser.find_element(By.CSS_SELECTOR, "input[type=submit][value='Save the week']").click()
-    assert "Saved the week" in browser.page_source
+    # The click returns before the next page has loaded: wait for it.
+    assert eventually(lambda: "Saved the week" in browser.page_source, timeout=30), browser.page_source[:2000]
     assert browser.find_element(By.CSS_SELECTOR, "[data-week-total]").text == "79.00"
     assert TimeEntry.objects.filter(contractor=ada, source="").get().hours == Decimal("4.00")
     assert TimeEntry.objects.filter(source="harvest").count() == 10

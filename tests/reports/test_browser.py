@@ -130,7 +130,8 @@ def test_operations_adds_hours_in_the_admin_and_watches_the_month_go_stale_then_
     browser.get(f"{live_server.url}/admin/engagements/timeentry/week/?engagement={ids[0]}&week=2026-04-13")
     browser.find_element(By.NAME, "form-0-d1").send_keys("2")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit][value='Save the week']").click()
-    assert "Saved the week" in browser.page_source
+    # The click returns before the next page has loaded: wait for it.
+    assert eventually(lambda: "Saved the week" in browser.page_source, timeout=30), browser.page_source[:2000]
 
     def april_state() -> str:
         browser.get(f"{live_server.url}/reports/")

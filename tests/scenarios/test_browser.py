@@ -11,7 +11,7 @@ import pytest
 from engagements.models import ChangedMonth
 from reports.hooks import recompute_deferred
 from reports.services import report_build
-from tests.reports.test_browser import browser
+from tests.reports.test_browser import browser, eventually
 from tests.scenarios.test_pages import build_area
 
 __all__ = ["browser"]  # the fixture, shared with the report's browser tests
@@ -45,7 +45,7 @@ def test_leadership_starts_what_if_from_the_report_saves_and_sees_the_chart_and_
     browser.find_element(By.NAME, "password").submit()
     browser.get(f"{live_server.url}/reports/2026-10/")
     browser.find_element(By.CSS_SELECTOR, f"a[href$='/reports/scenarios/new/?area={area.pk}']").click()
-    assert "What if... the Help desk changed model" in browser.page_source
+    assert eventually(lambda: "What if... the Help desk changed model" in browser.page_source, timeout=30)
     # Prefilled from the area's realized data: an estimate of a fee for the whole (hybrid) area, today's
     # managed fee 5,000.00 + October's staff-aug vendor cost 34,290.00, labelled as one.
     fee = browser.find_element(By.NAME, "managed_fee")
