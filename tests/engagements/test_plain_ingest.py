@@ -16,12 +16,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from engagements.api.serializers import OverheadEntrySerializer, TimeEntrySerializer
 from engagements.models import AuditLog, Contractor, TimeEntry
-from engagements.services.engagements import contractor_create, engagement_create, service_area_create, vendor_create
 from engagements.services.entries import time_entry_create
 from engagements.services.ingest import EntryRow, time_entries_upsert
 from engagements.services.trail import _audit_select
@@ -30,24 +28,6 @@ from kernel.api.plain import PlainRows
 from kernel.facts import created
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def anna() -> Contractor:
-    vendor = vendor_create(name="Acme", kind="both")
-    area = service_area_create(name="Help desk")
-    engagement = engagement_create(
-        name="Help desk (Acme)", vendor=vendor, model="staff_aug", service_area=area, start_date=dt.date(2026, 1, 1)
-    )
-    return contractor_create(engagement=engagement, name="Anna")
-
-
-@pytest.fixture
-def api(operations_user: Any) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=operations_user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def _audit_of(entry_id: int) -> AuditLog:

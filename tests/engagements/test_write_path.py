@@ -10,20 +10,17 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from billing.models import Invoice
 from billing.services import period_close
 from engagements.admin.base import ReadOnlyAdmin, ServiceBackedAdmin, ServiceBackedInline
 from engagements.models import AuditLog, Contractor, TimeEntry
-from engagements.services.engagements import contractor_create, engagement_create, service_area_create, vendor_create
 from engagements.services.entries import time_entries_record_week, time_entry_create
 from kernel import facts
 from kernel.api.viewsets import ServiceViewSet
@@ -46,26 +43,6 @@ APRIL_2 = dt.date(2026, 4, 2)
 SERVICE_CREATE_QUERIES = 16
 API_CREATE_QUERIES = 18
 API_UPDATE_QUERIES = 26
-
-
-@pytest.fixture
-def anna() -> Contractor:
-    """A contractor on a staff augmentation engagement from January 2026, with the audit's content type cached."""
-    vendor = vendor_create(name="Acme", kind="both")
-    area = service_area_create(name="Help desk")
-    engagement = engagement_create(
-        name="Help desk (Acme)", vendor=vendor, model="staff_aug", service_area=area, start_date=dt.date(2026, 1, 1)
-    )
-    ContentType.objects.get_for_model(TimeEntry)
-    return contractor_create(engagement=engagement, name="Anna")
-
-
-@pytest.fixture
-def api(operations_user: Any) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=operations_user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

@@ -113,6 +113,20 @@ def build_import_world() -> ImportWorld:
     return ImportWorld(help_desk, managed_it)
 
 
+def build_second_desk(world: ImportWorld) -> Engagement:
+    """A second help desk with the same people: the samples' entries could belong to either."""
+    desk = engagement_create(
+        name="Help desk (Initech)",
+        vendor=world.help_desk.vendor,
+        model="staff_aug",
+        service_area=world.help_desk.service_area,
+        start_date=dt.date(2024, 1, 1),
+    )
+    for name, email in PEOPLE:
+        contractor_create(engagement=desk, name=name, email=email)
+    return desk
+
+
 @pytest.fixture
 def import_world(db) -> ImportWorld:
     """The engagements, contractors and services of the samples."""

@@ -23,14 +23,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from engagements.models import AuditLog, Contractor, Engagement, TimeEntry
-from engagements.services.engagements import contractor_create, engagement_create
+from engagements.services.engagements import engagement_create
 from imports import jobs
 from imports.admin import ImportJobAdmin
 from imports.management.commands.import_file import line_of
 from imports.models import ImportJob, JobState
 from imports.services import file_import
 from sla.models import Ticket
-from tests.importers.import_world import PEOPLE, SAMPLES, build_import_world
+from tests.importers.import_world import SAMPLES, build_import_world, build_second_desk
 from tests.reports import test_browser as shared
 
 pytestmark = pytest.mark.django_db
@@ -52,17 +52,7 @@ def media(settings, tmp_path) -> None:
 
 @pytest.fixture
 def initech(import_world) -> Engagement:
-    """A second help desk with the same people: the sample's entries could belong to either."""
-    desk = engagement_create(
-        name="Help desk (Initech)",
-        vendor=import_world.help_desk.vendor,
-        model="staff_aug",
-        service_area=import_world.help_desk.service_area,
-        start_date=dt.date(2024, 1, 1),
-    )
-    for name, email in PEOPLE:
-        contractor_create(engagement=desk, name=name, email=email)
-    return desk
+    return build_second_desk(import_world)
 
 
 @pytest.fixture
@@ -381,15 +371,7 @@ def test_in_a_browser_the_refused_rows_offer_the_box_and_the_preview_lists_the_m
     from tests.importers.test_import_jobs_browser import clicked_and_loaded
 
     world = build_import_world()
-    desk = engagement_create(
-        name="Help desk (Initech)",
-        vendor=world.help_desk.vendor,
-        model="staff_aug",
-        service_area=world.help_desk.service_area,
-        start_date=dt.date(2024, 1, 1),
-    )
-    for name, email in PEOPLE:
-        contractor_create(engagement=desk, name=name, email=email)
+    desk = build_second_desk(world)
     file_import(kind="timesheets", fmt="harvest", data=(SAMPLES / HARVEST).read_bytes(), engagement=world.help_desk)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

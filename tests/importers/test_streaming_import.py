@@ -11,12 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from engagements.models import Contractor, TimeEntry
-from engagements.services.engagements import contractor_create, engagement_create
+from engagements.services.engagements import engagement_create
 from imports import services
 from imports.models import ImportFile
 from imports.services import file_import
 from sla.models import Ticket
-from tests.importers.import_world import PEOPLE, SAMPLES
+from tests.importers.import_world import SAMPLES, build_second_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -147,16 +147,7 @@ def test_names_echoed_from_the_file_carry_no_control_bytes(import_world) -> None
 
 @pytest.fixture
 def second_desk(import_world):
-    desk = engagement_create(
-        name="Help desk (Initech)",
-        vendor=import_world.help_desk.vendor,
-        model="staff_aug",
-        service_area=import_world.help_desk.service_area,
-        start_date=dt.date(2024, 1, 1),
-    )
-    for name, email in PEOPLE:
-        contractor_create(engagement=desk, name=name, email=email)
-    return desk
+    return build_second_desk(import_world)
 
 
 def test_re_importing_under_another_engagement_is_refused_naming_the_first(import_world, second_desk) -> None:
