@@ -9,6 +9,7 @@ refuses them (admin, API, batches, imports), and the database backs them
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from sla.models.tickets import (
 from sla.services.ingest import tickets_upsert
 from tests.api.conftest import token_client
 from tests.factories import EngagementFactory
+from tests.reports import test_browser as shared
 from tests.sla.factories import TicketFactory, ny
 from tests.sla.test_admin import TICKETS as ADMIN_TICKETS
 from tests.sla.test_admin import ticket_form
@@ -36,6 +38,8 @@ from tests.sla.test_admin import ticket_form
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 TICKETS = "/api/v1/tickets/"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+browser = shared.browser  # the headless Chromium fixture, by name
 # New York's midnight of April 1 is 04:00 UTC: half past three is still March 31 there.
 BEFORE_NY_MIDNIGHT = dt.datetime(2026, 4, 1, 3, 30, tzinfo=UTC)
 
@@ -343,3 +347,30 @@ def test_the_engagements_form_validation_refuses_a_start_past_its_tickets_on_the
     assert list(errors_of(excinfo)) == ["start_date"]
     april.start_date = dt.date(2026, 4, 14)
     april.full_clean()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_moving_the_start_past_its_tickets_shows_the_error_on_the_start_date(
+    browser, live_server, operations_user
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    april = EngagementFactory(name="Service desk (Acme)", start_date=dt.date(2026, 4, 1))
+    TicketFactory(engagement=april, opened_at=ny(2026, 4, 14, 10))
+    shared.sign_in(browser, f"{live_server.url}/admin/login/", operations_user.username)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1400, 375):
+        shared.viewport(browser, width)
+        browser.get(f"{live_server.url}/admin/engagements/engagement/{april.pk}/change/")
+        start = browser.find_element(By.NAME, "start_date")
+        start.clear()
+        start.send_keys("2026-04-15")
+        browser.find_element(By.NAME, "_save").click()
+        # A field error on the form (the page a click loads), never the site's error page.
+        assert shared.eventually(lambda: "errornote" in browser.page_source, timeout=30), browser.page_source[:2000]
+        row = browser.find_element(By.CSS_SELECTOR, ".field-start_date")
+        assert "Tickets were opened before this start date (the first at 2026-04-14 10:00 EDT)" in row.text
+        browser.save_screenshot(str(SCREENSHOTS / f"engagement-start-after-tickets-{width}.png"))
+    april.refresh_from_db()
+    assert april.start_date == dt.date(2026, 4, 1)
