@@ -16,6 +16,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model
 
 from kernel.services import atomic_service
+from kernel.sql import array_cursor
 
 CHUNK = 500
 M = TypeVar("M", bound=Model)
@@ -93,10 +94,12 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 # statistics say. (`source = %s AND external_id IN (...)` was planned on `source` alone while the
 # statistics still described an empty table, reading every row of the source per batch.)
 _PG_BY_KEYS = """
-SELECT t.* FROM unnest(%s::text[], %s::text[]) AS k(source, external_id)
+SELECT {columns} FROM unnest(%b::text[], %b::text[]) AS k(source, external_id)
 CROSS JOIN LATERAL (SELECT * FROM {table} t WHERE t.source = k.source AND t.external_id = k.external_id
                     AND NOT (t.external_id = '') LIMIT 1) t
 """
+# A PostgreSQL lookup takes this many keys (two binary arrays); SQLite's takes `chunks`' default.
+_PG_KEYS_PER_QUERY = 5000
 # SQLite: the keys as a table of constants joined to the index (a row-value IN scans the whole index);
 # CROSS JOIN makes SQLite keep the keys as the outer loop. The predicate is the partial index's own.
 _SQLITE_BY_KEYS = """
@@ -114,15 +117,26 @@ def stored_by_keys(model: type[M], keys: Iterable[tuple[str, str]]) -> dict[tupl
     each an index probe per key: the cost follows the batch, not the table.
     """
     wanted = sorted({(source, external_id) for source, external_id in keys if external_id})
-    table = connections[router.db_for_read(model)].ops.quote_name(model._meta.db_table)
-    vendor = connections[router.db_for_read(model)].vendor
+    using = router.db_for_read(model)
+    connection = connections[using]
+    table = connection.ops.quote_name(model._meta.db_table)
     found: dict[tuple[str, str], M] = {}
+    if connection.vendor == "postgresql":
+        fields = model._meta.concrete_fields
+        sql = _PG_BY_KEYS.format(
+            table=table, columns=", ".join(f"t.{connection.ops.quote_name(f.column)}" for f in fields)
+        )
+        names = [f.attname for f in fields]
+        with array_cursor(using) as cursor:
+            for chunk in chunks(wanted, _PG_KEYS_PER_QUERY):
+                cursor.execute(sql, [[s for s, _ in chunk], [e for _, e in chunk]])
+                for values in cursor.fetchall():
+                    row = model.from_db(using, names, values)
+                    found[(row.source, row.external_id)] = row  # type: ignore[attr-defined]
+        return found
     for chunk in chunks(wanted):
-        if vendor == "postgresql":
-            sql, params = _PG_BY_KEYS.format(table=table), [[s for s, _ in chunk], [e for _, e in chunk]]
-        else:
-            values = ", ".join(["(%s, %s)"] * len(chunk))
-            sql, params = _SQLITE_BY_KEYS.format(table=table, values=values), [v for key in chunk for v in key]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        sql, params = _SQLITE_BY_KEYS.format(table=table, values=values), [v for key in chunk for v in key]
         for row in model._default_manager.raw(sql, params):
             columns = vars(row)
             found[(columns["source"], columns["external_id"])] = row

@@ -24,6 +24,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, router, transaction
 
 from kernel.months import month_of
+from kernel.sql import array_cursor
 
 MonthKey = tuple[int, dt.date]
 WriteGuard = Callable[[type["RecordedFact"], set[MonthKey]], None]
@@ -452,17 +453,21 @@ def _stored_values(model: type[models.Model]) -> Callable[[dict[str, Any]], dict
     Decimals at their columns' places; a column the row leaves out at its default.
     """
     names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    quanta = {
-        name: _QUANTA[field.decimal_places]
+    every = frozenset(names)
+    quanta = [
+        (name, _QUANTA[field.decimal_places])
         for name in names
         if isinstance(field := _column(model, name), models.DecimalField) and field.decimal_places is not None
-    }
+    ]
 
     def as_stored(row: dict[str, Any]) -> dict[str, Any]:
-        values = {name: row[name] if name in row else _column(model, name).get_default() for name in names}
-        for name, quantum in quanta.items():
+        if row.keys() == every:  # a batch's rows carry exactly the columns: a copy is the cheapest dict
+            values = row.copy()
+        else:
+            values = {name: row[name] if name in row else _column(model, name).get_default() for name in names}
+        for name, quantum in quanta:
             value = values[name]
-            if isinstance(value, Decimal):
+            if type(value) is Decimal and not value.same_quantum(quantum):
                 values[name] = value.quantize(quantum)
         return values
 
@@ -492,7 +497,11 @@ def _insert_values(
     fields = [_column(model, name) for name in names]
     fields = [field.target_field if isinstance(field, models.ForeignKey) else field for field in fields]
     # Array types without their modifiers (varchar(50)[] would truncate): the table's own types check the values.
-    arrays = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in fields)
+    # Binary arrays where psycopg dumps them fastest (numbers, dates, text); decimals as text (faster there).
+    arrays = ", ".join(
+        f"{'%t' if isinstance(field, models.DecimalField) else '%b'}::{str(field.db_type(connection)).split('(')[0]}[]"
+        for field in fields
+    )
     qn = connection.ops.quote_name
     # WITH ORDINALITY and ORDER BY fix the insertion order, and so the order of RETURNING, to the batch's.
     sql = (
@@ -502,7 +511,7 @@ def _insert_values(
         f"ORDER BY v.n RETURNING {qn(model._meta.pk.column)}"
     )
     pks: list[int] = []
-    with connection.cursor() as cursor:
+    with array_cursor(using) as cursor:
         for start in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[start : start + _INSERT_CHUNK]
             cursor.execute(sql, [[row[name] for row in chunk] for name in names])

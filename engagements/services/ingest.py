@@ -40,6 +40,7 @@ from kernel.services import translate_database_error
 
 TIME_ENTRY_FIELDS = ("contractor_id", "date", "hours", "description")
 _CENT = Decimal("0.01")
+_ZERO = Decimal(0)
 
 
 @dataclass(slots=True)
@@ -156,16 +157,19 @@ def _check_closed_months(
     changed: Changed, old: dict[int, TimeEntry], contractors: dict[int, Contractor]
 ) -> list[RowProblem]:
     """Refuse rows that touch a closed month (one guard run per distinct month of the batch)."""
+    # The rows of each (contractor, day) first: a batch has far fewer days than rows.
+    rows_by_day: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
+    for row, entry in changed:
+        rows_by_day[(entry.contractor_id, entry.date)].append(row)
+        if entry.pk in old:
+            stored = old[entry.pk]
+            rows_by_day[(stored.contractor_id, stored.date)].append(row)
     rows_by_month: dict[dt.date, set[int]] = defaultdict(set)
     keys_by_month: dict[dt.date, set[tuple[int, dt.date]]] = defaultdict(set)
-    for row, entry in changed:
-        versions: list[EntryRow | TimeEntry] = [entry]
-        if entry.pk in old:
-            versions.append(old[entry.pk])
-        for version in versions:
-            month = month_of(version.date)
-            keys_by_month[month].add((contractors[version.contractor_id].engagement_id, month))
-            rows_by_month[month].add(row)
+    for (contractor_id, day), rows in rows_by_day.items():
+        month = month_of(day)
+        keys_by_month[month].add((contractors[contractor_id].engagement_id, month))
+        rows_by_month[month].update(rows)
     problems = []
     for month, keys in sorted(keys_by_month.items()):
         try:
@@ -178,12 +182,13 @@ def _check_closed_months(
 
 
 # TimeEntry's text columns' lengths and its hours' digits: what its fields' own validation checks.
-_TEXT_LENGTHS = tuple(
+_DESCRIPTION, _SOURCE, _EXTERNAL_ID = (
     cast(int, cast(CharField, TimeEntry._meta.get_field(name)).max_length)
     for name in ("description", "source", "external_id")
 )
 _HOURS = TimeEntry._meta.get_field("hours")
 _HOURS_BELOW = Decimal(10) ** (_HOURS.max_digits - _HOURS.decimal_places)
+_HOURS_QUANTUM = Decimal(1).scaleb(-_HOURS.decimal_places)
 
 
 def _plainly_valid(entry: EntryRow) -> bool:
@@ -191,16 +196,23 @@ def _plainly_valid(entry: EntryRow) -> bool:
 
     Only the others go through Django's field validation, for its messages (and
     its conversions: a parser's hours as text become a Decimal); a batch of a
-    thousand good rows builds no model instance to validate.
+    thousand good rows builds no model instance to validate. Spelled out field
+    by field: this runs once per row of every batch.
     """
-    hours, texts = entry.hours, (entry.description, entry.source, entry.external_id)
+    hours, description, source, external_id = entry.hours, entry.description, entry.source, entry.external_id
     return (
         type(entry.date) is dt.date
         and type(hours) is Decimal
         and hours.is_finite()
-        and int(hours.as_tuple().exponent) >= -_HOURS.decimal_places
+        # The API's hours come at the column's places (same_quantum); others have their places counted.
+        and (hours.same_quantum(_HOURS_QUANTUM) or int(hours.as_tuple().exponent) >= -_HOURS.decimal_places)
         and abs(hours) < _HOURS_BELOW
-        and all(type(text) is str and len(text) <= most for text, most in zip(texts, _TEXT_LENGTHS, strict=True))
+        and type(description) is str
+        and type(source) is str
+        and type(external_id) is str
+        and len(description) <= _DESCRIPTION
+        and len(source) <= _SOURCE
+        and len(external_id) <= _EXTERNAL_ID
     )
 
 
@@ -227,12 +239,16 @@ def _validate_entries(
     """
     problems: list[RowProblem] = []
     for row, entry in changed:
-        if not _plainly_valid(entry):
+        engagement = contractors[entry.contractor_id].engagement
+        if _plainly_valid(entry):
+            if _ZERO < entry.hours <= MAX_HOURS_PER_DAY and engagement.covers(entry.date):
+                continue  # most rows: the two rules below hold, no error dicts built
+        else:
             found = _field_problems(row, entry)
             if found:
                 problems += found
                 continue
-        errors = check_hours(entry.hours) | check_date_in(contractors[entry.contractor_id].engagement, entry.date)
+        errors = check_hours(entry.hours) | check_date_in(engagement, entry.date)
         if errors:
             problems += [RowProblem(row, name, message) for name, message in errors.items()]
     if problems:

@@ -53,6 +53,9 @@ def check_sane(data: Any, *, texts: bool = True) -> None:
     `texts=False` skips the strings: the caller knows that none can hold a
     surrogate (JSON text without a \\uD800-\\uDFFF escape), and only the depth is left to check.
     """
+    if not texts:
+        _check_depth(data)
+        return
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
@@ -66,6 +69,21 @@ def check_sane(data: Any, *, texts: bool = True) -> None:
             stack.extend((value, depth + 1) for value in values if texts or isinstance(value, dict | list))
         elif isinstance(node, str):
             _check_text(node)
+
+
+def _check_depth(data: Any) -> None:
+    """Refuse nesting past MAX_DEPTH, one level at a time (a batch's rows are one level: one pass over them)."""
+    level, depth = [data], 1
+    while level:
+        if depth > MAX_DEPTH:
+            raise ParseError(f"The JSON is nested more than {MAX_DEPTH} levels deep.")
+        # json.loads builds exactly dicts and lists: the exact type tests are the cheap ones.
+        containers = [node.values() if type(node) is dict else node for node in level if type(node) in _CONTAINERS]
+        level = [value for values in containers for value in values if type(value) in _CONTAINERS]
+        depth += 1
+
+
+_CONTAINERS = frozenset((dict, list))
 
 
 def _check_text(text: str) -> None:

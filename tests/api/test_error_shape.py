@@ -10,9 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, OperationalError
 from django.test import RequestFactory
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import ParseError
 
 from engagements.api.views import TimeEntryViewSet
 from kernel.api import errors
+from kernel.api.parsers import MAX_DEPTH, check_sane
 from kernel.batches import BatchRejected, RowProblem
 from sla.models import Outage
 from tests.api.conftest import token_client
@@ -89,6 +91,21 @@ def test_deeply_nested_json_answers_400_not_500(world, ops_api, path) -> None:
         {"name": "x", "kind": "msp", "notes": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
     )
     assert "nested" in assert_error_shape(post_raw(ops_api, "/api/v1/vendors/", nested), 400)[0]["message"]
+
+
+def _nested(levels: int) -> object:
+    """A list of rows whose deepest value sits `levels` containers down (a row's list holds the last one)."""
+    inner: object = ["x"]
+    for _ in range(levels - 3):
+        inner = [inner]
+    return [{"a": 1, "notes": inner}, {"b": "flat"}]
+
+
+@pytest.mark.parametrize("texts", [True, False], ids=["strings checked", "depth only"])
+def test_the_depth_limit_admits_exactly_max_depth_levels(texts: bool) -> None:
+    check_sane(_nested(MAX_DEPTH), texts=texts)
+    with pytest.raises(ParseError, match="nested more than"):
+        check_sane(_nested(MAX_DEPTH + 1), texts=texts)
 
 
 @pytest.mark.parametrize(

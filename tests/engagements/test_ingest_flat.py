@@ -27,6 +27,7 @@ from engagements.models.entries import DAY_HOLDS
 from engagements.services import ingest
 from engagements.services.ingest import _PG_DAY_TOTALS, _SQLITE_DAY_TOTALS, time_entries_upsert
 from kernel.batches import _PG_BY_KEYS, _SQLITE_BY_KEYS, BatchRejected, stored_by_keys
+from kernel.sql import array_cursor
 from tests.factories import ContractorFactory, EngagementFactory
 from tests.races import at_once, skip_unless_postgresql
 
@@ -117,7 +118,7 @@ def test_the_lookup_by_keys_finds_stored_rows_on_either_database() -> None:
 
 
 def _explain(sql: str, params: list[Any]) -> str:
-    with connection.cursor() as cursor:
+    with array_cursor(connection.alias) as cursor:
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -133,7 +134,7 @@ def test_postgresql_plans_probe_the_indexes_as_the_table_grows_past_its_statisti
         assert ("enable_seqscan=off",) in cursor.fetchall()
     # The service's own queries are planned at each call, from the table's size now (not its statistics).
     _history(_contractors(20), 100)
-    keys = _explain(_PG_BY_KEYS.format(table="engagements_timeentry"), [["a", "a"], ["1", "2"]])
+    keys = _explain(_PG_BY_KEYS.format(table="engagements_timeentry", columns="t.id"), [["a", "a"], ["1", "2"]])
     assert "Index Scan using engagements_timeentry_source_external_id_unique" in keys
     assert "Seq Scan on engagements_timeentry" not in keys
     days = _explain(_PG_DAY_TOTALS, [[1, 2], [DAY, DAY]])

@@ -170,7 +170,12 @@ def test_time_entries_have_a_plain_path() -> None:
 def test_a_batchs_audit_rows_are_what_the_python_trail_writes(anna: Contractor, count: int) -> None:
     """On PostgreSQL a batch of 100 rows or more is audited by one INSERT ... SELECT: the rows must be the same."""
     rows = [
-        EntryRow(anna.pk, dt.date(2026, 4, 1) + dt.timedelta(days=i % 20), Decimal(i % 7 + 1) / 4, f"Café «{i}» 'q'")
+        EntryRow(
+            anna.pk,
+            dt.date(2026, 4, 1) + dt.timedelta(days=i % 20),
+            Decimal(i % 7 + 1) / 4,
+            f"Café «{i}» 'q' \"dq\" \\ \n\t\x01",
+        )
         for i in range(count)
     ]
     outcome = time_entries_upsert(entries=rows)
