@@ -157,28 +157,37 @@ def _check_closed_months(
     changed: Changed, old: dict[int, TimeEntry], contractors: dict[int, Contractor]
 ) -> list[RowProblem]:
     """Refuse rows that touch a closed month (one guard run per distinct month of the batch)."""
-    # The rows of each (contractor, day) first: a batch has far fewer days than rows.
-    rows_by_day: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
-    for row, entry in changed:
-        rows_by_day[(entry.contractor_id, entry.date)].append(row)
+    # Each contractor's days, then each day's month once: a batch has far fewer days than rows.
+    days_by_contractor: dict[int, set[dt.date]] = defaultdict(set)
+    for _, entry in changed:
+        days_by_contractor[entry.contractor_id].add(entry.date)
         if entry.pk in old:
             stored = old[entry.pk]
-            rows_by_day[(stored.contractor_id, stored.date)].append(row)
-    rows_by_month: dict[dt.date, set[int]] = defaultdict(set)
+            days_by_contractor[stored.contractor_id].add(stored.date)
+    month_by_day = {day: month_of(day) for days in days_by_contractor.values() for day in days}
     keys_by_month: dict[dt.date, set[tuple[int, dt.date]]] = defaultdict(set)
-    for (contractor_id, day), rows in rows_by_day.items():
-        month = month_of(day)
-        keys_by_month[month].add((contractors[contractor_id].engagement_id, month))
-        rows_by_month[month].update(rows)
+    for contractor_id, days in days_by_contractor.items():
+        engagement_id = contractors[contractor_id].engagement_id
+        for month in {month_by_day[day] for day in days}:
+            keys_by_month[month].add((engagement_id, month))
     problems = []
     for month, keys in sorted(keys_by_month.items()):
         try:
             TimeEntry.check_guards(keys)
         except ValidationError as exc:
-            problems += [
-                RowProblem(row, "date", message) for row in sorted(rows_by_month[month]) for message in exc.messages
-            ]
+            rows = _rows_in_month(changed, old, month)
+            problems += [RowProblem(row, "date", message) for row in rows for message in exc.messages]
     return problems
+
+
+def _rows_in_month(changed: Changed, old: dict[int, TimeEntry], month: dt.date) -> list[int]:
+    """Return the rows whose new or stored date falls in a month (to name them when it is closed)."""
+    rows = []
+    for row, entry in changed:
+        stored = old.get(entry.pk) if entry.pk is not None else None
+        if month_of(entry.date) == month or (stored is not None and month_of(stored.date) == month):
+            rows.append(row)
+    return sorted(rows)
 
 
 # TimeEntry's text columns' lengths and its hours' digits: what its fields' own validation checks.
@@ -336,8 +345,7 @@ def time_entries_upsert(
     bad = {p.row for p in problems}
     changed = [(row, entry) for row, entry in changed if row not in bad]
     _write_entries(changed, statuses, old, contractors)
-    outcome = UpsertOutcome(problems=problems)
-    for row in rows:
-        if row in result and row not in bad:
-            outcome.add(row, result[row], statuses[row])
-    return outcome
+    kept = [row for row in rows if row in result and row not in bad] if bad or len(result) < len(rows) else rows
+    return UpsertOutcome(
+        objects=[result[row] for row in kept], statuses=[statuses[row] for row in kept], rows=kept, problems=problems
+    )
