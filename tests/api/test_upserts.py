@@ -120,6 +120,18 @@ def test_a_closed_month_is_refused_with_the_rows_that_touch_it(world, ops_api, o
     assert "May 2026 is closed" in errors[0]["message"]
 
 
+def test_only_the_rows_new_or_stored_in_a_closed_month_are_named(world, ops_api, operations_user) -> None:
+    stored = entries(world, 3)  # May 2026
+    assert ops_api.post("/api/v1/time-entries/", stored, format="json").status_code == 200
+    period_close(month=dt.date(2026, 5, 1), user=operations_user)
+    moved_out = {**stored[1], "date": "2026-06-03"}  # its stored day is in closed May
+    june = [{**row, "date": "2026-06-04"} for row in entries(world, 2, start=10)]
+    into_may = entries(world, 1, start=20)[0]
+    response = ops_api.post("/api/v1/time-entries/", [june[0], moved_out, june[1], into_may], format="json")
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(1, "date"), (3, "date")]
+
+
 def test_an_empty_list_and_a_non_list_are_refused(world, ops_api) -> None:
     assert ops_api.post("/api/v1/time-entries/", [], format="json").status_code == 400
     answer = ops_api.post("/api/v1/time-entries/", ["nonsense"], format="json")
