@@ -25,12 +25,17 @@ class EngagementsConfig(AppConfig):
             ENTRIES_OUTSIDE_DATES_MESSAGE,
         )
         from engagements.models.entries import DAILY_HOURS_MESSAGE, DATE_IN_ENGAGEMENT_MESSAGE
-        from engagements.services.trail import audit_and_mark, audit_and_mark_inserted
-        from kernel.facts import register_write_listener
+        from engagements.services.trail import audit_and_mark, audit_and_mark_inserted, audit_statement, mark_inserted
+        from kernel.facts import InStatement, register_write_listener
         from kernel.services import register_database_rule
 
         # Every recorded write of every app leaves an audit row and marks its months.
-        register_write_listener(audit_and_mark, on_insert=audit_and_mark_inserted)
+        # A batch inserted from plain values: on PostgreSQL its audit rows come with the INSERT itself.
+        register_write_listener(
+            audit_and_mark,
+            on_insert=audit_and_mark_inserted,
+            in_statement=InStatement(sql=audit_statement, after=mark_inserted),
+        )
         # Without a broker, the recompute a save asks for runs once its response is sent.
         from engagements.queue import connect_after_response
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,9 +43,27 @@ class RowChange:
 WriteListener = Callable[[type["RecordedFact"], list[RowChange], bool], None]
 # A listener's set-based variant for rows inserted from plain values: (model, their ids, their rows).
 InsertListener = Callable[[type["RecordedFact"], Sequence[int], Sequence[dict[str, Any]]], None]
+
+
+@dataclass(frozen=True)
+class InStatement:
+    """A listener's part of the INSERT of rows from plain values, written by the same statement (PostgreSQL).
+
+    `sql(model)` returns a data-modifying statement reading the just-inserted
+    rows from the relation `inserted` (the INSERT's RETURNING *), and its
+    parameters, or None when it cannot for this model; `after` then runs
+    with the rows' ids and values (what the statement left to Python). A listener
+    whose `sql` gives None is called as usual (its `on_insert`, or itself).
+    """
+
+    sql: Callable[[type[RecordedFact]], tuple[str, list[Any]] | None]
+    after: InsertListener
+
+
 _guards: list[WriteGuard] = []
 _listeners: list[WriteListener] = []
 _on_insert: dict[WriteListener, InsertListener] = {}
+_in_statement: dict[WriteListener, InStatement] = {}
 _PK_CHUNK = 500
 
 
@@ -102,17 +120,22 @@ def register_write_guard(guard: WriteGuard) -> None:
         _guards.append(guard)
 
 
-def register_write_listener(listener: WriteListener, *, on_insert: InsertListener | None = None) -> None:
+def register_write_listener(
+    listener: WriteListener, *, on_insert: InsertListener | None = None, in_statement: InStatement | None = None
+) -> None:
     """Let an app (engagements) record what every write changed: the audit trail, the month marks.
 
     `on_insert` is the listener's set-based variant for a batch inserted from
     plain values (FactQuerySet.insert_rows), called instead of it with the
     rows' ids and values: it may write what it records without a RowChange per row.
+    `in_statement` goes further on PostgreSQL: its SQL joins the INSERT itself.
     """
     if listener not in _listeners:
         _listeners.append(listener)
     if on_insert is not None:
         _on_insert[listener] = on_insert
+    if in_statement is not None:
+        _in_statement[listener] = in_statement
 
 
 def source_external_id_unique(noun: str) -> models.UniqueConstraint:
@@ -212,8 +235,8 @@ class FactQuerySet(models.QuerySet):
         with _transaction(self.db):
             model.check_guards(model.month_keys_of_rows(after_rows))
             with transaction.atomic(using=self.db, savepoint=False):
-                pks = _insert_values(model, self.db, names, after_rows)
-                model.after_insert(pks, after_rows)
+                pks, written = _insert_values(model, self.db, names, after_rows)
+                model.after_insert(pks, after_rows, written=written)
         return pks
 
     insert_rows.alters_data = True  # type: ignore[attr-defined]  # as update above
@@ -418,10 +441,18 @@ class RecordedFact(models.Model):
             listener(cls, changes, bulk)
 
     @classmethod
-    def after_insert(cls, pks: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
-        """Hand rows inserted from plain values to every write listener, set-based where it has a variant."""
+    def after_insert(
+        cls, pks: Sequence[int], rows: Sequence[dict[str, Any]], *, written: Collection[WriteListener] = ()
+    ) -> None:
+        """Hand rows inserted from plain values to every write listener, set-based where it has a variant.
+
+        `written` are the listeners whose part the INSERT statement itself wrote: only their `after` runs.
+        """
         changes: list[RowChange] | None = None
         for listener in _listeners:
+            if listener in written:
+                _in_statement[listener].after(cls, pks, rows)
+                continue
             on_insert = _on_insert.get(listener)
             if on_insert is not None:
                 on_insert(cls, pks, rows)
@@ -484,16 +515,56 @@ def _column(model: type[models.Model], attname: str) -> models.Field[Any, Any]:
 
 
 def _insert_values(
-    model: type[models.Model], using: str, names: Sequence[str], rows: list[dict[str, Any]]
-) -> list[int]:
-    """Insert the rows; return their ids in order (PostgreSQL: one INSERT ... SELECT FROM unnest per chunk)."""
+    model: type[RecordedFact], using: str, names: Sequence[str], rows: list[dict[str, Any]]
+) -> tuple[list[int], set[WriteListener]]:
+    """Insert the rows; return their ids in order, and the listeners whose part the statement wrote.
+
+    PostgreSQL: one INSERT ... SELECT FROM unnest per chunk, which also runs the
+    listeners' `in_statement` SQL over the rows it inserted.
+    """
     connection = connections[using]
     if connection.vendor != "postgresql":
         # Django's own bulk insert (SQLite returns the ids too), past the audited bulk_create: the caller audits.
         objs = [model(**{name: row[name] for name in names}) for row in rows]
         plain: models.QuerySet[Any] = models.QuerySet(model, using=using)
         plain.bulk_create(objs, batch_size=_INSERT_CHUNK)
-        return [obj.pk for obj in objs]
+        return [obj.pk for obj in objs], set()
+    insert = _insert_sql(model, using, tuple(names))
+    pks: list[int] = []
+    written: set[WriteListener] = set()
+    with array_cursor(using) as cursor:
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start : start + _INSERT_CHUNK]
+            parts = _statement_parts(model)
+            written = {listener for listener, _ in parts}
+            # Each listener's statement reads the inserted rows; the ids come back in insertion order
+            # (the identity column numbers the rows as the ORDER BY produces them).
+            sql = f"WITH inserted AS ({insert} RETURNING *)"
+            sql += "".join(f", w{i} AS ({part_sql})" for i, (_, (part_sql, _)) in enumerate(parts))
+            sql += f" SELECT {connection.ops.quote_name(model._meta.pk.column)} FROM inserted ORDER BY 1"
+            params = [[row[name] for row in chunk] for name in names]
+            for _, (_, part_params) in parts:
+                params += part_params
+            cursor.execute(sql, params)
+            pks += [pk for (pk,) in cursor.fetchall()]
+    return pks, written
+
+
+def _statement_parts(model: type[RecordedFact]) -> list[tuple[WriteListener, tuple[str, list[Any]]]]:
+    """Return the listeners' SQL for an INSERT of this model, each with its parameters (taken now)."""
+    parts = []
+    for listener in _listeners:
+        in_statement = _in_statement.get(listener)
+        part = in_statement.sql(model) if in_statement is not None else None
+        if part is not None:
+            parts.append((listener, part))
+    return parts
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], using: str, names: tuple[str, ...]) -> str:
+    """Return the INSERT ... SELECT FROM unnest(arrays) of a model's rows, in the arrays' order."""
+    connection = connections[using]
     fields = [_column(model, name) for name in names]
     fields = [field.target_field if isinstance(field, models.ForeignKey) else field for field in fields]
     # Array types without their modifiers (varchar(50)[] would truncate): the table's own types check the values.
@@ -503,20 +574,13 @@ def _insert_values(
         for field in fields
     )
     qn = connection.ops.quote_name
-    # WITH ORDINALITY and ORDER BY fix the insertion order, and so the order of RETURNING, to the batch's.
-    sql = (
+    # WITH ORDINALITY and ORDER BY fix the insertion order, and so the order of the ids, to the batch's.
+    return (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(n) for n in names)}) "
         f"SELECT {', '.join(f'v.c{i}' for i in range(len(names)))} "
         f"FROM unnest({arrays}) WITH ORDINALITY AS v({', '.join(f'c{i}' for i in range(len(names)))}, n) "
-        f"ORDER BY v.n RETURNING {qn(model._meta.pk.column)}"
+        f"ORDER BY v.n"
     )
-    pks: list[int] = []
-    with array_cursor(using) as cursor:
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[start : start + _INSERT_CHUNK]
-            cursor.execute(sql, [[row[name] for row in chunk] for name in names])
-            pks += [pk for (pk,) in cursor.fetchall()]
-    return pks
 
 
 def created(pk: int, row: dict[str, Any]) -> RowChange:

@@ -25,7 +25,6 @@ from engagements.models import AuditAction, AuditLog, Engagement
 from engagements.services.marks import forget_engagements, mark_months_changed
 from kernel.actor import current_actor
 from kernel.facts import MonthKey, RecordedFact, RowChange, created
-from kernel.sql import array_cursor
 
 
 def audit_and_mark(model: type[RecordedFact], changes: list[RowChange], bulk: bool) -> None:
@@ -56,22 +55,32 @@ def audit_and_mark(model: type[RecordedFact], changes: list[RowChange], bulk: bo
 def audit_and_mark_inserted(model: type[RecordedFact], pks: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
     """audit_and_mark for rows inserted from plain values: a creation audit row each, the months they touch marked.
 
-    On PostgreSQL a batch's audit rows are built by the database from the rows
-    just stored (one INSERT ... SELECT), as the Python path would write them
-    (the tests compare the two): no change list, label or JSON per row here.
+    The Python path: SQLite, and a model whose audit rows the database cannot
+    spell as this trail does (see audit_statement, which PostgreSQL runs inside the INSERT).
     """
-    select = _audit_select(model) if len(pks) >= COPY_AUDIT_ROWS else None
-    connection = connections[router.db_for_write(AuditLog)]
-    if select is None or connection.vendor != "postgresql":
-        changes = [created(pk, row) for pk, row in zip(pks, rows, strict=True)]
-        audit_and_mark(model, changes, True)
-        return
+    audit_and_mark(model, [created(pk, row) for pk, row in zip(pks, rows, strict=True)], True)
+
+
+def audit_statement(model: type[RecordedFact]) -> tuple[str, list[Any]] | None:
+    """Return the INSERT of the creation audit rows of the rows in `inserted`, with its parameters, or None.
+
+    Run by the INSERT of a batch itself (kernel.facts.InStatement), on
+    PostgreSQL: the database builds each audit row from the row as stored,
+    as the Python path would write it (the tests compare the two).
+    """
+    select = _audit_select(model)
+    using = router.db_for_write(AuditLog)
+    if select is None or connections[using].vendor != "postgresql" or router.db_for_write(model) != using:
+        return None
     actor = current_actor()
     columns = ", ".join((*_AUDIT_COLUMNS, "changes"))
     content_type = ContentType.objects.get_for_model(model).pk
-    params = [timezone.now(), actor.user_id, actor.label[:200], content_type, list(pks)]
-    with array_cursor(connection.alias) as cursor:
-        cursor.execute(f"INSERT INTO {AuditLog._meta.db_table} ({columns}) {select}", params)
+    params: list[Any] = [timezone.now(), actor.user_id, actor.label[:200], content_type]
+    return f"INSERT INTO {AuditLog._meta.db_table} ({columns}) {select}", params
+
+
+def mark_inserted(model: type[RecordedFact], pks: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
+    """Mark the months rows inserted from plain values touch (their audit rows came with the INSERT)."""
     mark_months_changed(model.month_keys_of_rows(rows), reason=f"{model._meta.verbose_name} changed")
 
 
@@ -107,7 +116,7 @@ def _json_expression(field: models.Field[Any, Any], column: str) -> str | None:
 
 @functools.cache
 def _audit_select(model: type[RecordedFact]) -> str | None:
-    """Return the SELECT of a model's creation audit rows from its stored rows (ids in the last parameter).
+    """Return the SELECT of a model's creation audit rows from the rows just inserted (the relation `inserted`).
 
     None when the database cannot write them as the Python trail does: a
     column of another type, a label of the model's own (describe_row), or a
@@ -139,10 +148,8 @@ def _audit_select(model: type[RecordedFact]) -> str | None:
     return (
         f"SELECT %s, %s, %s, '{AuditAction.CREATE.value}', true, %s, t.id, "
         f"left('{verbose} ' || {label}, 200), {changes} "
-        # One primary-key probe per id: a LATERAL subquery with LIMIT is never flattened into a join, so
-        # the plan stays index lookups whatever the statistics say (a table not analyzed since it grew).
-        f"FROM unnest(%b::bigint[]) WITH ORDINALITY AS k(id, n) CROSS JOIN LATERAL "
-        f"(SELECT * FROM {model._meta.db_table} r WHERE r.id = k.id LIMIT 1) t ORDER BY k.n"
+        # The rows the INSERT returned, in their order (ids increase as they were inserted).
+        f'FROM inserted t ORDER BY t."{model._meta.pk.column}"'
     )
 
 
