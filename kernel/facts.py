@@ -248,8 +248,10 @@ class FactQuerySet(models.QuerySet):
             before = self._snapshot_chunked(pks)
             # Django's bulk_update runs QuerySet.update per batch: through a plain queryset, so that
             # update's own audit does not write a second audit row per row (the one below is the audit).
-            plain: models.QuerySet[Any] = models.QuerySet(self.model, using=self.db)
-            count = plain.bulk_update(objs, fields, *args, **kwargs)
+            count = _update_values(self.model, self.db, objs, list(fields))
+            if count is None:
+                plain: models.QuerySet[Any] = models.QuerySet(self.model, using=self.db)
+                count = plain.bulk_update(objs, fields, *args, **kwargs)
             after = self._snapshot_chunked(pks)
             self.model.guard_rows(before, after)
             self.model.after_write(before, after, bulk=True)
@@ -548,6 +550,60 @@ def _insert_values(
             cursor.execute(sql, params)
             pks += [pk for (pk,) in cursor.fetchall()]
     return pks, written
+
+
+# Column types whose values psycopg adapts as array elements as Django would adapt them one by one.
+_ARRAY_SAFE = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.BooleanField,
+    models.CharField,
+    models.TextField,
+    models.DecimalField,
+    models.DateField,
+    models.DateTimeField,
+)
+
+
+def _update_values(model: type[models.Model], using: str, objs: Sequence[Any], names: list[str]) -> int | None:
+    """Write the objects' values of these fields; return the rows updated, or None where Django must.
+
+    Django's bulk_update builds a CASE WHEN per row and field (about 0.4 ms
+    per row of Python for a time entry); on PostgreSQL this is one
+    UPDATE ... FROM unnest(arrays) per 1,000 rows, each value prepared by its
+    field as Django would. Another database, or a column type outside
+    _ARRAY_SAFE, goes through Django's bulk_update.
+    """
+    connection = connections[using]
+    fields = [_column(model, name) for name in names]
+    columns = [model._meta.pk, *fields]
+    types = [field.target_field if isinstance(field, models.ForeignKey) else field for field in columns]
+    if connection.vendor != "postgresql" or not all(isinstance(field, _ARRAY_SAFE) for field in types):
+        return None
+    qn = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in types)
+    aliases = [f"c{i}" for i in range(len(columns))]
+    sql = (
+        f"UPDATE {qn(model._meta.db_table)} AS t SET "
+        + ", ".join(f"{qn(field.column)} = v.{alias}" for field, alias in zip(fields, aliases[1:], strict=True))
+        + f" FROM unnest({arrays}) AS v({', '.join(aliases)}) WHERE t.{qn(model._meta.pk.column)} = v.c0"
+    )
+    count = 0
+    with array_cursor(using) as cursor:
+        for start in range(0, len(objs), _INSERT_CHUNK):
+            chunk = objs[start : start + _INSERT_CHUNK]
+            params = [
+                [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in chunk] for field in columns
+            ]
+            cursor.execute(sql, params)
+            count += cursor.rowcount
+    return count
 
 
 def _statement_parts(model: type[RecordedFact]) -> list[tuple[WriteListener, tuple[str, list[Any]]]]:

@@ -192,6 +192,41 @@ def test_a_batchs_audit_rows_are_what_the_python_trail_writes(anna: Contractor, 
     assert _audit_select(TimeEntry) is not None, "time entries are audited by the database on PostgreSQL"
 
 
+@pytest.mark.parametrize("count", [3, 1200], ids=["few rows", "more than one statement's 1,000"])
+def test_a_batch_of_changes_is_stored_and_audited_field_by_field(anna: Contractor, count: int) -> None:
+    """An upsert's changed rows are written set-based on PostgreSQL: the rows and their audit must be exact."""
+
+    def day(i: int) -> dt.date:
+        return dt.date(2026, 4, 1) + dt.timedelta(days=i // 10)  # ten rows a day
+
+    first = [EntryRow(anna.pk, day(i), Decimal("1.50"), f"Row {i}", "tracker", f"T-{i}") for i in range(count)]
+    time_entries_upsert(entries=first)
+    moved = dt.timedelta(days=200)
+    second = [
+        EntryRow(
+            anna.pk,
+            day(i) + moved * (i % 3 == 1),
+            Decimal("0.25") * (i % 5 + 1),
+            f'Row {i} «é» "q"',
+            "tracker",
+            f"T-{i}",
+        )
+        for i in range(count)
+    ]
+    assert time_entries_upsert(entries=second).count("updated") == count
+    stored = {e.external_id: e for e in TimeEntry.objects.all()}
+    assert [(stored[f"T-{i}"].date, stored[f"T-{i}"].hours, stored[f"T-{i}"].description) for i in range(count)] == [
+        (row.date, row.hours, row.description) for row in second
+    ]
+    updates = {a.object_id: a.changes for a in AuditLog.objects.filter(action="update")}
+    assert len(updates) == count
+    assert updates[stored["T-1"].pk] == {
+        "date": ["2026-04-01", "2026-10-18"],
+        "hours": ["1.50", "0.50"],
+        "description": ["Row 1", 'Row 1 «é» "q"'],
+    }
+
+
 def test_an_unknown_or_mistyped_contractor_is_named_in_plain_words(anna: Contractor, api: APIClient) -> None:
     rows = [
         {"contractor": 999999, "date": "2026-04-02", "hours": "1.00"},
