@@ -12,6 +12,8 @@ its own) that runs the report recompute the writes ask for:
   validation, the upsert's batch checks, the insert, the audit trail, the
   changed-month marks, the recompute sent to the worker); the request bodies
   are encoded before the clock starts (the client's work);
+- API changes: the same rows posted again (batches of 5,000) with another
+  description, into the full table: every row an update (a corrected export);
 - file import: `imports.services.file_import` of a generated generic CSV,
   in a child process whose peak resident memory (VmHWM) is reported;
 - COPY: ten COPY statements of a tenth of the rows each, each committed, so
@@ -306,11 +308,12 @@ class Worker:
         self.process.wait(timeout=30)
 
 
-def ingest_api(data: Sequence[Row], token: str, batch: int) -> Clock:
+def ingest_api(data: Sequence[Row], token: str, batch: int, expect: str = "created") -> Clock:
     """POST the rows in batches through the API; return the marks after each batch.
 
     The request bodies are made before the clock starts: encoding them is the
-    client's work, not the server's.
+    client's work, not the server's. `expect` is what each row must come out as
+    ("updated" when the rows are stored already and the batch changes them).
     """
     from django.test import Client
 
@@ -323,7 +326,7 @@ def ingest_api(data: Sequence[Row], token: str, batch: int) -> Clock:
     for offset, body in zip(range(0, len(data), batch), bodies, strict=True):
         # secure=True: production settings redirect plain HTTP to HTTPS.
         response = client.post("/api/v1/time-entries/", body, content_type="application/json", secure=True)
-        if response.status_code != 200 or response.json()["created"] != min(batch, len(data) - offset):
+        if response.status_code != 200 or response.json()[expect] != min(batch, len(data) - offset):
             raise SystemExit(f"batch at {offset} failed: {response.status_code} {response.content[:500]!r}")
         clock.mark(min(offset + batch, len(data)))
         if len(clock.wall) % 40 == 0:
@@ -581,6 +584,11 @@ def main(argv: Sequence[str]) -> None:
             api = ingest_api(rows(count, contractor_ids, "bench-api"), token, size)
             assert TimeEntry.objects.filter(contractor_id__in=contractor_ids).count() == count
             apis.append((size, api, worker.drained()))
+        # The same rows again with another description, into the full table: every row an update
+        # (a corrected export imported again).
+        changed = [(*row[:3], f"{row[3]} (corrected)", *row[4:]) for row in rows(count, contractor_ids, "bench-api")]
+        updates = ingest_api(changed, token, max(batches), expect="updated")
+        worker.drained()
 
         # Two clients at once, as two web processes (gunicorn workers) would serve them.
         empty_tables()
@@ -605,6 +613,7 @@ def main(argv: Sequence[str]) -> None:
         api_rate, line = report_line(f"API, batches of {size:,}", api.wall, api.cpu)
         api_rates.append((size, api, api_rate))
         print(line)
+    print(report_line(f"API, changes x {max(batches):,}", updates.wall, updates.cpu)[1])
     two_clients = f"API, 2 clients x {max(batches):,}"
     clients_rate, line = report_line(two_clients, clients, [(0, 0.0), (count, clients_cpu)])
     print(line.split(" | ")[0] + f" | {clients_cpu:>6.1f}  (the two processes together)")
