@@ -60,8 +60,10 @@ def register_bill_rate_starts(reader: BillRateStarts) -> None:
 def _days_by_contractor(entries: Iterable[Any]) -> dict[int, set[dt.date]]:
     days: dict[int, set[dt.date]] = defaultdict(set)
     for entry in entries:
-        contractor_id = entry["contractor_id"] if isinstance(entry, dict) else entry.contractor_id
-        day = entry["date"] if isinstance(entry, dict) else entry.date
+        if isinstance(entry, dict):
+            contractor_id, day = entry["contractor_id"], entry["date"]
+        else:
+            contractor_id, day = entry.contractor_id, entry.date
         if contractor_id is not None and day is not None:
             days[contractor_id].add(day)
     return days

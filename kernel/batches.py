@@ -116,7 +116,7 @@ def stored_by_keys(model: type[M], keys: Iterable[tuple[str, str]]) -> dict[tupl
     index of `kernel.facts.source_external_id_unique`. One query per 500 keys,
     each an index probe per key: the cost follows the batch, not the table.
     """
-    wanted = sorted({(source, external_id) for source, external_id in keys if external_id})
+    wanted = list({(source, external_id) for source, external_id in keys if external_id})
     using = router.db_for_read(model)
     connection = connections[using]
     table = connection.ops.quote_name(model._meta.db_table)

@@ -78,7 +78,8 @@ class TimeEntrySerializer(ResourceSerializer):
     class Meta:
         model = TimeEntry
         fields = ["id", "contractor", "engagement", "date", "hours", "description", "source", "external_id", "warnings"]
-        extra_kwargs = {"hours": HOURS}
+        # A batch's contractors come with their engagements: the upsert checks the dates against them.
+        extra_kwargs = {"hours": HOURS, "contractor": {"queryset": Contractor.objects.select_related("engagement")}}
 
     def get_warnings(self, obj: TimeEntry) -> list[str]:
         # Filled in by the view after a write (TimeEntryViewSet.with_warnings); reads carry none.

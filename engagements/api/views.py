@@ -92,7 +92,8 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
             )
             for _, data in rows
         ]
-        outcome = time_entries_upsert(entries=entries, rows=[index for index, _ in rows])
+        contractors = {data["contractor"].pk: data["contractor"] for _, data in rows}
+        outcome = time_entries_upsert(entries=entries, rows=[index for index, _ in rows], contractors=contractors)
         # What with_warnings reads: the stored rows' contractors and days, without reading them back.
         self.written = outcome.objects
         return outcome

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -41,6 +41,7 @@ from kernel.services import translate_database_error
 TIME_ENTRY_FIELDS = ("contractor_id", "date", "hours", "description")
 _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
+_ENGAGEMENT = Contractor._meta.get_field("engagement")
 
 
 @dataclass(slots=True)
@@ -306,21 +307,29 @@ def _write_entries(
 
 @transaction.atomic
 def time_entries_upsert(
-    *, entries: Sequence[TimeEntry | EntryRow], rows: Sequence[int] | None = None, partial: bool = False
+    *,
+    entries: Sequence[TimeEntry | EntryRow],
+    rows: Sequence[int] | None = None,
+    partial: bool = False,
+    contractors: Mapping[int, Contractor] | None = None,
 ) -> UpsertOutcome:
     """Create or update time entries matched on (source, external_id); all or nothing unless partial.
 
     Entries without an external id are always created. The queries per batch
     do not grow with its rows (beyond one per 500 rows for the bulk writes).
     The outcome holds an EntryRow for each row written and the stored
-    TimeEntry for each row unchanged.
+    TimeEntry for each row unchanged. `contractors` are the batch's, already
+    read with their engagements (the API's validation read them): they are not read again.
     """
     batch = [EntryRow.of(entry) for entry in entries]
     rows = list(rows) if rows is not None else list(range(len(batch)))
     problems = duplicate_keys([(row, e.source, e.external_id) for row, e in zip(rows, batch, strict=True)])
     existing = stored_by_keys(TimeEntry, [(e.source, e.external_id) for e in batch])
     ids = {e.contractor_id for e in batch} | {e.contractor_id for e in existing.values()}
-    contractors = Contractor.objects.select_related("engagement").in_bulk(ids)
+    known = {pk: c for pk, c in (contractors or {}).items() if _ENGAGEMENT.is_cached(c)}
+    if ids - known.keys():
+        known |= Contractor.objects.select_related("engagement").in_bulk(ids - known.keys())
+    contractors = {pk: known[pk] for pk in ids if pk in known}
     statuses: dict[int, str] = {}
     old: dict[int, TimeEntry] = {}
     result: dict[int, EntryRow | TimeEntry] = {}

@@ -176,6 +176,10 @@ class BatchPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             ids = set()
             for row in rows:
                 raw = row.get(self.field_name) if isinstance(row, dict) else None
+                if type(raw) is int:  # most rows: a plain id
+                    if 0 < raw <= MAX_ID:
+                        ids.add(raw)
+                    continue
                 # Only what to_internal_value would look up: ints and digit strings.
                 if isinstance(raw, bool) or not isinstance(raw, int | str):
                     continue

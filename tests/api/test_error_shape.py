@@ -14,7 +14,7 @@ from rest_framework.exceptions import ParseError
 
 from engagements.api.views import TimeEntryViewSet
 from kernel.api import errors
-from kernel.api.parsers import MAX_DEPTH, check_sane
+from kernel.api.parsers import MAX_DEPTH, _flat_rows, check_sane
 from kernel.batches import BatchRejected, RowProblem
 from sla.models import Outage
 from tests.api.conftest import token_client
@@ -106,6 +106,20 @@ def test_the_depth_limit_admits_exactly_max_depth_levels(texts: bool) -> None:
     check_sane(_nested(MAX_DEPTH), texts=texts)
     with pytest.raises(ParseError, match="nested more than"):
         check_sane(_nested(MAX_DEPTH + 1), texts=texts)
+
+
+@pytest.mark.parametrize(
+    ("body", "flat"),
+    [
+        ('[{"a": 1, "b": "x"}, {"a": 2}]', True),
+        ('[{"a": 1, "b": {"c": 2}}, 3]', False),  # a nested object: more braces than rows
+        ('[{"a": [1]}]', False),  # a nested list: a second bracket
+        ('[{"a": "[x]"}]', False),  # a bracket in a string: counted, so the rows are walked instead
+        ('{"a": 1}', False),
+    ],
+)
+def test_a_batch_is_known_flat_from_its_brackets_alone(body: str, flat: bool) -> None:
+    assert _flat_rows(body.encode(), json.loads(body)) is flat
 
 
 @pytest.mark.parametrize(

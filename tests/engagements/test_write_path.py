@@ -39,10 +39,11 @@ APRIL_2 = dt.date(2026, 4, 2)
 # warnings (the contractor's first rate; the contractor's name, as anna has none).
 # The API's POST writes plain values and reads nothing back, and leaves the
 # day's 24 h to the database's rule (18, against 20 with bulk_create's read-back
-# and the day's hours read first; the answer's row read included). On PostgreSQL
-# the audit row comes with the INSERT itself: one statement fewer.
+# and the day's hours read first; the answer's row read included), and reads the
+# contractor once, with its engagement, for the validation and the upsert (17).
+# On PostgreSQL the audit row comes with the INSERT itself: one statement fewer.
 SERVICE_CREATE_QUERIES = 16
-API_CREATE_QUERIES = 17 if connection.vendor == "postgresql" else 18
+API_CREATE_QUERIES = 16 if connection.vendor == "postgresql" else 17
 API_UPDATE_QUERIES = 26
 
 
