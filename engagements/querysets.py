@@ -57,8 +57,8 @@ class ParentFactQuerySet(FactQuerySet):
     months of both engagements, whatever path it takes (service, save(), update()).
     """
 
-    def _snapshot(self, pks: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
-        rows = super()._snapshot(pks)
+    def _snapshot(self, pks: Iterable[int] | None = None, *, lock: bool = False) -> dict[int, dict[str, Any]]:
+        rows = super()._snapshot(pks, lock=lock)
         if not rows:
             return rows
         months: dict[int, set[dt.date]] = {pk: set() for pk in rows}

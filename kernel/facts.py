@@ -166,23 +166,33 @@ def _jsonable(value: Any) -> Any:
 class FactQuerySet(models.QuerySet):
     """QuerySet whose bulk writes are guarded, audited and month-marking too."""
 
-    def _snapshot(self, pks: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+    def _snapshot(self, pks: Iterable[int] | None = None, *, lock: bool = False) -> dict[int, dict[str, Any]]:
+        """Return the rows' audited values and engagement by id.
+
+        `lock` (before a write) locks the rows until the transaction ends, in id
+        order: a concurrent write of the same rows waits, then reads what this one
+        wrote, so each audit row's "before" is the previous write's "after".
+        """
         model: type[RecordedFact] = self.model
         names = model.audited_attnames()
         qs = self if pks is None else model._base_manager.filter(pk__in=list(pks))
+        if lock and connections[qs.db].features.has_select_for_update_of:
+            qs = qs.select_for_update(of=("self",)).order_by("pk")
         extra = {"_engagement": models.F(model.engagement_path)} if model.engagement_path else {}
         rows = qs.values("pk", *names, **extra)
         return {row.pop("pk"): row for row in rows}
 
-    def _snapshot_chunked(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+    def _snapshot_chunked(self, pks: list[int], *, lock: bool = False) -> dict[int, dict[str, Any]]:
         rows: dict[int, dict[str, Any]] = {}
+        if lock:
+            pks = sorted(pks)  # every writer locks in id order: no deadlock between two batches
         for i in range(0, len(pks), _PK_CHUNK):
-            rows.update(self.model.objects.none()._snapshot(pks[i : i + _PK_CHUNK]))
+            rows.update(self.model.objects.none()._snapshot(pks[i : i + _PK_CHUNK], lock=lock))
         return rows
 
     def update(self, **kwargs: Any) -> int:
         with transaction.atomic():
-            before = self._snapshot()
+            before = self._snapshot(lock=True)
             count = super().update(**kwargs)
             after = self._snapshot_chunked(list(before))
             # Guards see each row as it was and as it is now, so moving a row
@@ -197,7 +207,7 @@ class FactQuerySet(models.QuerySet):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         with _transaction(self.db):
-            before = self._snapshot()
+            before = self._snapshot(lock=True)
             # Refused before anything is written: the caller's transaction stays usable.
             self.model.guard_rows(before, {})
             with transaction.atomic(using=self.db, savepoint=False):
@@ -245,7 +255,7 @@ class FactQuerySet(models.QuerySet):
         objs = list(objs)
         pks = [obj.pk for obj in objs]
         with transaction.atomic():
-            before = self._snapshot_chunked(pks)
+            before = self._snapshot_chunked(pks, lock=True)
             # Django's bulk_update runs QuerySet.update per batch: through a plain queryset, so that
             # update's own audit does not write a second audit row per row (the one below is the audit).
             count = _update_values(self.model, self.db, objs, list(fields))
@@ -283,7 +293,7 @@ class RecordedFact(models.Model):
         # A scope of its own when the caller has none, so the checks below run once.
         with guards_run_once(using) if scope is None else _transaction(using):
             adding = self.pk is None or self._state.adding
-            before = {} if adding else cls.objects.none()._snapshot([self.pk])
+            before = {} if adding else cls.objects.none()._snapshot([self.pk], lock=True)
             if not cleaned:
                 # No full_clean in this scope: refuse a closed month before writing.
                 cls.check_guards(cls.guarded_keys(*self.current_rows(before.get(self.pk), adding=adding)))
@@ -300,7 +310,7 @@ class RecordedFact(models.Model):
         """Delete, guarded (before anything is written) and audited."""
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with _transaction(using):
-            before = type(self).objects.none()._snapshot([self.pk])
+            before = type(self).objects.none()._snapshot([self.pk], lock=True)
             type(self).guard_rows(before, {})
             with transaction.atomic(using=using, savepoint=False):
                 result = super().delete(*args, **kwargs)

@@ -47,8 +47,8 @@ def effective_span(
 class BillingQuerySet(FactQuerySet):
     """FactQuerySet whose audit snapshots carry the extra columns a model's month keys need."""
 
-    def _snapshot(self, pks: Any = None) -> dict[int, dict[str, Any]]:
-        rows = super()._snapshot(pks)
+    def _snapshot(self, pks: Any = None, *, lock: bool = False) -> dict[int, dict[str, Any]]:
+        rows = super()._snapshot(pks, lock=lock)
         extras = self.model.snapshot_extras()
         if not rows or not extras:
             return rows

@@ -120,3 +120,45 @@ def test_two_batches_at_once_that_together_pass_24_hours_for_a_day_one_is_refuse
         assert all("24" in error["message"] for error in refusal), refusal
         stored = TimeEntry.objects.filter(contractor=world.anna, date=day).values_list("hours", flat=True)
         assert sum(stored) == 13
+
+
+def test_changes_of_the_same_rows_at_once_leave_an_unbroken_audit_chain(operations_user) -> None:
+    """Two batches changing the same stored rows at once: each audit row's "before" is the other's "after".
+
+    The write locks the rows it changes before reading their "before" (in id order), so the second
+    batch waits, reads what the first stored, and audits from there: no change is recorded from a
+    value that was no longer stored.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("a race needs two connections at once: PostgreSQL (set DATABASE_URL, as CI's PostgreSQL stage)")
+    from engagements.models import AuditLog
+
+    world = build_world()
+    clients = [token_client(operations_user), token_client(operations_user)]
+
+    def batch(hours: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "contractor": world.anna.pk,
+                "date": f"2026-05-{1 + i:02d}",
+                "hours": hours,
+                "source": "chain",
+                "external_id": f"c{i}",
+            }
+            for i in range(20)
+        ]
+
+    assert clients[0].post("/api/v1/time-entries/", batch("1.00"), format="json").status_code == 200
+    for round_ in range(ROUNDS // 4):
+        answers = at_once(
+            *(
+                lambda c=c, h=h: c.post("/api/v1/time-entries/", batch(h), format="json")
+                for c, h in zip(clients, (f"2.{round_:02d}", f"3.{round_:02d}"), strict=True)
+            )
+        )
+        assert all(getattr(answer, "status_code", None) == 200 for answer in answers), answers
+    for entry in TimeEntry.objects.filter(source="chain"):
+        trail = AuditLog.objects.filter(content_type__model="timeentry", object_id=entry.pk).order_by("id")
+        hours = [row.changes["hours"] for row in trail if "hours" in row.changes]
+        assert all(after[1] == before[0] for after, before in zip(hours, hours[1:])), hours
+        assert hours[-1][1] == str(entry.hours)
