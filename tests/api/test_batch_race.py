@@ -6,6 +6,7 @@ PostgreSQL stage); the SQLite test database is one in-memory connection.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any
 
@@ -160,5 +161,5 @@ def test_changes_of_the_same_rows_at_once_leave_an_unbroken_audit_chain(operatio
     for entry in TimeEntry.objects.filter(source="chain"):
         trail = AuditLog.objects.filter(content_type__model="timeentry", object_id=entry.pk).order_by("id")
         hours = [row.changes["hours"] for row in trail if "hours" in row.changes]
-        assert all(after[1] == before[0] for after, before in zip(hours, hours[1:])), hours
+        assert all(after[1] == before[0] for after, before in itertools.pairwise(hours)), hours
         assert hours[-1][1] == str(entry.hours)
