@@ -206,6 +206,19 @@ def test_tickets_with_pauses_upsert_and_resending_changes_nothing(world, ops_api
     assert ticket.pauses.count() == 1 and ticket.resolution_met is True
 
 
+def test_a_ticket_batch_that_changes_stored_tickets_stores_and_audits_the_new_instants(world, ops_api) -> None:
+    batch = tickets(world, 3)
+    assert ops_api.post("/api/v1/tickets/", batch, format="json").json()["created"] == 3
+    for row in batch:
+        row["priority"], row["resolved_at"] = "P2", row["resolved_at"].replace("T11:", "T12:")
+    assert ops_api.post("/api/v1/tickets/", batch, format="json").json()["updated"] == 3
+    ticket = Ticket.objects.get(external_id="ITSM-1")
+    assert (ticket.priority, ticket.resolved_at) == ("P2", dt.datetime(2026, 5, 2, 12, tzinfo=dt.UTC))
+    [change] = AuditLog.objects.filter(object_id=ticket.pk, content_type__model="ticket", action="update")
+    assert change.changes["priority"] == ["P1", "P2"]
+    assert [value[:19] for value in change.changes["resolved_at"]] == ["2026-05-02T11:00:00", "2026-05-02T12:00:00"]
+
+
 def test_a_ticket_batch_with_a_bad_pause_stores_nothing_and_names_the_nested_field(world, ops_api) -> None:
     batch = tickets(world, 3)
     batch[2]["pauses"][0]["ended_at"] = "yesterday"
