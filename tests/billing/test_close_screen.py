@@ -17,7 +17,7 @@ from reports.hooks import recompute_deferred
 from reports.services import report_build, snapshots_compute
 from tests.billing.factories import InvoiceFactory
 from tests.factories import EngagementFactory
-from tests.reports.test_browser import browser, eventually
+from tests.reports.test_browser import browser, eventually, sign_in, submitted_and_loaded
 from tests.sla.factories import MonitoredServiceFactory, OutageFactory, TicketFactory, ny
 
 APRIL = dt.date(2026, 4, 1)
@@ -168,10 +168,7 @@ def test_operations_closes_a_month_from_the_close_screen_and_the_report_says_clo
     report_build(month=APRIL)
     ChangedMonth.objects.all().delete()
 
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(operations_user.username)
-    browser.find_element(By.NAME, "password").send_keys("pw")
-    browser.find_element(By.NAME, "password").submit()
+    sign_in(browser, f"{live_server.url}/admin/login/", operations_user.username)
     # The operations home's start, then the month picker (it submits itself on change).
     browser.find_element(By.PARTIAL_LINK_TEXT, "Close a month").click()
     picker = Select(browser.find_element(By.NAME, "month"))
@@ -191,7 +188,7 @@ def test_operations_closes_a_month_from_the_close_screen_and_the_report_says_clo
     errors = [element.text for element in browser.find_elements(By.CSS_SELECTOR, "[role=alert]")]
     assert "April 2026 closed: its facts are locked." in browser.page_source, errors
     assert Period.objects.get(month=APRIL).closed
-    browser.find_element(By.LINK_TEXT, "See the report").click()
+    submitted_and_loaded(browser, browser.find_element(By.LINK_TEXT, "See the report"), click=True)
     assert browser.current_url.endswith("/reports/2026-04/")
     badge = browser.find_element(By.CSS_SELECTOR, "[data-closed]")
     assert badge.text == "Closed (final)"

@@ -33,12 +33,7 @@ def text_of(browser, element_id: str) -> str:
 
 def clicked_and_loaded(browser, button) -> None:
     """Click a submit button and wait until the next page has replaced this one (no read of the old page)."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    page = browser.find_element("tag name", "html")
-    button.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+    shared.submitted_and_loaded(browser, button, click=True)
 
 
 def test_operations_previews_then_imports_the_same_file_without_uploading_it_again(

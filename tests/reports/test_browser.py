@@ -76,12 +76,30 @@ def computed_worked_example() -> list[int]:
 
 
 def sign_in(driver, url: str, username: str, password: str = "pw") -> None:
+    """Sign in on the login page at url and wait for the page the form leads to."""
     from selenium.webdriver.common.by import By
 
     driver.get(url)
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(password)
-    driver.find_element(By.NAME, "password").submit()
+    submitted_and_loaded(driver, driver.find_element(By.NAME, "password"))
+
+
+def submitted_and_loaded(driver, element, *, click: bool = False) -> None:
+    """Submit element's form (or click it) and wait until the next page has replaced this one.
+
+    WebDriver returns from a submit or a click before the browser has the answer; reading the URL or the
+    page straight after reads the old page on a loaded machine (a CI run once saw the login page there).
+    """
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element("tag name", "html")
+    if click:
+        element.click()
+    else:
+        element.submit()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
 
 
 def eventually(check: Callable[[], bool], timeout: float = 60) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from engagements.models import ChangedMonth
 from reports.hooks import recompute_deferred
 from reports.services import report_build
-from tests.reports.test_browser import browser, eventually
+from tests.reports.test_browser import browser, eventually, sign_in, submitted_and_loaded
 from tests.scenarios.test_pages import build_area
 
 __all__ = ["browser"]  # the fixture, shared with the report's browser tests
@@ -39,10 +39,7 @@ def test_leadership_starts_what_if_from_the_report_saves_and_sees_the_chart_and_
         area = build_area(2, dt.date(2026, 1, 1), 10)
     ChangedMonth.objects.all().delete()
     report_build(month=OCTOBER)
-    browser.get(f"{live_server.url}/reports/login/")
-    browser.find_element(By.NAME, "username").send_keys(leadership_user.username)
-    browser.find_element(By.NAME, "password").send_keys("pw")
-    browser.find_element(By.NAME, "password").submit()
+    sign_in(browser, f"{live_server.url}/reports/login/", leadership_user.username)
     browser.get(f"{live_server.url}/reports/2026-10/")
     browser.find_element(By.CSS_SELECTOR, f"a[href$='/reports/scenarios/new/?area={area.pk}']").click()
     assert eventually(lambda: "What if... the Help desk changed model" in browser.page_source, timeout=30)
@@ -55,7 +52,9 @@ def test_leadership_starts_what_if_from_the_report_saves_and_sees_the_chart_and_
     fee.send_keys("9000")
     browser.find_element(By.NAME, "onboarding_charges").clear()
     browser.find_element(By.NAME, "onboarding_charges").send_keys("10000")
-    browser.find_element(By.CSS_SELECTOR, "form.scn-main button[type=submit]").click()
+    submitted_and_loaded(
+        browser, browser.find_element(By.CSS_SELECTOR, "form.scn-main button[type=submit]"), click=True
+    )
     sentence = browser.find_element(By.ID, "sentence").text
     assert sentence.startswith("Moving the Help desk to a managed service at USD 9,000/month would")
     assert "over 24 months it" in sentence
