@@ -160,9 +160,10 @@ def setup() -> tuple[list[int], str]:
     token, _ = Token.objects.get_or_create(user=user)
     ids = list(Contractor.objects.filter(engagement=engagement).order_by("pk").values_list("pk", flat=True))
     # As config/wsgi.py does in a gunicorn worker once the project is loaded.
-    from config.startup import freeze_loaded_objects
+    from config.startup import load_url_conf, settle_loaded_process
 
-    freeze_loaded_objects()
+    load_url_conf()
+    settle_loaded_process()
     return ids[:CONTRACTORS], token.key
 
 
@@ -442,9 +443,9 @@ def file_import_child(path: str) -> None:
     engagement = Engagement.objects.get(name=ENGAGEMENT)
     user = User.objects.get(username=BENCH_USER)
     # As a Celery worker (which runs import jobs) does once its tasks are loaded (config/celery.py).
-    from config.startup import freeze_loaded_objects
+    from config.startup import settle_loaded_process
 
-    freeze_loaded_objects()
+    settle_loaded_process()
     baseline_kb = peak_resident_kb()
     started = time.perf_counter()
     clock: Clock | None = None

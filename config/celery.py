@@ -6,7 +6,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready
 
-from config.startup import freeze_loaded_objects
+from config.startup import settle_loaded_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
@@ -17,6 +17,6 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 @worker_ready.connect
-def _freeze_after_start(**_: Any) -> None:
+def _settle_after_start(**_: Any) -> None:
     """A worker's tasks are loaded: keep them out of the cycle collector's passes (config.startup)."""
-    freeze_loaded_objects()
+    settle_loaded_process()
