@@ -114,7 +114,7 @@ def main() -> None:
         status, health = wait_for("/healthz", lambda: request("/healthz"))  # type: ignore[misc]
         print("healthz:", status, health)
         # Anonymous callers get one word per check (details are for staff).
-        assert status == 200 and health["database"] == "ok" and health["broker"] == "ok", health
+        assert status == 200 and health["database"] == health["broker"] == health["static"] == "ok", health
         # Static files are served by the app itself (WhiteNoise) with DEBUG off.
         with urllib.request.urlopen(BASE + "/static/admin/css/base.css", timeout=30) as resp:
             assert resp.status == 200, resp.status

@@ -1,4 +1,4 @@
-"""/healthz: is the database reachable, is the broker reachable, is a worker alive.
+"""/healthz: is the database reachable, is the broker reachable, are the static files collected, is a worker alive.
 
 Anonymous callers (the load balancer) get the status code and one word per
 check; staff users also get the details (database vendor, error text, the
@@ -57,6 +57,29 @@ def _broker() -> dict[str, Any]:
     return result if not result["ok"] else {"ok": True, "mode": "broker"}
 
 
+def _static() -> dict[str, Any]:
+    """Whether the pages can name their static files: with DEBUG off, through the manifest collectstatic writes.
+
+    Without it every page that links a stylesheet answers 500 (the manifest
+    storage refuses to guess a file's name) while the database and the broker
+    are fine: a deploy that skipped collectstatic must fail its health check.
+    """
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return {"ok": True, "mode": "from the apps' folders (DEBUG)"}
+    try:
+        collected = staticfiles_storage.exists(staticfiles_storage.manifest_name)
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the probe
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    if collected:
+        return {"ok": True, "mode": "collected"}
+    return {
+        "ok": False,
+        "error": f"no {staticfiles_storage.manifest_name} in STATIC_ROOT: run `manage.py collectstatic`",
+    }
+
+
 def _worker() -> dict[str, Any]:
     from engagements.models import WorkerHeartbeat
 
@@ -78,17 +101,24 @@ def _worker_word(worker: dict[str, Any]) -> str:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report database and broker reachability (503 when either is down); details for staff only."""
-    database, broker, worker = _database(), _broker(), _worker()
-    ok = database["ok"] and broker["ok"]
+    """Report database, broker and static files (503 when one fails) and the worker; details for staff only."""
+    database, broker, static, worker = _database(), _broker(), _static(), _worker()
+    ok = database["ok"] and broker["ok"] and static["ok"]
     status = 200 if ok else 503
     if getattr(request, "user", None) is not None and request.user.is_staff:
-        body = {"status": "ok" if ok else "fail", "database": database, "broker": broker, "worker": worker}
+        body = {
+            "status": "ok" if ok else "fail",
+            "database": database,
+            "broker": broker,
+            "static": static,
+            "worker": worker,
+        }
         return JsonResponse(body, status=status)
     body = {
         "status": "ok" if ok else "fail",
         "database": "ok" if database["ok"] else "error",
         "broker": "ok" if broker["ok"] else "error",
+        "static": "ok" if static["ok"] else "error",
         "worker": _worker_word(worker),
     }
     return JsonResponse(body, status=status)

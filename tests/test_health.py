@@ -27,7 +27,7 @@ def test_healthz_reports_the_database_and_the_broker(client, superuser_client, s
         monkeypatch.setattr(health, "current_app", app_with_broker(settings.CELERY_BROKER_URL))
     anonymous = client.get("/healthz")
     assert anonymous.status_code == 200
-    assert anonymous.json() == {"status": "ok", "database": "ok", "broker": "ok", "worker": "none"}
+    assert anonymous.json() == {"status": "ok", "database": "ok", "broker": "ok", "static": "ok", "worker": "none"}
     body = superuser_client.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
@@ -47,7 +47,7 @@ def test_healthz_fails_with_503_when_the_broker_is_unreachable(client, superuser
     response = client.get("/healthz")
     assert response.status_code == 503
     # Anonymous callers learn the status, not the host, the port or the error text.
-    assert response.json() == {"status": "fail", "database": "ok", "broker": "error", "worker": "none"}
+    assert response.json() == {"status": "fail", "database": "ok", "broker": "error", "static": "ok", "worker": "none"}
     port = url.rsplit(":", 1)[1].split("/")[0]
     assert port not in response.content.decode()
     staff = superuser_client.get("/healthz")
@@ -105,3 +105,34 @@ def test_the_worker_is_reported_as_one_word(client) -> None:
     assert client.get("/healthz").json()["worker"] == "ok"
     WorkerHeartbeat.objects.update(seen_at=timezone.now() - dt.timedelta(hours=1))
     assert client.get("/healthz").json()["worker"] == "stale"
+
+
+def manifest_storage(settings, root) -> None:
+    """Production's static files: the manifest storage (DEBUG off), collected into root."""
+    settings.STATIC_ROOT = str(root)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+
+def test_healthz_fails_with_503_when_the_static_files_were_never_collected(
+    client, superuser_client, settings, tmp_path
+) -> None:
+    manifest_storage(settings, tmp_path)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["static"] == "error" and response.json()["status"] == "fail"
+    staff = superuser_client.get("/healthz").json()
+    assert "collectstatic" in staff["static"]["error"]
+    assert str(tmp_path) not in response.content.decode()
+
+
+def test_healthz_is_ok_once_collectstatic_wrote_its_manifest(client, settings, tmp_path) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest_storage(settings, tmp_path)
+    (tmp_path / staticfiles_storage.manifest_name).write_text('{"paths": {}, "version": "1.1"}')
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["static"] == "ok"
