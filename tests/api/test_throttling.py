@@ -38,3 +38,40 @@ def test_the_rate_is_counted_per_user(ops_api, superuser, configured_throttle) -
         ops_api.get("/api/v1/vendors/")
     assert ops_api.get("/api/v1/vendors/").status_code == 429
     assert token_client(superuser).get("/api/v1/vendors/").status_code == 200
+
+
+@pytest.fixture
+def unreachable_cache(settings) -> None:
+    """The shared cache is a Redis that refuses connections (down, or restarting)."""
+    from tests.engagements.test_queue import closed_port_url
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": closed_port_url(),
+            "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
+        }
+    }
+
+
+def test_a_cache_outage_lets_requests_through_unthrottled_and_says_so_in_the_log(
+    ops_api, configured_throttle, unreachable_cache, caplog
+) -> None:
+    codes = [ops_api.get("/api/v1/vendors/").status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    assert "throttle cache unavailable" in caplog.text
+
+
+def test_a_cache_outage_does_not_stop_a_batch_of_time_entries(ops_api, configured_throttle, unreachable_cache) -> None:
+    from engagements.models import TimeEntry
+    from tests.factories import ContractorFactory
+
+    contractor = ContractorFactory()
+    start = contractor.engagement.start_date
+    rows = [
+        {"contractor": contractor.pk, "date": str(start), "hours": "8.00", "source": "t", "external_id": str(n)}
+        for n in range(2)
+    ]
+    response = ops_api.post("/api/v1/time-entries/", rows, format="json")
+    assert response.status_code == 200, response.content
+    assert TimeEntry.objects.filter(contractor=contractor).count() == 2
