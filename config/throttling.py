@@ -33,7 +33,18 @@ logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
-    """Return the client's address as the web server saw it."""
+    """Return the client's address: the web server's peer, or behind NUM_PROXIES proxies the one they forwarded.
+
+    Each proxy appends the address it received the request from to
+    X-Forwarded-For, so the entry NUM_PROXIES from the right is the one the
+    outermost trusted proxy saw; entries left of it are whatever the client
+    wrote and are never trusted (as DRF's own NUM_PROXIES).
+    """
+    hops = settings.NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        addresses = [address.strip() for address in forwarded.split(",")]
+        return addresses[-min(hops, len(addresses))] or "unknown"
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 

@@ -103,3 +103,48 @@ def test_bad_api_tokens_get_429_after_the_limit(operations_user) -> None:
 def test_valid_tokens_are_never_counted(operations_user) -> None:
     client = token_client(operations_user)
     assert {client.get("/api/v1/vendors/").status_code for _ in range(LIMIT * 2)} == {200}
+
+
+PROXY = "10.9.9.9"  # the TLS proxy in front of gunicorn: every request's REMOTE_ADDR
+
+
+def bad_token_codes(forwarded_for: str, tries: int) -> list[int]:
+    client = APIClient(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+    codes = []
+    for n in range(tries):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {'0' * 39}{n}")
+        codes.append(client.get("/api/v1/vendors/").status_code)
+    return codes
+
+
+def test_behind_a_proxy_one_client_with_bad_tokens_does_not_lock_out_the_others(settings, operations_user) -> None:
+    settings.NUM_PROXIES = 1
+    assert bad_token_codes("203.0.113.5", LIMIT + 1) == [401] * LIMIT + [429]
+    # Another client through the same proxy still gets in with its token.
+    other = token_client(operations_user)
+    assert other.get("/api/v1/vendors/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
+
+
+def test_behind_a_proxy_a_client_cannot_dodge_the_limit_by_writing_its_own_forwarded_for(settings) -> None:
+    settings.NUM_PROXIES = 1
+    # The proxy appends the address it saw; what the client wrote before it is ignored.
+    codes = [bad_token_codes(f"192.0.2.{n}, 203.0.113.5", 1)[0] for n in range(LIMIT + 2)]
+    assert codes == [401] * LIMIT + [429] * 2
+
+
+def test_without_proxies_configured_the_forwarded_for_header_is_not_trusted(staff) -> None:
+    # NUM_PROXIES=0 (the default): rotating the header changes nothing, the peer's address is counted.
+    for n in range(LIMIT):
+        Client().post(
+            "/admin/login/",
+            {"username": staff.username, "password": f"wrong-{n}"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = Client().post(
+        "/admin/login/",
+        {"username": staff.username, "password": PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+    assert response.status_code == 429

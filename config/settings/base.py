@@ -158,6 +158,12 @@ _proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").stri
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
 )
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (0 = none: the header is
+# ignored, the peer's address is the client's). The sign-in and token limits count per client address; behind
+# a proxy with 0 every client shares the proxy's address (config.throttling.client_address).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more; got {NUM_PROXIES}.")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Never redirect the load balancer's probe: it asks over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -285,6 +291,7 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_CLASSES": ["kernel.api.throttling.SharedCacheUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_RATE", "6000/hour")},
+    "NUM_PROXIES": NUM_PROXIES,
 }
 # The largest request body (JSON, form fields) the site reads: past it the API answers 413.
 # A batch of 5,000 tickets with pauses stays well under the default.
