@@ -50,12 +50,24 @@ def share_zone(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> N
 
 
 def share_changed_zone(*, setting: str, **kwargs: Any) -> None:
-    """Tell the open sessions a zone changed at run time (tests; Django resets the process's zone alike)."""
-    if setting == "TIME_ZONE":
-        for connection in connections.all(initialized_only=True):
-            # A session in a failed transaction learns nothing now; its rollback restores the zone it had.
-            if connection.connection is not None and not connection.needs_rollback:
-                share_zone(None, connection)
+    """Tell the open sessions a zone changed at run time (tests; Django resets the process's zone alike).
+
+    On the driver's connection itself, as Django's own reset of the session's
+    zone does: the code that changed the setting may be one that must not use
+    the database through Django (pytest-django blocks it in tests without the
+    database, and a PostgreSQL session opened by an earlier test is still open).
+    """
+    if setting != "TIME_ZONE":
+        return
+    from psycopg.pq import TransactionStatus
+
+    for connection in connections.all(initialized_only=True):
+        session = connection.connection
+        # A session in a failed transaction learns nothing now; its rollback restores the zone it had.
+        if connection.vendor != "postgresql" or session is None or connection.needs_rollback:
+            continue
+        if session.info.transaction_status != TransactionStatus.INERROR:
+            session.execute("SELECT set_config('sla.time_zone', %s, false)", [settings.TIME_ZONE])
 
 
 def constraint_message(model: type[Model], name: str) -> str:
