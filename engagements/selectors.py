@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
 from engagements.models import ComplianceAttestation, Contractor, Engagement, Milestone
-from kernel.months import first_of
+from kernel.months import first_of, today
 from kernel.names import name_key
 
 
@@ -114,6 +114,35 @@ def missing_rate_warnings(entries: Iterable[Any]) -> list[str]:
             "but not costed until a contractor rate covering these days is recorded."
         )
     return messages
+
+
+def future_date_warnings(entries: Iterable[Any]) -> list[str]:
+    """Return one message per contractor whose hours among `entries` are dated after the organisation's today.
+
+    Stored all the same (time planned ahead is recorded by some teams), but a
+    timesheet records work done, and a date in the future is far more often a
+    typo in the year or a day-first date read the other way round.
+    """
+    now = today()
+    later = {
+        contractor_id: sorted(day for day in days if day > now)
+        for contractor_id, days in _days_by_contractor(entries).items()
+        if max(days) > now
+    }
+    if not later:
+        return []
+    names = Contractor.objects.filter(pk__in=later).values_list("pk", "name", "engagement__name")
+    return [
+        f"{name} ({engagement}) has hours dated after today ({now:%a %d %b %Y}) on {_dates(later[pk])}: they are "
+        "saved and counted in their month; correct the date if it is a typo."
+        for pk, name, engagement in sorted(names, key=lambda row: (row[1], row[2]))
+    ]
+
+
+def entry_warnings(entries: Iterable[Any]) -> list[str]:
+    """Return what stored time entries still lack or look wrong in: days without a bill rate, dates after today."""
+    entries = list(entries)
+    return missing_rate_warnings(entries) + future_date_warnings(entries)
 
 
 # --- Closed months -------------------------------------------------------------------------------

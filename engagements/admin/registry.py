@@ -37,7 +37,7 @@ from engagements.models import (
     Vendor,
     WorkerHeartbeat,
 )
-from engagements.selectors import missing_rate_warnings
+from engagements.selectors import entry_warnings
 from engagements.services.engagements import (
     ATTESTATION,
     CONTRACTOR,
@@ -197,8 +197,8 @@ class TimeEntryAdmin(LargeTableAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        # Saved all the same: the hours wait for a rate, and the report says the month is incomplete.
-        for warning in missing_rate_warnings([obj]):
+        # Saved all the same: the hours wait for a rate (the report says the month is incomplete), or a date is checked.
+        for warning in entry_warnings([obj]):
             self.message_user(request, warning, messages.WARNING)
 
     @admin.display(description="Contractor", ordering="contractor__name")

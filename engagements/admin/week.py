@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from engagements.models import Contractor, DeliveryModel, Engagement, TimeEntry
-from engagements.selectors import closed_months, days_without_bill_rate, missing_rate_warnings
+from engagements.selectors import closed_months, days_without_bill_rate, entry_warnings
 from engagements.services.entries import time_entries_record_week
 from kernel.months import first_of, month_label, parse_day, today
 
@@ -221,7 +221,7 @@ def week_view(model_admin: Any) -> Callable[[HttpRequest], HttpResponse]:
                 saved = _save(formset, days, week, {c.pk: c for c in contractors})
                 if not any(form.errors for form in formset):
                     messages.success(request, f"Saved the week of {monday:%d %b %Y} for {engagement}.")
-                    for warning in missing_rate_warnings(saved):
+                    for warning in entry_warnings(saved):
                         messages.warning(request, warning)
                     return HttpResponseRedirect(request.get_full_path())
         else:

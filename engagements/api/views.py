@@ -20,7 +20,7 @@ from engagements.models import (
     TimeEntry,
     Vendor,
 )
-from engagements.selectors import missing_rate_warnings
+from engagements.selectors import entry_warnings
 from engagements.services.engagements import CONTRACTOR, ENGAGEMENT, MILESTONE, PERSON, SERVICE_AREA, VENDOR
 from engagements.services.entries import OVERHEAD_ENTRY, TIME_ENTRY
 from engagements.services.ingest import EntryRow, time_entries_upsert
@@ -109,7 +109,7 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
         return self.with_warnings(super().update(request, *args, **kwargs))
 
     def with_warnings(self, response: Response) -> Response:
-        """Add `warnings` to a successful write's answer: stored rows whose days no bill rate covers."""
+        """Add `warnings` to a successful write's answer: rows whose days no bill rate covers, or dated after today."""
         data = response.data
         if response.status_code >= 300 or not isinstance(data, dict):
             return response
@@ -118,7 +118,7 @@ class TimeEntryViewSet(BatchUpsertMixin, ServiceViewSet):
             rows: Any = written
         else:  # one row: its answer says who and when
             rows = [{"contractor_id": data["contractor"], "date": dt.date.fromisoformat(data["date"])}]
-        data["warnings"] = missing_rate_warnings(rows)
+        data["warnings"] = entry_warnings(rows)
         return response
 
 
