@@ -40,6 +40,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -63,6 +64,9 @@ from sla.services.ingest import outages_upsert, tickets_upsert
 CHUNK_ROWS = 2000
 REJECTED_SHOWN = 1000  # rejected rows listed in the report; all are counted
 NOTES_SHOWN = 50  # skipped rows named one by one in the warnings; all are counted
+REMOVALS_SHOWN = 50  # entries removed by `replace` described one by one; all are counted
+REPLACE_KINDS = (ImportKind.TIMESHEETS.value,)
+REPLACE_KIND_MESSAGE = "replace applies to timesheets: tickets and outages carry their own ids."
 
 Mapper = Callable[..., Mapped]
 Writer = Callable[..., UpsertOutcome]
@@ -109,6 +113,8 @@ class ImportReport:
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     rate_warnings: list[str] = field(default_factory=list)  # hours on days without a bill rate (saved, not costed)
     moves: list[str] = field(default_factory=list)  # with move: rows moved (a dry run: would move) between engagements
+    removed: int = 0  # with replace: entries of earlier imports removed (a dry run: would remove), all counted
+    removals: list[str] = field(default_factory=list)  # the first REMOVALS_SHOWN of them, described
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -238,6 +244,7 @@ class _Run:
     allow_partial: bool
     move: bool
     stored: type[models.Model]
+    replace: bool = False
     record: ImportFile | None = None
     problems: list[RowProblem] = field(default_factory=list)
     unmatched: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -247,6 +254,7 @@ class _Run:
     unrated: defaultdict[int, DaySet] = field(default_factory=lambda: defaultdict(DaySet))  # contractor -> days
     moved: Counter[tuple[str, str]] = field(default_factory=Counter)  # (engagement left, engagement joined) -> rows
     seen: SeenKeys = field(default_factory=SeenKeys)  # (source, external_id) of the rows written so far
+    spans: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)  # with replace: engagement -> days
 
     def chunk(self, items: list[Parsed[Any]]) -> None:
         """Parse results of CHUNK_ROWS rows: map, check repeated ids, write, mark provenance."""
@@ -285,6 +293,17 @@ class _Run:
         if self.stored is TimeEntry and outcome.objects:
             for contractor_id, days in days_without_bill_rate(outcome.objects).items():
                 self.unrated[contractor_id].update(day.toordinal() for day in days)
+        if self.replace:
+            self._span(todo, outcome.rows)
+
+    def _span(self, todo: list[tuple[int, Any]], written: Sequence[int]) -> None:
+        """Widen each engagement's first and last day by the rows written (unchanged ones too): what replace covers."""
+        entries = dict(todo)
+        for row in written:
+            entry: TimeEntry = entries[row]
+            engagement_id = entry.contractor.engagement_id
+            first, last = self.spans.get(engagement_id, (entry.date, entry.date))
+            self.spans[engagement_id] = (min(first, entry.date), max(last, entry.date))
 
     def _write(self, todo: list[tuple[int, Any]], problems: list[RowProblem]) -> UpsertOutcome:
         if not todo:
@@ -371,6 +390,101 @@ def _move_notes(moved: Counter[tuple[str, str]], *, kind: str, dry_run: bool) ->
     ]
 
 
+def _replace(run: _Run) -> None:
+    """With replace: remove what earlier imports of the format stored on the file's days and the file no longer has.
+
+    Runs once every row is written, inside the import's transaction, so a dry
+    run removes and rolls back like the rest (its report lists what would go).
+    With any rejected row nothing is removed: a corrected row rejected would
+    lose its old entry. A removal in a closed month refuses the whole file.
+    """
+    report = run.report
+    if report.rejected:
+        report.warnings.append(
+            f"Nothing was replaced: {report.rejected:,} row(s) were rejected; removing the entries this file no "
+            "longer has could remove the old version of a rejected row. Fix the rows and import the file again."
+        )
+        return
+    stale = _stale_entries(run.fmt, run.spans, run.seen)
+    report.removed = len(stale)
+    report.removals = _removal_notes(stale[:REMOVALS_SHOWN])
+    try:
+        time_entries_remove(pks=stale)
+    except ValidationError as exc:
+        # The guard's words name the month; the file is refused whole, as a closed month refuses a row.
+        _refuse(
+            report, f"Nothing was imported: replacing would remove entries in a closed month. {' '.join(exc.messages)}"
+        )
+
+
+def _stale_entries(fmt: str, spans: dict[int, tuple[dt.date, dt.date]], seen: SeenKeys) -> array[int]:
+    """Ids of the entries of `fmt` on each engagement's days whose external id the file did not have.
+
+    A query per engagement through the (contractor, date) index, read in
+    chunks and tested against the file's ids kept as hashes: memory grows with
+    the entries to remove (8 bytes each), not with the file or the table.
+    """
+    stale = array("q")
+    for engagement_id, (first, last) in sorted(spans.items()):
+        candidates = TimeEntry.objects.filter(
+            contractor_id__in=Contractor.objects.filter(engagement_id=engagement_id).values("pk"),
+            date__range=(first, last),
+            source=fmt,
+        ).order_by("pk")
+        for pk, external_id in candidates.values_list("pk", "external_id").iterator(chunk_size=CHUNK_ROWS):
+            if (fmt, external_id) not in seen:
+                stale.append(pk)
+    return stale
+
+
+def time_entries_remove(*, pks: Sequence[int]) -> int:
+    """Delete time entries and their provenance marks, a chunk at a time; return how many.
+
+    Through TimeEntry's queryset delete: the closed-month guards run first
+    (ValidationError, nothing of the chunk deleted), and the audit trail and
+    changed months record every row.
+    """
+    content_type = ContentType.objects.get_for_model(TimeEntry)
+    removed = 0
+    for start in range(0, len(pks), CHUNK):
+        chunk = list(pks[start : start + CHUNK])
+        removed += TimeEntry.objects.filter(pk__in=chunk).delete()[1].get(TimeEntry._meta.label, 0)
+        ImportedRow.objects.filter(content_type=content_type, object_id__in=chunk).delete()
+    return removed
+
+
+def _removal_notes(pks: Sequence[int]) -> list[str]:
+    """Describe entries: "Ada Lovelace, 2026-04-14, 4.00 h (line 12 of april.csv, imported 2026-05-02)"."""
+    if not pks:
+        return []
+    content_type = ContentType.objects.get_for_model(TimeEntry)
+    origins = {
+        mark.object_id: mark
+        for mark in ImportedRow.objects.filter(content_type=content_type, object_id__in=list(pks)).select_related(
+            "file"
+        )
+    }
+    notes = []
+    entries = TimeEntry.objects.filter(pk__in=list(pks)).select_related("contractor").order_by("date", "pk")
+    for entry in entries:
+        mark = origins.get(entry.pk)
+        origin = (
+            f"line {mark.row} of {mark.file.name or 'a file'}, imported {timezone.localtime(mark.file.uploaded_at):%Y-%m-%d}"
+            if mark is not None
+            else f"{entry.source} id {entry.external_id or 'none'}"
+        )
+        notes.append(printable(f"{entry.contractor.name}, {entry.date.isoformat()}, {entry.hours:.2f} h ({origin})"))
+    return notes
+
+
+def _refuse(report: ImportReport, message: str) -> None:
+    """Refuse the whole file for a reason that is no row's (a removal in a closed month): nothing is written."""
+    report.refused = True
+    report.created = report.updated = report.unchanged = 0
+    report.moves, report.removed, report.removals = [], 0, []
+    report.rejected_rows.insert(0, {"row": None, "field": "replace", "message": printable(message)})
+
+
 def _rate_warnings(unrated: dict[int, DaySet]) -> list[str]:
     """One message per contractor with imported hours on days no bill rate covers (as the admin and API say it)."""
     if not unrated:
@@ -419,6 +533,7 @@ def file_import(
     dry_run: bool = False,
     allow_partial: bool = False,
     move: bool = False,
+    replace: bool = False,
     user: Any = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -430,7 +545,10 @@ def file_import(
 
     `data`: bytes, a path, or a binary file object (read from its position,
     left open). `move`: let rows already stored under another engagement move
-    to this upload's. The callbacks, in order: `counting(rows_counted)` from
+    to this upload's. `replace` (timesheets): the file is the whole truth for
+    its days: entries an earlier import of the format stored on each
+    engagement's days of the file, and the file no longer has, are removed
+    (see `_replace`). The callbacks, in order: `counting(rows_counted)` from
     the first row of the first pass on (it checks the header and the date
     order and counts the rows: seconds on a big file, before anything is
     written), `total(rows)` once the rows are counted, then `progress(rows_read)`
@@ -439,6 +557,8 @@ def file_import(
     import stops, rolls back and raises ImportCancelled.
     """
     kind, fmt = kind.strip().lower(), fmt.strip().lower()
+    if replace and kind not in REPLACE_KINDS:
+        raise ValueError(REPLACE_KIND_MESSAGE)
     tz = tz or settings.TIME_ZONE
     with opened(data) as source:
         sha256 = digest(source)
@@ -472,6 +592,7 @@ def file_import(
             allow_partial,
             move,
             STORED[kind],
+            replace=replace,
             by_name=engagements_by_name(),
         )
         with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
@@ -489,6 +610,8 @@ def file_import(
                     progress(report.read)
             report.warnings = [printable(w) for w in records.warnings] + report.warnings
             run.finish()
+            if replace and not report.refused:
+                _replace(run)
             if dry_run or report.refused:
                 transaction.set_rollback(True)
                 return report
@@ -529,4 +652,14 @@ def provenance_record(*, file: ImportFile, outcome: UpsertOutcome, model: type[m
     return len(marks)
 
 
-__all__ = ["IMPORTERS", "FileError", "ImportCancelled", "ImportReport", "file_import", "provenance_record"]
+__all__ = [
+    "IMPORTERS",
+    "REPLACE_KINDS",
+    "REPLACE_KIND_MESSAGE",
+    "FileError",
+    "ImportCancelled",
+    "ImportReport",
+    "file_import",
+    "provenance_record",
+    "time_entries_remove",
+]

@@ -14,7 +14,7 @@ from imports.mapping import MOVE_OPTION_COMMAND, move_hint_naming
 from imports.parsers import FORMATS
 from imports.parsers.text import DATE_ORDER, DATE_ORDER_CHOICE
 from imports.rejections import RejectionGroup, grouped
-from imports.services import IMPORTERS, FileError, ImportReport, file_import
+from imports.services import IMPORTERS, REPLACE_KIND_MESSAGE, REPLACE_KINDS, FileError, ImportReport, file_import
 
 BAR_WIDTH = 30
 
@@ -74,6 +74,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Let rows imported before under another engagement move to this one (refused otherwise).",
         )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Timesheets: the file is the whole truth for its days; entries an earlier import of the format "
+            "stored on them that the file no longer has are removed (listed; nothing when a row is rejected).",
+        )
         order = parser.add_mutually_exclusive_group()
         order.add_argument(
             "--day-first",
@@ -97,6 +103,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        if options["replace"] and options["kind"] not in REPLACE_KINDS:
+            raise CommandError(f"--replace: {REPLACE_KIND_MESSAGE}")
         bar = ProgressBar(self.stderr)
         try:
             report = file_import(
@@ -110,6 +118,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 allow_partial=options["allow_partial"],
                 move=options["move"],
+                replace=options["replace"],
                 user=self._user(options["user"]),
                 progress=bar,
                 total=bar.total,
@@ -127,6 +136,9 @@ class Command(BaseCommand):
     def _refusal(report: ImportReport) -> str:
         """The error a refused file ends with; a dry run says the same of the real run."""
         prefix = "Dry run: a real run would refuse this file: " if report.dry_run else ""
+        whole = [row["message"] for row in report.rejected_rows if row["row"] is None and row["field"] == "replace"]
+        if whole:
+            return f"{prefix}{whole[0]}"
         if report.created + report.updated + report.unchanged == 0 and report.rejected == report.read - report.skipped:
             return f"{prefix}all {report.rejected} row(s) rejected: nothing imported."
         return f"{prefix}{report.rejected} row(s) rejected: nothing imported (use --allow-partial to import the rest)."
@@ -164,6 +176,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  unmatched {what}: {', '.join(names)}")
         for move in report.moves:
             self.stdout.write(f"  moves: {move}")
+        if report.removed:
+            verb = "would remove" if report.dry_run else "removed"
+            self.stdout.write(f"  replace: {verb} {report.removed} entr{'y' if report.removed == 1 else 'ies'}")
+            for removal in report.removals:
+                self.stdout.write(f"  removes: {removal}")
+            if report.removed > len(report.removals):
+                self.stdout.write(f"  removes: ... and {report.removed - len(report.removals)} more")
         for warning in report.warnings:
             self.stdout.write(f"  note: {warning}")
         for warning in report.rate_warnings:
