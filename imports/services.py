@@ -255,6 +255,12 @@ class _Run:
     moved: Counter[tuple[str, str]] = field(default_factory=Counter)  # (engagement left, engagement joined) -> rows
     seen: SeenKeys = field(default_factory=SeenKeys)  # (source, external_id) of the rows written so far
     spans: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)  # with replace: engagement -> days
+    # With replace and no partial import: every id of the file (read first), so a chunk's days can be
+    # cleared of what the file no longer has before its rows are written (see _clear_days).
+    file_ids: SeenKeys | None = None
+    early: array[int] = field(default_factory=lambda: array("q"))  # ids removed before their day's rows
+    early_notes: list[str] = field(default_factory=list)
+    refusal: str = ""  # why the whole file is refused (a removal in a closed month)
 
     def chunk(self, items: list[Parsed[Any]]) -> None:
         """Parse results of CHUNK_ROWS rows: map, check repeated ids, write, mark provenance."""
@@ -277,6 +283,8 @@ class _Run:
         rejected = {p.row for p in problems}
         todo = [(row, obj) for row, obj in todo if row not in rejected]
         self._remember(todo)
+        if self.file_ids is not None and todo:
+            self._clear_days(todo)
         outcome = self._write(todo, problems)
         self.report.rejected += len({p.row for p in problems})
         self.problems += sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[
@@ -295,6 +303,38 @@ class _Run:
                 self.unrated[contractor_id].update(day.toordinal() for day in days)
         if self.replace:
             self._span(todo, outcome.rows)
+
+    def _clear_days(self, todo: list[tuple[int, Any]]) -> None:
+        """Remove, before the chunk is written, this format's entries on its rows' contractor-days the file lacks.
+
+        They are among what replace removes at the end anyway (each is on a day
+        of the file's, for the engagement its row goes to); removed first, a
+        corrected row (20 h -> 21 h) is checked against the day without its old
+        version rather than refused for 41 h. Only when any rejected row refuses
+        the file (no allow_partial) or nothing is kept (a dry run): a partial
+        import may not remove anything until it knows no row was rejected.
+        """
+        assert self.file_ids is not None
+        days = {(entry.contractor_id, entry.date) for _, entry in todo}
+        stored = TimeEntry.objects.filter(
+            contractor_id__in={contractor for contractor, _ in days},
+            date__in={day for _, day in days},
+            source=self.fmt,
+        ).values_list("pk", "contractor_id", "date", "external_id")
+        stale = [
+            pk
+            for pk, contractor, day, external_id in stored
+            if (contractor, day) in days and (self.fmt, external_id) not in self.file_ids
+        ]
+        if stale and not self.refusal:
+            notes = _removal_notes(stale[: max(REMOVALS_SHOWN - len(self.early_notes), 0)])
+            try:
+                time_entries_remove(pks=stale)
+            except ValidationError as exc:
+                self.refusal = _closed_month_refusal(exc)  # the rows go on being checked; the file is refused
+                return
+            self.early_notes += notes
+            self.early.extend(stale)
 
     def _span(self, todo: list[tuple[int, Any]], written: Sequence[int]) -> None:
         """Widen each engagement's first and last day by the rows written (unchanged ones too): what replace covers."""
@@ -390,6 +430,35 @@ def _move_notes(moved: Counter[tuple[str, str]], *, kind: str, dry_run: bool) ->
     ]
 
 
+def _file_ids(
+    kind: str,
+    fmt: str,
+    source: Any,
+    *,
+    day_first: bool | None,
+    tz: str,
+    cancelled: Callable[[], bool] | None,
+    report: ImportReport,
+) -> SeenKeys:
+    """Read the file once for its rows' ids (and the ids derived before issue 12), as hashes; rewind.
+
+    Replace's first look: with it a chunk's days can be cleared of what the
+    file no longer has before the chunk is written. One more parse of the
+    file (no query); memory as `SeenKeys`, 16 MB per million rows.
+    """
+    ids = SeenKeys()
+    start = source.tell()
+    for count, item in enumerate(stream(kind, fmt, source, day_first=day_first, tz=tz), start=1):
+        record = item.record
+        for external_id in (getattr(record, "external_id", None), getattr(record, "legacy_id", None)):
+            if external_id:
+                ids.add((fmt, external_id))
+        if count % CHUNK_ROWS == 0 and cancelled is not None and cancelled():
+            raise ImportCancelled(report)
+    source.seek(start)
+    return ids
+
+
 def _replace(run: _Run) -> None:
     """With replace: remove what earlier imports of the format stored on the file's days and the file no longer has.
 
@@ -400,21 +469,25 @@ def _replace(run: _Run) -> None:
     """
     report = run.report
     if report.rejected:
+        # A dry run's early removals (_clear_days) are rolled back with it; a real partial run made none.
+        report.removed, report.removals = 0, []
         report.warnings.append(
             f"Nothing was replaced: {report.rejected:,} row(s) were rejected; removing the entries this file no "
             "longer has could remove the old version of a rejected row. Fix the rows and import the file again."
         )
         return
     stale = _stale_entries(run.fmt, run.spans, run.seen)
-    report.removed = len(stale)
-    report.removals = _removal_notes(stale[:REMOVALS_SHOWN])
+    report.removed = len(run.early) + len(stale)
+    report.removals = run.early_notes + _removal_notes(stale[: max(REMOVALS_SHOWN - len(run.early_notes), 0)])
     try:
         time_entries_remove(pks=stale)
     except ValidationError as exc:
-        # The guard's words name the month; the file is refused whole, as a closed month refuses a row.
-        _refuse(
-            report, f"Nothing was imported: replacing would remove entries in a closed month. {' '.join(exc.messages)}"
-        )
+        _refuse(report, _closed_month_refusal(exc))
+
+
+def _closed_month_refusal(exc: ValidationError) -> str:
+    # The guard's words name the month; the file is refused whole, as a closed month refuses a row.
+    return f"Nothing was imported: replacing would remove entries in a closed month. {' '.join(exc.messages)}"
 
 
 def _stale_entries(fmt: str, spans: dict[int, tuple[dt.date, dt.date]], seen: SeenKeys) -> array[int]:
@@ -570,6 +643,9 @@ def file_import(
             if rows and cancelled is not None and cancelled():
                 raise ImportCancelled(report)
 
+        file_ids = None
+        if replace and (dry_run or not allow_partial):
+            file_ids = _file_ids(kind, fmt, source, day_first=day_first, tz=tz, cancelled=cancelled, report=report)
         # FileError for unknown kinds too
         records = stream(kind, fmt, source, day_first=day_first, tz=tz, counted=counted)
         if total:
@@ -594,6 +670,7 @@ def file_import(
             STORED[kind],
             replace=replace,
             by_name=engagements_by_name(),
+            file_ids=file_ids,
         )
         with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
             if not dry_run:
@@ -610,7 +687,9 @@ def file_import(
                     progress(report.read)
             report.warnings = [printable(w) for w in records.warnings] + report.warnings
             run.finish()
-            if replace and not report.refused:
+            if run.refusal:
+                _refuse(report, run.refusal)
+            elif replace and not report.refused:
                 _replace(run)
             if dry_run or report.refused:
                 transaction.set_rollback(True)

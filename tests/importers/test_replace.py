@@ -375,3 +375,57 @@ def test_the_wizard_refuses_the_box_for_a_tickets_file(operations_client, import
     assert page.status_code == 200
     assert page.context["form"].errors["replace"] == [REPLACE_KIND_MESSAGE]
     assert not ImportJob.objects.exists()
+
+
+# --- A correction that would pass 24 h beside its old version -------------------------------------------------------
+
+LONG_DAY = [("2024-04-14", "20", "Anna Schmidt", "Migration")]
+LONGER_DAY = [("2024-04-14", "21", "Anna Schmidt", "Migration")]
+
+
+def test_a_correction_past_24_h_beside_its_old_version_is_imported_with_replace(import_world) -> None:
+    load(harvest(LONG_DAY), import_world.help_desk)
+    # The day is cleared of the old 20 h before the 21 h row is written, so the daily rule sees 21 h, not 41 h.
+    report = load(harvest(LONGER_DAY), import_world.help_desk, replace=True)
+    assert (report.written, report.rejected, report.created, report.removed) == (True, 0, 1, 1)
+    assert report.removals[0].startswith("Anna Schmidt, 2024-04-14, 20.00 h (line 2 of april.csv")
+    assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("21.00")
+
+
+def test_its_dry_run_says_the_same_and_keeps_the_old_hours(import_world) -> None:
+    load(harvest(LONG_DAY), import_world.help_desk)
+    report = load(harvest(LONGER_DAY), import_world.help_desk, replace=True, dry_run=True)
+    assert (report.refused, report.rejected, report.created, report.removed) == (False, 0, 1, 1)
+    assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("20.00")
+
+
+def test_without_replace_such_a_correction_is_rejected_by_the_daily_rule_as_before(import_world) -> None:
+    load(harvest(LONG_DAY), import_world.help_desk)
+    report = load(harvest(LONGER_DAY), import_world.help_desk)
+    assert report.refused and "would total 41.00 h" in report.rejected_rows[0]["message"]
+
+
+def test_a_partial_import_removes_nothing_early_so_such_a_correction_is_rejected_and_nothing_replaced(
+    import_world,
+) -> None:
+    load(harvest(LONG_DAY), import_world.help_desk)
+    rows = [*LONGER_DAY, ("2024-04-15", "3", "Ben Okafor", "Tickets")]
+    report = load(harvest(rows), import_world.help_desk, replace=True, allow_partial=True)
+    assert (report.written, report.rejected, report.created, report.removed) == (True, 1, 1, 0)
+    assert report.warnings[-1].startswith("Nothing was replaced: 1 row(s) were rejected")
+    assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("20.00")
+
+
+def test_an_entry_whose_id_comes_later_in_the_file_is_not_removed_early(import_world) -> None:
+    """The file's ids are read first: a day's old entry that a later chunk has is kept, not removed and re-created."""
+    days = [("2024-04-14", "4", "Anna Schmidt", "a"), ("2024-04-14", "3", "Anna Schmidt", "b")]
+    load(harvest(days), import_world.help_desk)
+    before = set(TimeEntry.objects.values_list("pk", flat=True))
+    report = load(
+        harvest([days[1], ("2024-04-14", "2", "Anna Schmidt", "c"), days[0]]),
+        import_world.help_desk,
+        replace=True,
+        chunk_rows=1,
+    )
+    assert (report.created, report.unchanged, report.removed) == (1, 2, 0)
+    assert before <= set(TimeEntry.objects.values_list("pk", flat=True))
