@@ -45,7 +45,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from engagements.models import Contractor, Engagement, TimeEntry
-from engagements.selectors import DATES_SHOWN, days_without_bill_rate, engagements_by_name
+from engagements.selectors import (
+    DATES_SHOWN,
+    days_without_bill_rate,
+    engagements_by_name,
+    time_entries_of_source_between,
+)
 from engagements.services.ingest import time_entries_upsert
 from imports.mapping import Mapped, defaulted_warning
 from imports.mapping.outages import outage_records_map
@@ -316,16 +321,8 @@ class _Run:
         """
         assert self.file_ids is not None
         days = {(entry.contractor_id, entry.date) for _, entry in todo}
-        stored = TimeEntry.objects.filter(
-            contractor_id__in={contractor for contractor, _ in days},
-            date__in={day for _, day in days},
-            source=self.fmt,
-        ).values_list("pk", "contractor_id", "date", "external_id")
-        stale = [
-            pk
-            for pk, contractor, day, external_id in stored
-            if (contractor, day) in days and (self.fmt, external_id) not in self.file_ids
-        ]
+        stored = time_entries_of_source_between(source=self.fmt, ranges=[(c, day, day) for c, day in days])
+        stale = [pk for pk, _, _, external_id in stored if (self.fmt, external_id) not in self.file_ids]
         if stale and not self.refusal:
             notes = _removal_notes(stale[: max(REMOVALS_SHOWN - len(self.early_notes), 0)])
             try:
@@ -493,18 +490,18 @@ def _closed_month_refusal(exc: ValidationError) -> str:
 def _stale_entries(fmt: str, spans: dict[int, tuple[dt.date, dt.date]], seen: SeenKeys) -> array[int]:
     """Ids of the entries of `fmt` on each engagement's days whose external id the file did not have.
 
-    A query per engagement through the (contractor, date) index, read in
-    chunks and tested against the file's ids kept as hashes: memory grows with
-    the entries to remove (8 bytes each), not with the file or the table.
+    A query per engagement, one range scan of the (contractor, date) index per
+    contractor, read in chunks and tested against the file's ids kept as
+    hashes: memory grows with the entries to remove (8 bytes each), not with
+    the file or the table.
     """
     stale = array("q")
+    contractors: defaultdict[int, list[int]] = defaultdict(list)
+    for pk, engagement_id in Contractor.objects.filter(engagement_id__in=spans).values_list("pk", "engagement_id"):
+        contractors[engagement_id].append(pk)
     for engagement_id, (first, last) in sorted(spans.items()):
-        candidates = TimeEntry.objects.filter(
-            contractor_id__in=Contractor.objects.filter(engagement_id=engagement_id).values("pk"),
-            date__range=(first, last),
-            source=fmt,
-        ).order_by("pk")
-        for pk, external_id in candidates.values_list("pk", "external_id").iterator(chunk_size=CHUNK_ROWS):
+        ranges = [(contractor, first, last) for contractor in contractors[engagement_id]]
+        for pk, _, _, external_id in time_entries_of_source_between(source=fmt, ranges=ranges):
             if (fmt, external_id) not in seen:
                 stale.append(pk)
     return stale

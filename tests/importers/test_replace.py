@@ -429,3 +429,27 @@ def test_an_entry_whose_id_comes_later_in_the_file_is_not_removed_early(import_w
     )
     assert (report.created, report.unchanged, report.removed) == (1, 2, 0)
     assert before <= set(TimeEntry.objects.values_list("pk", flat=True))
+
+
+# --- Cost: the entries to test are found through the (contractor, date) index ----------------------------------------
+
+
+def test_the_entries_to_test_are_read_through_the_contractor_day_index(desk) -> None:
+    """Whatever the table's size or its statistics (stale during a long import): no scan of the table."""
+    from django.db import connection
+
+    from engagements import selectors
+
+    table = connection.ops.quote_name(TimeEntry._meta.db_table)
+    april = [dt.date(2024, 4, 1), dt.date(2024, 4, 30)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "EXPLAIN " + selectors._PG_SOURCE_ENTRIES.format(table=table), [[1], april[:1], april[1:], "x"]
+            )
+        else:
+            sql = selectors._SQLITE_SOURCE_ENTRIES.format(table=table, values="(%s, %s, %s)")
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, [1, *map(str, april), "x"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "engagements_time_day" in plan, plan
+    assert "Seq Scan on engagements_timeentry" not in plan and "SCAN e " not in plan + " ", plan
