@@ -551,7 +551,7 @@ def _refuse(report: ImportReport, message: str) -> None:
     """Refuse the whole file for a reason that is no row's (a removal in a closed month): nothing is written."""
     report.refused = True
     report.created = report.updated = report.unchanged = 0
-    report.moves, report.removed, report.removals = [], 0, []
+    report.moves, report.removed, report.removals, report.rate_warnings = [], 0, [], []
     report.rejected_rows.insert(0, {"row": None, "field": "replace", "message": printable(message)})
 
 

@@ -228,8 +228,23 @@ def test_the_command_ends_a_closed_month_refusal_with_its_reason(import_world, s
     period_close(month=dt.date(2024, 4, 1), user=superuser)
     path = tmp_path / "april.csv"
     path.write_bytes(harvest([first[0], first[2]]))
+    out = io.StringIO()
     with pytest.raises(CommandError, match="replacing would remove entries in a closed month. April 2024 is closed"):
-        run_command(path, "--replace")
+        call_command(
+            "import_file",
+            "--kind",
+            "timesheets",
+            "--format",
+            "harvest",
+            "--engagement",
+            "Help desk (Acme)",
+            "--replace",
+            str(path),
+            stdout=out,
+        )
+    printed = out.getvalue()
+    assert "\n  replace: Nothing was imported: replacing would remove entries in a closed month." in printed
+    assert "line None" not in printed and "rates:" not in printed
 
 
 # --- The API (in the request and as a background job) ----------------------------------------------------------------
@@ -453,3 +468,23 @@ def test_the_entries_to_test_are_read_through_the_contractor_day_index(desk) -> 
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "engagements_time_day" in plan, plan
     assert "Seq Scan on engagements_timeentry" not in plan and "SCAN e " not in plan + " ", plan
+
+
+def test_a_job_refused_for_a_closed_month_is_refused_and_its_page_says_the_file_was_refused_whole(
+    operations_client, import_world, superuser, media
+) -> None:
+    from imports import jobs
+    from imports.admin import job_result
+
+    first = [("2024-04-13", "2", "Ben Okafor", "Patching"), *APRIL]
+    load(harvest(first), import_world.help_desk)
+    period_close(month=dt.date(2024, 4, 1), user=superuser)
+    upload = SimpleUploadedFile("april.csv", harvest([first[0], first[2]]))
+    options = jobs.JobOptions(kind="timesheets", fmt="harvest", engagement=import_world.help_desk, replace=True)
+    job = jobs.job_run(job_id=jobs.job_create(upload=upload, name="april.csv", options=options).pk)
+    assert (job.state, job.written, job.removed, job.rejected) == ("refused", False, 0, 0)
+    assert job.rejected_rows[0]["field"] == "replace" and job_result(job) == "nothing written: refused"
+    text = text_of(operations_client.get(reverse("admin:imports_importfile_job", args=[job.pk])))
+    assert "the file was refused whole (the reason is listed below), so nothing was written." in text
+    assert "April 2024 is closed: reopen the period" in text
+    assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("4.00")

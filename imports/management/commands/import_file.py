@@ -46,7 +46,9 @@ def reason_of(field: str | None, message: str) -> str:
 
 
 def line_of(row: dict[str, Any]) -> str:
-    """One rejected row as a line."""
+    """One rejected row as a line (a refusal of the whole file, which has none, as its reason alone)."""
+    if row["row"] is None:
+        return f"  {reason_of(row['field'], row['message'])}"
     return f"  line {row['row']}: {reason_of(row['field'], row['message'])}"
 
 
