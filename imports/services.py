@@ -288,7 +288,7 @@ class _Run:
         rejected = {p.row for p in problems}
         todo = [(row, obj) for row, obj in todo if row not in rejected]
         self._remember(todo)
-        if self.file_ids is not None and todo:
+        if todo:
             self._clear_days(todo)
         outcome = self._write(todo, problems)
         self.report.rejected += len({p.row for p in problems})
@@ -319,10 +319,12 @@ class _Run:
         the file (no allow_partial) or nothing is kept (a dry run): a partial
         import may not remove anything until it knows no row was rejected.
         """
-        assert self.file_ids is not None
+        file_ids = self.file_ids
+        if file_ids is None:
+            return
         days = {(entry.contractor_id, entry.date) for _, entry in todo}
         stored = time_entries_of_source_between(source=self.fmt, ranges=[(c, day, day) for c, day in days])
-        stale = [pk for pk, _, _, external_id in stored if (self.fmt, external_id) not in self.file_ids]
+        stale = [pk for pk, _, _, external_id in stored if (self.fmt, external_id) not in file_ids]
         if stale and not self.refusal:
             notes = _removal_notes(stale[: max(REMOVALS_SHOWN - len(self.early_notes), 0)])
             try:
@@ -435,6 +437,7 @@ def _file_ids(
     day_first: bool | None,
     tz: str,
     cancelled: Callable[[], bool] | None,
+    counted: Progress,
     report: ImportReport,
 ) -> SeenKeys:
     """Read the file once for its rows' ids (and the ids derived before issue 12), as hashes; rewind.
@@ -445,7 +448,8 @@ def _file_ids(
     """
     ids = SeenKeys()
     start = source.tell()
-    for count, item in enumerate(stream(kind, fmt, source, day_first=day_first, tz=tz), start=1):
+    # `counted` too: the page says the file is being checked, and a cancel is heard during the count.
+    for count, item in enumerate(stream(kind, fmt, source, day_first=day_first, tz=tz, counted=counted), start=1):
         record = item.record
         for external_id in (getattr(record, "external_id", None), getattr(record, "legacy_id", None)):
             if external_id:
@@ -538,11 +542,11 @@ def _removal_notes(pks: Sequence[int]) -> list[str]:
     entries = TimeEntry.objects.filter(pk__in=list(pks)).select_related("contractor").order_by("date", "pk")
     for entry in entries:
         mark = origins.get(entry.pk)
-        origin = (
-            f"line {mark.row} of {mark.file.name or 'a file'}, imported {timezone.localtime(mark.file.uploaded_at):%Y-%m-%d}"
-            if mark is not None
-            else f"{entry.source} id {entry.external_id or 'none'}"
-        )
+        if mark is not None:
+            imported = timezone.localtime(mark.file.uploaded_at)
+            origin = f"line {mark.row} of {mark.file.name or 'a file'}, imported {imported:%Y-%m-%d}"
+        else:
+            origin = f"{entry.source} id {entry.external_id or 'none'}"
         notes.append(printable(f"{entry.contractor.name}, {entry.date.isoformat()}, {entry.hours:.2f} h ({origin})"))
     return notes
 
@@ -642,7 +646,9 @@ def file_import(
 
         file_ids = None
         if replace and (dry_run or not allow_partial):
-            file_ids = _file_ids(kind, fmt, source, day_first=day_first, tz=tz, cancelled=cancelled, report=report)
+            file_ids = _file_ids(
+                kind, fmt, source, day_first=day_first, tz=tz, cancelled=cancelled, counted=counted, report=report
+            )
         # FileError for unknown kinds too
         records = stream(kind, fmt, source, day_first=day_first, tz=tz, counted=counted)
         if total:

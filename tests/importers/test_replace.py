@@ -488,3 +488,18 @@ def test_a_job_refused_for_a_closed_month_is_refused_and_its_page_says_the_file_
     assert "the file was refused whole (the reason is listed below), so nothing was written." in text
     assert "April 2024 is closed: reopen the period" in text
     assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("4.00")
+
+
+def test_a_cancel_with_replace_stops_before_anything_is_written_or_removed(desk) -> None:
+    from imports.services import ImportCancelled
+
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(TimeEntry.objects.count())
+        return True
+
+    with pytest.raises(ImportCancelled):
+        load(harvest(CORRECTED), desk, replace=True, cancelled=cancelled)
+    assert asked == [2]  # asked once, while the file is first read: nothing written or removed yet
+    assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("4.00")
