@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 import yaml
@@ -20,18 +21,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from billing.services import period_close
+from engagements import selectors
 from engagements.models import AuditLog, ChangedMonth, Contractor, Engagement, TimeEntry
 from engagements.services.entries import time_entry_create
+from imports import jobs
+from imports.admin import job_result
 from imports.models import ImportJob
-from imports.services import REMOVALS_SHOWN, REPLACE_KIND_MESSAGE, file_import
+from imports.services import REMOVALS_SHOWN, REPLACE_KIND_MESSAGE, ImportCancelled, file_import
 from kernel.months import today
-from tests.importers.import_world import SAMPLES, build_second_desk
+from tests.importers.import_world import SAMPLES, ImportWorld, build_second_desk
+from tests.importers.test_file_import_scale import entries, generic, run
 
 pytestmark = pytest.mark.django_db
 
@@ -124,8 +131,6 @@ def test_replace_leaves_hand_entries_other_formats_other_engagements_and_other_d
 
 def build_second_desk_with_harvest_entry(desk: Engagement) -> Engagement:
     """Help desk (Initech), with a Harvest entry of Anna's on the corrected day."""
-    from tests.importers.import_world import ImportWorld
-
     initech = build_second_desk(ImportWorld(desk, desk))
     anna = Contractor.objects.get(engagement=initech, name="Anna Schmidt")
     time_entry_create(contractor=anna, date=dt.date(2024, 4, 14), hours=Decimal("2"), source="harvest", external_id="x")
@@ -451,9 +456,6 @@ def test_an_entry_whose_id_comes_later_in_the_file_is_not_removed_early(import_w
 
 def test_the_entries_to_test_are_read_through_the_contractor_day_index(desk) -> None:
     """Whatever the table's size or its statistics (stale during a long import): no scan of the table."""
-    from django.db import connection
-
-    from engagements import selectors
 
     table = connection.ops.quote_name(TimeEntry._meta.db_table)
     april = [dt.date(2024, 4, 1), dt.date(2024, 4, 30)]
@@ -473,9 +475,6 @@ def test_the_entries_to_test_are_read_through_the_contractor_day_index(desk) -> 
 def test_a_job_refused_for_a_closed_month_is_refused_and_its_page_says_the_file_was_refused_whole(
     operations_client, import_world, superuser, media
 ) -> None:
-    from imports import jobs
-    from imports.admin import job_result
-
     first = [("2024-04-13", "2", "Ben Okafor", "Patching"), *APRIL]
     load(harvest(first), import_world.help_desk)
     period_close(month=dt.date(2024, 4, 1), user=superuser)
@@ -491,8 +490,6 @@ def test_a_job_refused_for_a_closed_month_is_refused_and_its_page_says_the_file_
 
 
 def test_a_cancel_with_replace_stops_before_anything_is_written_or_removed(desk) -> None:
-    from imports.services import ImportCancelled
-
     asked = []
 
     def cancelled() -> bool:
@@ -503,3 +500,38 @@ def test_a_cancel_with_replace_stops_before_anything_is_written_or_removed(desk)
         load(harvest(CORRECTED), desk, replace=True, cancelled=cancelled)
     assert asked == [2]  # asked once, while the file is first read: nothing written or removed yet
     assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("4.00")
+
+
+def test_with_replace_the_queries_per_chunk_do_not_grow_with_the_chunks_written_before(import_world) -> None:
+    run(import_world, generic(*entries(24, prefix="old")))  # stored before: every day holds an entry to remove
+    marks: list[int] = []
+    with CaptureQueriesContext(connection) as captured:
+        report = run(
+            import_world,
+            generic(*entries(24)),
+            chunk_rows=4,
+            replace=True,
+            progress=lambda rows: marks.append(len(captured)),
+        )
+    assert (report.created, report.removed) == (24, 24)
+    per_chunk = [after - before for before, after in pairwise(marks)]
+    assert per_chunk[1:] == [per_chunk[1]] * 5, per_chunk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's per-transaction table statistics")
+def test_with_replace_a_chunk_reads_no_more_stored_rows_when_more_rows_were_written_before(import_world) -> None:
+    """The early clearing of each chunk's days reads those days only, however many rows the import has written."""
+    read: list[int] = []
+
+    def tuples_read(rows: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq_tup_read + COALESCE(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'engagements_timeentry'"
+            )
+            read.append(cursor.fetchone()[0])
+
+    report = run(import_world, generic(*entries(1200)), chunk_rows=150, replace=True, progress=tuples_read)
+    assert report.created == 1200
+    per_chunk = [after - before for before, after in pairwise(read)]
+    assert max(per_chunk[2:]) <= 2 * per_chunk[1] + 150, per_chunk
