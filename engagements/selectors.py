@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
-from engagements.models import ComplianceAttestation, Contractor, Engagement, Milestone
+from engagements.models import ComplianceAttestation, Contractor, Engagement, Milestone, TimeEntry
+from kernel.batches import chunks
 from kernel.months import first_of, today
 from kernel.names import name_key
 
@@ -29,6 +31,58 @@ def first_accepted_deliveries_for(engagement_ids: list[int], until: dt.date) -> 
         .annotate(first=Min("delivered_date"))
     )
     return {row["engagement_id"]: row["first"] for row in rows}
+
+
+# The entries of a source on some days of some contractors, through the (contractor, date) index: one
+# range scan per contractor, whatever the table's size. OFFSET 0 keeps PostgreSQL from flattening the
+# LATERAL subquery into a join it might plan as a scan of the table (whose statistics, during a long
+# import, still describe it as it was before).
+_PG_SOURCE_ENTRIES = """
+SELECT t.id, t.contractor_id, t.date, t.external_id
+FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS k(contractor_id, first, last)
+CROSS JOIN LATERAL (SELECT e.id, e.contractor_id, e.date, e.external_id FROM {table} e
+                    WHERE e.contractor_id = k.contractor_id AND e.date BETWEEN k.first AND k.last
+                    AND e.source = %s OFFSET 0) t
+"""
+# SQLite: the ranges as a table of constants, the outer loop of the join (CROSS JOIN fixes the order).
+_SQLITE_SOURCE_ENTRIES = """
+WITH k(contractor_id, first, last) AS (VALUES {values})
+SELECT e.id, e.contractor_id, e.date, e.external_id FROM k CROSS JOIN {table} e
+    ON e.contractor_id = k.contractor_id AND e.date BETWEEN k.first AND k.last
+WHERE e.source = %s
+"""
+ENTRIES_FETCHED = 2000  # rows read from the database at a time
+
+
+def time_entries_of_source_between(
+    *, source: str, ranges: Sequence[tuple[int, dt.date, dt.date]]
+) -> Iterator[tuple[int, int, dt.date, str]]:
+    """Yield (id, contractor id, date, external id) of `source`'s entries in each (contractor, first, last) range.
+
+    For the importer's replace. Read ENTRIES_FETCHED rows at a time (a
+    server-side cursor on PostgreSQL), so memory does not grow with the
+    entries found; one query per 500 ranges.
+    """
+    using = router.db_for_read(TimeEntry)
+    connection = connections[using]
+    table = connection.ops.quote_name(TimeEntry._meta.db_table)
+    for chunk in chunks(sorted(ranges)):
+        if connection.vendor == "postgresql":
+            sql = _PG_SOURCE_ENTRIES.format(table=table)
+            params: list[Any] = [[c for c, _, _ in chunk], [f for _, f, _ in chunk], [t for _, _, t in chunk], source]
+        else:
+            sql = _SQLITE_SOURCE_ENTRIES.format(table=table, values=", ".join(["(%s, %s, %s)"] * len(chunk)))
+            params = [v for c, f, t in chunk for v in (c, f.isoformat(), t.isoformat())] + [source]
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(ENTRIES_FETCHED):
+                for pk, contractor_id, day, external_id in rows:
+                    yield (
+                        pk,
+                        contractor_id,
+                        day if isinstance(day, dt.date) else dt.date.fromisoformat(day),
+                        external_id,
+                    )
 
 
 def engagements_by_name() -> dict[str, Engagement]:

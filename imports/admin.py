@@ -39,6 +39,7 @@ from imports.parsers import FORMATS, FileError, parse
 from imports.parsers.source import sniff
 from imports.rejections import grouped
 from imports.selectors import format_detect
+from imports.services import REPLACE_KIND_MESSAGE, REPLACE_KINDS
 
 PERMISSION = "imports.import_data"
 SAMPLE_ROWS = 20
@@ -93,6 +94,14 @@ MOVE_HELP = (
     "to the engagement chosen above, or to the one their row names, changing both engagements' figures; the "
     "preview lists what would move."
 )
+# The replace option's words (timesheets), on the upload form and on a job's page.
+REPLACE_LABEL = "Replace: this export is the whole truth for its days"
+REPLACE_HELP = (
+    "Timesheets only. Ticked, entries an earlier import of the same tool stored for the engagements this file's "
+    "rows go to, on the days from each one's first to its last date in the file, that the file no longer has "
+    "(a row corrected in the tracker) are removed. Hand-entered hours and other tools' entries stay. The preview "
+    "lists what would be removed; nothing is removed when a row is rejected."
+)
 
 
 def source_choices() -> list[tuple[str, Any]]:
@@ -128,6 +137,7 @@ class ImportUploadForm(forms.Form):
         help_text="For rows whose file does not name an engagement (or names none that exists).",
     )
     move = forms.BooleanField(required=False, label=MOVE_LABEL, help_text=MOVE_HELP)
+    replace = forms.BooleanField(required=False, label=REPLACE_LABEL, help_text=REPLACE_HELP)
     day_first = forms.TypedChoiceField(
         choices=DAY_ORDER, coerce=_day_first, empty_value=None, required=False, label="Dates like 03/04/2024"
     )
@@ -166,6 +176,8 @@ class ImportUploadForm(forms.Form):
             )
         else:
             data["kind"], data["format"] = chosen or detected or ("", "")
+            if data.get("replace") and data["kind"] not in REPLACE_KINDS:
+                self.add_error("replace", REPLACE_KIND_MESSAGE)
         return data
 
 
@@ -335,6 +347,7 @@ class ImportFileAdmin(admin.ModelAdmin):
                 # The preview counts the good rows even when some are rejected.
                 allow_partial=True,
                 move=bool(data.get("move")),
+                replace=bool(data.get("replace")),
             )
             upload = data["file"]
             job = jobs.job_create(upload=upload, name=upload.name or "", options=options, user=request.user)
@@ -357,7 +370,8 @@ class ImportFileAdmin(admin.ModelAdmin):
             "rows_counted": progress.counted,
             "status_url": reverse("import-job", kwargs={"pk": job.pk}),
             "good_rows": job.created + job.updated + job.unchanged,
-            "changes": job.created + job.updated,
+            # Removals are changes too: a corrected export may only drop entries.
+            "changes": job.created + job.updated + job.removed,
             # One line per reason, with the lines it covers: a file under the wrong engagement is one reason.
             "rejected_shown": [
                 {
@@ -485,7 +499,8 @@ class ImportJobAdmin(admin.ModelAdmin):
     def step(self, obj: ImportJob) -> str:
         step = "Preview (nothing written)" if obj.dry_run else "Import"
         # The one option that changes other engagements' figures is named where the step is.
-        return f"{step}, moving rows" if obj.move else step
+        options = [name for name, on in (("moving rows", obj.move), ("replacing", obj.replace)) if on]
+        return ", ".join([step, *options])
 
     @admin.display(description="Export")
     def what(self, obj: ImportJob) -> str:
@@ -511,10 +526,12 @@ def job_result(job: ImportJob) -> str:
     if job.state in (JobState.FAILED, JobState.CANCELLED):
         return "nothing written"
     if job.state == JobState.REFUSED or (not job.dry_run and not job.written):
-        return f"nothing written: {job.rejected:,} rejected"
+        return f"nothing written: {job.rejected:,} rejected" if job.rejected else "nothing written: refused"
     counts = [f"{job.created:,} created"] + ([f"{job.updated:,} updated"] if job.updated else [])
+    counts += [f"{job.removed:,} removed"] if job.removed else []
     rejected = f"; {job.rejected:,} rejected" if job.rejected else ""
     if job.dry_run:
         would = [f"would create {job.created:,}"] + ([f"update {job.updated:,}"] if job.updated else [])
+        would += [f"remove {job.removed:,}"] if job.removed else []
         return f"{', '.join(would)}{rejected}"
     return f"{', '.join(counts)}{rejected and rejected + ' skipped'}"

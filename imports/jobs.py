@@ -93,6 +93,7 @@ class JobOptions:
     dry_run: bool = False
     allow_partial: bool = False
     move: bool = False  # rows stored under another engagement move to this upload's (refused otherwise)
+    replace: bool = False  # timesheets: the file is the whole truth for its days (see services.file_import)
 
 
 def _count_lines(handle: IO[bytes]) -> int:
@@ -120,6 +121,7 @@ def job_create(*, upload: File[Any], name: str, options: JobOptions, user: Any =
         dry_run=options.dry_run,
         allow_partial=options.allow_partial,
         move=options.move,
+        replace=options.replace,
         background=size > background_bytes(),
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
@@ -150,6 +152,8 @@ def job_confirm(*, preview: ImportJob, allow_partial: bool, user: Any = None) ->
         allow_partial=allow_partial,
         # The import does what its preview showed: the rows it said would move, move.
         move=preview.move,
+        # ...and the entries it said would be removed, are.
+        replace=preview.replace,
         background=preview.background,
         preview_of=preview,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
@@ -175,6 +179,7 @@ def job_retry(*, failed: ImportJob, day_first: bool, user: Any = None) -> Import
         dry_run=failed.dry_run,
         allow_partial=failed.allow_partial,
         move=failed.move,
+        replace=failed.replace,
         background=failed.background,
         preview_of=failed.preview_of,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
@@ -205,6 +210,7 @@ def job_preview_moving(*, job: ImportJob, user: Any = None) -> ImportJob:
         # As the wizard's first preview: the good rows are counted even when some are rejected.
         allow_partial=True,
         move=True,
+        replace=job.replace,
         background=job.background,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
@@ -318,6 +324,7 @@ def _import(job: ImportJob, handle: IO[bytes]) -> services.ImportReport:
         dry_run=job.dry_run,
         allow_partial=job.allow_partial,
         move=job.move,
+        replace=job.replace,
         user=job.requested_by,
         **extra,
     )
@@ -350,7 +357,8 @@ def job_run(*, job_id: int) -> ImportJob:
         _finish(job, state=JobState.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
     else:
-        refused = bool(report.rejected) and not report.written and not report.dry_run
+        # A refusal of the whole file (a removal in a closed month) refuses it without a rejected row.
+        refused = report.refused and not report.written and not report.dry_run
         _finish(
             job,
             state=JobState.REFUSED if refused else JobState.DONE,
@@ -364,6 +372,8 @@ def job_run(*, job_id: int) -> ImportJob:
             warnings=report.warnings,
             rate_warnings=list(getattr(report, "rate_warnings", [])),
             moves=list(getattr(report, "moves", [])),
+            removed=getattr(report, "removed", 0),
+            removals=list(getattr(report, "removals", [])),
             sha256=report.sha256,
             written=report.written,
             import_file_id=report.file_id,

@@ -119,6 +119,11 @@ class ImportJob(models.Model):
     move = models.BooleanField(
         default=False, help_text="Move rows already stored under another engagement to this one (refused otherwise)."
     )
+    replace = models.BooleanField(
+        default=False,
+        help_text="Timesheets: the file is the whole truth for its days; entries an earlier import of the format "
+        "stored there that the file no longer has are removed.",
+    )
     background = models.BooleanField(default=False, help_text="Run by a Celery task rather than in the request.")
     preview_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The previewed job."
@@ -139,6 +144,12 @@ class ImportJob(models.Model):
     )
     moves = models.JSONField(
         default=list, blank=True, help_text="Rows moved (a preview: that would move) from another engagement."
+    )
+    removed = models.PositiveIntegerField(
+        default=0, help_text="With replace: entries removed (a preview: that would be removed)."
+    )
+    removals = models.JSONField(
+        default=list, blank=True, help_text="With replace: the first removed entries, described."
     )
     sha256 = models.CharField(max_length=64, blank=True)
     written = models.BooleanField(default=False)

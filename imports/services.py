@@ -40,11 +40,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from engagements.models import Contractor, Engagement, TimeEntry
-from engagements.selectors import DATES_SHOWN, days_without_bill_rate, engagements_by_name
+from engagements.selectors import (
+    DATES_SHOWN,
+    days_without_bill_rate,
+    engagements_by_name,
+    time_entries_of_source_between,
+)
 from engagements.services.ingest import time_entries_upsert
 from imports.mapping import Mapped, defaulted_warning
 from imports.mapping.outages import outage_records_map
@@ -63,6 +69,9 @@ from sla.services.ingest import outages_upsert, tickets_upsert
 CHUNK_ROWS = 2000
 REJECTED_SHOWN = 1000  # rejected rows listed in the report; all are counted
 NOTES_SHOWN = 50  # skipped rows named one by one in the warnings; all are counted
+REMOVALS_SHOWN = 50  # entries removed by `replace` described one by one; all are counted
+REPLACE_KINDS = (ImportKind.TIMESHEETS.value,)
+REPLACE_KIND_MESSAGE = "replace applies to timesheets: tickets and outages carry their own ids."
 
 Mapper = Callable[..., Mapped]
 Writer = Callable[..., UpsertOutcome]
@@ -109,6 +118,8 @@ class ImportReport:
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     rate_warnings: list[str] = field(default_factory=list)  # hours on days without a bill rate (saved, not costed)
     moves: list[str] = field(default_factory=list)  # with move: rows moved (a dry run: would move) between engagements
+    removed: int = 0  # with replace: entries of earlier imports removed (a dry run: would remove), all counted
+    removals: list[str] = field(default_factory=list)  # the first REMOVALS_SHOWN of them, described
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -238,6 +249,7 @@ class _Run:
     allow_partial: bool
     move: bool
     stored: type[models.Model]
+    replace: bool = False
     record: ImportFile | None = None
     problems: list[RowProblem] = field(default_factory=list)
     unmatched: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -247,6 +259,13 @@ class _Run:
     unrated: defaultdict[int, DaySet] = field(default_factory=lambda: defaultdict(DaySet))  # contractor -> days
     moved: Counter[tuple[str, str]] = field(default_factory=Counter)  # (engagement left, engagement joined) -> rows
     seen: SeenKeys = field(default_factory=SeenKeys)  # (source, external_id) of the rows written so far
+    spans: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)  # with replace: engagement -> days
+    # With replace and no partial import: every id of the file (read first), so a chunk's days can be
+    # cleared of what the file no longer has before its rows are written (see _clear_days).
+    file_ids: SeenKeys | None = None
+    early: array[int] = field(default_factory=lambda: array("q"))  # ids removed before their day's rows
+    early_notes: list[str] = field(default_factory=list)
+    refusal: str = ""  # why the whole file is refused (a removal in a closed month)
 
     def chunk(self, items: list[Parsed[Any]]) -> None:
         """Parse results of CHUNK_ROWS rows: map, check repeated ids, write, mark provenance."""
@@ -269,6 +288,8 @@ class _Run:
         rejected = {p.row for p in problems}
         todo = [(row, obj) for row, obj in todo if row not in rejected]
         self._remember(todo)
+        if todo:
+            self._clear_days(todo)
         outcome = self._write(todo, problems)
         self.report.rejected += len({p.row for p in problems})
         self.problems += sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[
@@ -285,6 +306,43 @@ class _Run:
         if self.stored is TimeEntry and outcome.objects:
             for contractor_id, days in days_without_bill_rate(outcome.objects).items():
                 self.unrated[contractor_id].update(day.toordinal() for day in days)
+        if self.replace:
+            self._span(todo, outcome.rows)
+
+    def _clear_days(self, todo: list[tuple[int, Any]]) -> None:
+        """Remove, before the chunk is written, this format's entries on its rows' contractor-days the file lacks.
+
+        They are among what replace removes at the end anyway (each is on a day
+        of the file's, for the engagement its row goes to); removed first, a
+        corrected row (20 h -> 21 h) is checked against the day without its old
+        version rather than refused for 41 h. Only when any rejected row refuses
+        the file (no allow_partial) or nothing is kept (a dry run): a partial
+        import may not remove anything until it knows no row was rejected.
+        """
+        file_ids = self.file_ids
+        if file_ids is None:
+            return
+        days = {(entry.contractor_id, entry.date) for _, entry in todo}
+        stored = time_entries_of_source_between(source=self.fmt, ranges=[(c, day, day) for c, day in days])
+        stale = [pk for pk, _, _, external_id in stored if (self.fmt, external_id) not in file_ids]
+        if stale and not self.refusal:
+            notes = _removal_notes(stale[: max(REMOVALS_SHOWN - len(self.early_notes), 0)])
+            try:
+                time_entries_remove(pks=stale)
+            except ValidationError as exc:
+                self.refusal = _closed_month_refusal(exc)  # the rows go on being checked; the file is refused
+                return
+            self.early_notes += notes
+            self.early.extend(stale)
+
+    def _span(self, todo: list[tuple[int, Any]], written: Sequence[int]) -> None:
+        """Widen each engagement's first and last day by the rows written (unchanged ones too): what replace covers."""
+        entries = dict(todo)
+        for row in written:
+            entry: TimeEntry = entries[row]
+            engagement_id = entry.contractor.engagement_id
+            first, last = self.spans.get(engagement_id, (entry.date, entry.date))
+            self.spans[engagement_id] = (min(first, entry.date), max(last, entry.date))
 
     def _write(self, todo: list[tuple[int, Any]], problems: list[RowProblem]) -> UpsertOutcome:
         if not todo:
@@ -371,6 +429,136 @@ def _move_notes(moved: Counter[tuple[str, str]], *, kind: str, dry_run: bool) ->
     ]
 
 
+def _file_ids(
+    kind: str,
+    fmt: str,
+    source: Any,
+    *,
+    day_first: bool | None,
+    tz: str,
+    cancelled: Callable[[], bool] | None,
+    counted: Progress,
+    report: ImportReport,
+) -> SeenKeys:
+    """Read the file once for its rows' ids (and the ids derived before issue 12), as hashes; rewind.
+
+    Replace's first look: with it a chunk's days can be cleared of what the
+    file no longer has before the chunk is written. One more parse of the
+    file (no query); memory as `SeenKeys`, 16 MB per million rows.
+    """
+    ids = SeenKeys()
+    start = source.tell()
+    # `counted` too: the page says the file is being checked, and a cancel is heard during the count.
+    for count, item in enumerate(stream(kind, fmt, source, day_first=day_first, tz=tz, counted=counted), start=1):
+        record = item.record
+        for external_id in (getattr(record, "external_id", None), getattr(record, "legacy_id", None)):
+            if external_id:
+                ids.add((fmt, external_id))
+        if count % CHUNK_ROWS == 0 and cancelled is not None and cancelled():
+            raise ImportCancelled(report)
+    source.seek(start)
+    return ids
+
+
+def _replace(run: _Run) -> None:
+    """With replace: remove what earlier imports of the format stored on the file's days and the file no longer has.
+
+    Runs once every row is written, inside the import's transaction, so a dry
+    run removes and rolls back like the rest (its report lists what would go).
+    With any rejected row nothing is removed: a corrected row rejected would
+    lose its old entry. A removal in a closed month refuses the whole file.
+    """
+    report = run.report
+    if report.rejected:
+        # A dry run's early removals (_clear_days) are rolled back with it; a real partial run made none.
+        report.removed, report.removals = 0, []
+        report.warnings.append(
+            f"Nothing was replaced: {report.rejected:,} row(s) were rejected; removing the entries this file no "
+            "longer has could remove the old version of a rejected row. Fix the rows and import the file again."
+        )
+        return
+    stale = _stale_entries(run.fmt, run.spans, run.seen)
+    report.removed = len(run.early) + len(stale)
+    report.removals = run.early_notes + _removal_notes(stale[: max(REMOVALS_SHOWN - len(run.early_notes), 0)])
+    try:
+        time_entries_remove(pks=stale)
+    except ValidationError as exc:
+        _refuse(report, _closed_month_refusal(exc))
+
+
+def _closed_month_refusal(exc: ValidationError) -> str:
+    # The guard's words name the month; the file is refused whole, as a closed month refuses a row.
+    return f"Nothing was imported: replacing would remove entries in a closed month. {' '.join(exc.messages)}"
+
+
+def _stale_entries(fmt: str, spans: dict[int, tuple[dt.date, dt.date]], seen: SeenKeys) -> array[int]:
+    """Ids of the entries of `fmt` on each engagement's days whose external id the file did not have.
+
+    A query per engagement, one range scan of the (contractor, date) index per
+    contractor, read in chunks and tested against the file's ids kept as
+    hashes: memory grows with the entries to remove (8 bytes each), not with
+    the file or the table.
+    """
+    stale = array("q")
+    contractors: defaultdict[int, list[int]] = defaultdict(list)
+    for pk, engagement_id in Contractor.objects.filter(engagement_id__in=spans).values_list("pk", "engagement_id"):
+        contractors[engagement_id].append(pk)
+    for engagement_id, (first, last) in sorted(spans.items()):
+        ranges = [(contractor, first, last) for contractor in contractors[engagement_id]]
+        for pk, _, _, external_id in time_entries_of_source_between(source=fmt, ranges=ranges):
+            if (fmt, external_id) not in seen:
+                stale.append(pk)
+    return stale
+
+
+def time_entries_remove(*, pks: Sequence[int]) -> int:
+    """Delete time entries and their provenance marks, a chunk at a time; return how many.
+
+    Through TimeEntry's queryset delete: the closed-month guards run first
+    (ValidationError, nothing of the chunk deleted), and the audit trail and
+    changed months record every row.
+    """
+    content_type = ContentType.objects.get_for_model(TimeEntry)
+    removed = 0
+    for start in range(0, len(pks), CHUNK):
+        chunk = list(pks[start : start + CHUNK])
+        removed += TimeEntry.objects.filter(pk__in=chunk).delete()[1].get(TimeEntry._meta.label, 0)
+        ImportedRow.objects.filter(content_type=content_type, object_id__in=chunk).delete()
+    return removed
+
+
+def _removal_notes(pks: Sequence[int]) -> list[str]:
+    """Describe entries: "Ada Lovelace, 2026-04-14, 4.00 h (line 12 of april.csv, imported 2026-05-02)"."""
+    if not pks:
+        return []
+    content_type = ContentType.objects.get_for_model(TimeEntry)
+    origins = {
+        mark.object_id: mark
+        for mark in ImportedRow.objects.filter(content_type=content_type, object_id__in=list(pks)).select_related(
+            "file"
+        )
+    }
+    notes = []
+    entries = TimeEntry.objects.filter(pk__in=list(pks)).select_related("contractor").order_by("date", "pk")
+    for entry in entries:
+        mark = origins.get(entry.pk)
+        if mark is not None:
+            imported = timezone.localtime(mark.file.uploaded_at)
+            origin = f"line {mark.row} of {mark.file.name or 'a file'}, imported {imported:%Y-%m-%d}"
+        else:
+            origin = f"{entry.source} id {entry.external_id or 'none'}"
+        notes.append(printable(f"{entry.contractor.name}, {entry.date.isoformat()}, {entry.hours:.2f} h ({origin})"))
+    return notes
+
+
+def _refuse(report: ImportReport, message: str) -> None:
+    """Refuse the whole file for a reason that is no row's (a removal in a closed month): nothing is written."""
+    report.refused = True
+    report.created = report.updated = report.unchanged = 0
+    report.moves, report.removed, report.removals, report.rate_warnings = [], 0, [], []
+    report.rejected_rows.insert(0, {"row": None, "field": "replace", "message": printable(message)})
+
+
 def _rate_warnings(unrated: dict[int, DaySet]) -> list[str]:
     """One message per contractor with imported hours on days no bill rate covers (as the admin and API say it)."""
     if not unrated:
@@ -419,6 +607,7 @@ def file_import(
     dry_run: bool = False,
     allow_partial: bool = False,
     move: bool = False,
+    replace: bool = False,
     user: Any = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -430,7 +619,10 @@ def file_import(
 
     `data`: bytes, a path, or a binary file object (read from its position,
     left open). `move`: let rows already stored under another engagement move
-    to this upload's. The callbacks, in order: `counting(rows_counted)` from
+    to this upload's. `replace` (timesheets): the file is the whole truth for
+    its days: entries an earlier import of the format stored on each
+    engagement's days of the file, and the file no longer has, are removed
+    (see `_replace`). The callbacks, in order: `counting(rows_counted)` from
     the first row of the first pass on (it checks the header and the date
     order and counts the rows: seconds on a big file, before anything is
     written), `total(rows)` once the rows are counted, then `progress(rows_read)`
@@ -439,6 +631,8 @@ def file_import(
     import stops, rolls back and raises ImportCancelled.
     """
     kind, fmt = kind.strip().lower(), fmt.strip().lower()
+    if replace and kind not in REPLACE_KINDS:
+        raise ValueError(REPLACE_KIND_MESSAGE)
     tz = tz or settings.TIME_ZONE
     with opened(data) as source:
         sha256 = digest(source)
@@ -450,6 +644,11 @@ def file_import(
             if rows and cancelled is not None and cancelled():
                 raise ImportCancelled(report)
 
+        file_ids = None
+        if replace and (dry_run or not allow_partial):
+            file_ids = _file_ids(
+                kind, fmt, source, day_first=day_first, tz=tz, cancelled=cancelled, counted=counted, report=report
+            )
         # FileError for unknown kinds too
         records = stream(kind, fmt, source, day_first=day_first, tz=tz, counted=counted)
         if total:
@@ -472,7 +671,9 @@ def file_import(
             allow_partial,
             move,
             STORED[kind],
+            replace=replace,
             by_name=engagements_by_name(),
+            file_ids=file_ids,
         )
         with acting_as(user, label=f"import {fmt}:{name}"[:200]), transaction.atomic():
             if not dry_run:
@@ -489,6 +690,10 @@ def file_import(
                     progress(report.read)
             report.warnings = [printable(w) for w in records.warnings] + report.warnings
             run.finish()
+            if run.refusal:
+                _refuse(report, run.refusal)
+            elif replace and not report.refused:
+                _replace(run)
             if dry_run or report.refused:
                 transaction.set_rollback(True)
                 return report
@@ -529,4 +734,14 @@ def provenance_record(*, file: ImportFile, outcome: UpsertOutcome, model: type[m
     return len(marks)
 
 
-__all__ = ["IMPORTERS", "FileError", "ImportCancelled", "ImportReport", "file_import", "provenance_record"]
+__all__ = [
+    "IMPORTERS",
+    "REPLACE_KINDS",
+    "REPLACE_KIND_MESSAGE",
+    "FileError",
+    "ImportCancelled",
+    "ImportReport",
+    "file_import",
+    "provenance_record",
+    "time_entries_remove",
+]

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from engagements.models import Engagement
 from imports.parsers import FORMATS
-from imports.services import IMPORTERS
+from imports.services import IMPORTERS, REPLACE_KIND_MESSAGE, REPLACE_KINDS
 from kernel.api.fields import BatchPrimaryKeyRelatedField, StrictSerializer
 
 ALL_FORMATS = sorted({fmt for formats in FORMATS.values() for fmt in formats})
@@ -33,6 +33,14 @@ class ImportRequestSerializer(StrictSerializer):
         "a row names). false: such rows are rejected, naming the engagement they are stored under. The report's "
         "`moves` says what moved (a dry run: what would move).",
     )
+    replace = serializers.BooleanField(
+        default=False,
+        help_text="Timesheets only: this export is the whole truth for its days. Once its rows are written, the "
+        "time entries an earlier import of the same format stored for the engagements its rows went to, dated from "
+        "each engagement's first to its last date in the file, that the file no longer has, are removed (audited). "
+        "Nothing is removed when a row is rejected (allow_partial); a removal in a closed month refuses the file. "
+        "The report's `removed` and `removals` say what was removed (a dry run: what would be).",
+    )
     day_first = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -47,6 +55,8 @@ class ImportRequestSerializer(StrictSerializer):
             raise serializers.ValidationError(
                 {"format": f"{attrs['kind']} come in these formats: {', '.join(FORMATS[attrs['kind']])}."}
             )
+        if attrs["replace"] and attrs["kind"] not in REPLACE_KINDS:
+            raise serializers.ValidationError({"replace": REPLACE_KIND_MESSAGE})
         return attrs
 
 
@@ -73,6 +83,14 @@ class ImportReportSerializer(serializers.Serializer):
     moves = serializers.ListField(
         child=serializers.CharField(),
         help_text="With move: rows moved from another engagement, per pair of engagements (a dry run: would move).",
+    )
+    removed = serializers.IntegerField(
+        help_text="With replace: time entries of earlier imports removed (a dry run: that would be), all counted."
+    )
+    removals = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="With replace: the first 50 of them, described (person, date, hours, and the file and line "
+        "they came from).",
     )
     dry_run = serializers.BooleanField()
     written = serializers.BooleanField()
@@ -120,6 +138,15 @@ class ImportJobSerializer(serializers.Serializer):
     moves = serializers.ListField(
         child=serializers.CharField(),
         help_text="With move, once ended: rows moved from another engagement (a dry run: would move).",
+    )
+    replace = serializers.BooleanField(
+        help_text="Timesheets: entries of earlier imports on the file's days that the file no longer has are removed."
+    )
+    removed = serializers.IntegerField(
+        help_text="With replace, once ended: time entries removed (a dry run: that would be), all counted."
+    )
+    removals = serializers.ListField(
+        child=serializers.CharField(), help_text="With replace, once ended: the first 50 of them, described."
     )
     written = serializers.BooleanField()
     file_id = serializers.IntegerField(allow_null=True, help_text="The imported file's record, once written.")

@@ -81,7 +81,8 @@ class ImportView(ApiViewMixin, APIView):
                     resource_type_field_name=None,
                 ),
                 description="Field errors or an unusable file (`errors`); or the report of a file whose "
-                "rejected rows kept it from being imported (`errors` = its rejected rows, with the report).",
+                "rejected rows kept it from being imported (`errors` = its rejected rows, with the report), or that "
+                "was refused whole (replace would remove entries in a closed month: an error on `replace`).",
             ),
         },
     )
@@ -110,13 +111,14 @@ class ImportView(ApiViewMixin, APIView):
                 dry_run=form.validated_data["dry_run"],
                 allow_partial=form.validated_data["allow_partial"],
                 move=form.validated_data["move"],
+                replace=form.validated_data["replace"],
                 user=request.user,
             )
         except FileError as exc:
             raise ValidationError({"file": [file_error_message(exc)]}) from exc
         body = report.as_dict()
         body["rejected_rows"] = rows_for_api(body["rejected_rows"])
-        if report.rejected and not report.dry_run and not report.written:
+        if report.refused and not report.dry_run:
             # The one error shape, with the report beside it.
             return Response({"errors": body["rejected_rows"], **body}, status=status.HTTP_400_BAD_REQUEST)
         return Response(body, status=status.HTTP_200_OK)
@@ -132,6 +134,7 @@ class ImportView(ApiViewMixin, APIView):
             dry_run=data["dry_run"],
             allow_partial=data["allow_partial"],
             move=data["move"],
+            replace=data["replace"],
         )
         job = jobs.job_start(jobs.job_create(upload=upload, name=upload.name or "", options=options, user=request.user))
         body = job_body(request, job)

@@ -14,7 +14,7 @@ from imports.mapping import MOVE_OPTION_COMMAND, move_hint_naming
 from imports.parsers import FORMATS
 from imports.parsers.text import DATE_ORDER, DATE_ORDER_CHOICE
 from imports.rejections import RejectionGroup, grouped
-from imports.services import IMPORTERS, FileError, ImportReport, file_import
+from imports.services import IMPORTERS, REPLACE_KIND_MESSAGE, REPLACE_KINDS, FileError, ImportReport, file_import
 
 BAR_WIDTH = 30
 
@@ -46,7 +46,9 @@ def reason_of(field: str | None, message: str) -> str:
 
 
 def line_of(row: dict[str, Any]) -> str:
-    """One rejected row as a line."""
+    """One rejected row as a line (a refusal of the whole file, which has none, as its reason alone)."""
+    if row["row"] is None:
+        return f"  {reason_of(row['field'], row['message'])}"
     return f"  line {row['row']}: {reason_of(row['field'], row['message'])}"
 
 
@@ -74,6 +76,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Let rows imported before under another engagement move to this one (refused otherwise).",
         )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Timesheets: the file is the whole truth for its days; entries an earlier import of the format "
+            "stored on them that the file no longer has are removed (listed; nothing when a row is rejected).",
+        )
         order = parser.add_mutually_exclusive_group()
         order.add_argument(
             "--day-first",
@@ -97,6 +105,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        if options["replace"] and options["kind"] not in REPLACE_KINDS:
+            raise CommandError(f"--replace: {REPLACE_KIND_MESSAGE}")
         bar = ProgressBar(self.stderr)
         try:
             report = file_import(
@@ -110,6 +120,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 allow_partial=options["allow_partial"],
                 move=options["move"],
+                replace=options["replace"],
                 user=self._user(options["user"]),
                 progress=bar,
                 total=bar.total,
@@ -127,6 +138,9 @@ class Command(BaseCommand):
     def _refusal(report: ImportReport) -> str:
         """The error a refused file ends with; a dry run says the same of the real run."""
         prefix = "Dry run: a real run would refuse this file: " if report.dry_run else ""
+        whole = [row["message"] for row in report.rejected_rows if row["row"] is None and row["field"] == "replace"]
+        if whole:
+            return f"{prefix}{whole[0]}"
         if report.created + report.updated + report.unchanged == 0 and report.rejected == report.read - report.skipped:
             return f"{prefix}all {report.rejected} row(s) rejected: nothing imported."
         return f"{prefix}{report.rejected} row(s) rejected: nothing imported (use --allow-partial to import the rest)."
@@ -164,6 +178,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  unmatched {what}: {', '.join(names)}")
         for move in report.moves:
             self.stdout.write(f"  moves: {move}")
+        if report.removed:
+            verb = "would remove" if report.dry_run else "removed"
+            self.stdout.write(f"  replace: {verb} {report.removed} entr{'y' if report.removed == 1 else 'ies'}")
+            for removal in report.removals:
+                self.stdout.write(f"  removes: {removal}")
+            if report.removed > len(report.removals):
+                self.stdout.write(f"  removes: ... and {report.removed - len(report.removals)} more")
         for warning in report.warnings:
             self.stdout.write(f"  note: {warning}")
         for warning in report.rate_warnings:
