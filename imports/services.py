@@ -45,6 +45,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from engagements.models import Contractor, Engagement, TimeEntry
+from engagements.models.entries import DAY_HOLDS
 from engagements.selectors import (
     DATES_SHOWN,
     days_without_bill_rate,
@@ -59,6 +60,7 @@ from imports.mapping.timesheets import time_records_map
 from imports.models import ImportedRow, ImportFile, ImportKind
 from imports.parsers import FileError
 from imports.parsers.base import Parsed, printable, stream
+from imports.parsers.records import DERIVED_ID_PREFIX
 from imports.parsers.source import digest, opened
 from kernel.actor import acting_as
 from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
@@ -72,6 +74,11 @@ NOTES_SHOWN = 50  # skipped rows named one by one in the warnings; all are count
 REMOVALS_SHOWN = 50  # entries removed by `replace` described one by one; all are counted
 REPLACE_KINDS = (ImportKind.TIMESHEETS.value,)
 REPLACE_KIND_MESSAGE = "replace applies to timesheets: tickets and outages carry their own ids."
+CORRECTED_EXPORT_HINT = (
+    "Rows without an id in the export took a day past 24 h beside entries stored before: if this file is a "
+    "corrected export of one imported earlier (a row whose hours or notes changed gets a new id), import it with "
+    "replace, which removes the earlier versions of its days' rows."
+)
 
 Mapper = Callable[..., Mapped]
 Writer = Callable[..., UpsertOutcome]
@@ -266,6 +273,7 @@ class _Run:
     early: array[int] = field(default_factory=lambda: array("q"))  # ids removed before their day's rows
     early_notes: list[str] = field(default_factory=list)
     refusal: str = ""  # why the whole file is refused (a removal in a closed month)
+    past_a_day: bool = False  # a row with a derived id was refused for 24 h (see _derived_past_a_day)
 
     def chunk(self, items: list[Parsed[Any]]) -> None:
         """Parse results of CHUNK_ROWS rows: map, check repeated ids, write, mark provenance."""
@@ -291,6 +299,7 @@ class _Run:
         if todo:
             self._clear_days(todo)
         outcome = self._write(todo, problems)
+        self.past_a_day |= self._derived_past_a_day(mapped.items, problems)
         self.report.rejected += len({p.row for p in problems})
         self.problems += sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[
             : max(REJECTED_SHOWN - len(self.problems), 0)
@@ -308,6 +317,17 @@ class _Run:
                 self.unrated[contractor_id].update(day.toordinal() for day in days)
         if self.replace:
             self._span(todo, outcome.rows)
+
+    def _derived_past_a_day(self, items: list[tuple[int, Any]], problems: list[RowProblem]) -> bool:
+        """Whether a row with an id derived from its content was refused for taking its day past 24 h.
+
+        Without replace, that is what a corrected tracker export does: the
+        changed row gets a new id and lands beside its old version.
+        """
+        if self.replace or self.stored is not TimeEntry:
+            return False
+        over = {p.row for p in problems if DAY_HOLDS in p.message}
+        return any(row in over and obj.external_id.startswith(DERIVED_ID_PREFIX) for row, obj in items)
 
     def _clear_days(self, todo: list[tuple[int, Any]]) -> None:
         """Remove, before the chunk is written, this format's entries on its rows' contractor-days the file lacks.
@@ -398,6 +418,8 @@ class _Run:
             printable(w) for w in defaulted_warning(self._defaulted_what(), self.engagement, self.defaulted)
         ]
         report.warnings += self.notes
+        if self.past_a_day:
+            report.warnings.append(CORRECTED_EXPORT_HINT)
         report.rate_warnings = _rate_warnings(self.unrated)
         if report.skipped > len(self.notes):
             report.warnings.append(f"... and {report.skipped - len(self.notes)} more skipped row(s)")

@@ -32,6 +32,10 @@ from decimal import Decimal
 DUPLICATES_SHOWN = 20  # identical-row notes listed one by one; the rest are counted
 
 
+# How every id derived from a row's content begins (an export's own ids are kept as they are).
+DERIVED_ID_PREFIX = "sha256:"
+
+
 @dataclass(frozen=True)
 class TimeRecord:
     """One time entry as an export states it."""
@@ -98,13 +102,13 @@ class StableIds:
         digest = hashlib.sha256(content.encode("utf-8")).digest()
         first = self._first_row.setdefault(digest[:16], row)
         if first == row:
-            return "sha256:" + digest.hex()[:32]
+            return DERIVED_ID_PREFIX + digest.hex()[:32]
         self._repeats[digest[:16]] += 1
         self.duplicate_count += 1
         if len(self.duplicates) < DUPLICATES_SHOWN:
             self.duplicates.append((first, row))
         content += f"\x1f#{self._repeats[digest[:16]] + 1}"
-        return "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+        return DERIVED_ID_PREFIX + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
     def legacy(self, *parts: object) -> str:
         """The id the same content had under an earlier choice of hashed columns (numbered the same way)."""
@@ -112,9 +116,9 @@ class StableIds:
         digest = hashlib.sha256(content.encode("utf-8")).digest()
         self._legacy[digest[:16]] += 1
         if self._legacy[digest[:16]] == 1:
-            return "sha256:" + digest.hex()[:32]
+            return DERIVED_ID_PREFIX + digest.hex()[:32]
         content += f"\x1f#{self._legacy[digest[:16]]}"
-        return "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+        return DERIVED_ID_PREFIX + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
     def _content(self, parts: tuple[object, ...]) -> str:
         return "\x1f".join([self._kind, *(_normalise(part) for part in parts)])

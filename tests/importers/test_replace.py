@@ -535,3 +535,21 @@ def test_with_replace_a_chunk_reads_no_more_stored_rows_when_more_rows_were_writ
     assert report.created == 1200
     per_chunk = [after - before for before, after in pairwise(read)]
     assert max(per_chunk[2:]) <= 2 * per_chunk[1] + 150, per_chunk
+
+
+def test_a_correction_past_24_h_without_replace_is_refused_with_a_hint_to_use_it(import_world) -> None:
+    desk = import_world.help_desk
+    assert load(harvest([("2024-04-14", "20", "Anna Schmidt", "Tickets")]), desk).created == 1
+    report = load(harvest([("2024-04-14", "21", "Anna Schmidt", "Tickets")]), desk)
+    assert report.refused and "would total 41.00 h" in report.rejected_rows[0]["message"]
+    assert any("corrected export" in warning and "replace" in warning for warning in report.warnings)
+    assert load(harvest([("2024-04-14", "21", "Anna Schmidt", "Tickets")]), desk, replace=True).created == 1
+    assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("21.00")
+
+
+def test_a_generic_file_with_its_own_ids_past_24_h_gets_no_such_hint(import_world) -> None:
+    desk = import_world.help_desk
+    rows = "external_id,contractor,date,hours\nA-1,Anna Schmidt,2024-04-14,20\nA-2,Anna Schmidt,2024-04-14,6\n"
+    report = file_import(kind="timesheets", fmt="generic", data=rows.encode(), name="own-ids.csv", engagement=desk)
+    assert report.refused and any("would total" in row["message"] for row in report.rejected_rows)
+    assert not any("corrected export" in warning for warning in report.warnings)
