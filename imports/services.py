@@ -64,6 +64,7 @@ from imports.parsers.records import DERIVED_ID_PREFIX
 from imports.parsers.source import digest, opened
 from kernel.actor import acting_as
 from kernel.batches import CHUNK, CREATED, UNCHANGED, UPDATED, BatchRejected, RowProblem, UpsertOutcome
+from kernel.months import today
 from sla.models import Outage, Ticket
 from sla.services.ingest import outages_upsert, tickets_upsert
 
@@ -264,6 +265,7 @@ class _Run:
     notes: list[str] = field(default_factory=list)
     by_name: dict[str, Engagement] = field(default_factory=dict)
     unrated: defaultdict[int, DaySet] = field(default_factory=lambda: defaultdict(DaySet))  # contractor -> days
+    later: defaultdict[int, DaySet] = field(default_factory=lambda: defaultdict(DaySet))  # days after today
     moved: Counter[tuple[str, str]] = field(default_factory=Counter)  # (engagement left, engagement joined) -> rows
     seen: SeenKeys = field(default_factory=SeenKeys)  # (source, external_id) of the rows written so far
     spans: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)  # with replace: engagement -> days
@@ -315,6 +317,10 @@ class _Run:
         if self.stored is TimeEntry and outcome.objects:
             for contractor_id, days in days_without_bill_rate(outcome.objects).items():
                 self.unrated[contractor_id].update(day.toordinal() for day in days)
+            now = today()
+            for entry in outcome.objects:
+                if entry.date > now:
+                    self.later[entry.contractor_id].update((entry.date.toordinal(),))
         if self.replace:
             self._span(todo, outcome.rows)
 
@@ -421,6 +427,7 @@ class _Run:
         if self.past_a_day:
             report.warnings.append(CORRECTED_EXPORT_HINT)
         report.rate_warnings = _rate_warnings(self.unrated)
+        report.warnings += _future_warnings(self.later)
         if report.skipped > len(self.notes):
             report.warnings.append(f"... and {report.skipped - len(self.notes)} more skipped row(s)")
         good = report.created + report.updated + report.unchanged
@@ -583,18 +590,33 @@ def _refuse(report: ImportReport, message: str) -> None:
 
 def _rate_warnings(unrated: dict[int, DaySet]) -> list[str]:
     """One message per contractor with imported hours on days no bill rate covers (as the admin and API say it)."""
-    if not unrated:
+    return _per_contractor(
+        unrated,
+        "{who} has no bill rate in effect on {days}: the hours are saved "
+        "but not costed until a contractor rate covering these days is recorded.",
+    )
+
+
+def _future_warnings(later: dict[int, DaySet]) -> list[str]:
+    """One message per contractor with imported hours dated after today (as the admin and API say it)."""
+    return _per_contractor(
+        later,
+        f"{{who}} has hours dated after today ({today():%a %d %b %Y}) on {{days}}: they are saved and counted in "
+        "their month; correct the date if it is a typo.",
+    )
+
+
+def _per_contractor(days_of: dict[int, DaySet], template: str) -> list[str]:
+    """Fill `template` ({who}, {days}) for each contractor with days, sorted by name (one query)."""
+    if not days_of:
         return []
-    names = Contractor.objects.filter(pk__in=unrated).values_list("pk", "name", "engagement__name")
+    names = Contractor.objects.filter(pk__in=days_of).values_list("pk", "name", "engagement__name")
     messages = []
     for pk, name, engagement in sorted(names, key=lambda row: (row[1], row[2])):
-        days = len(unrated[pk])
-        shown = ", ".join(f"{dt.date.fromordinal(day):%a %d %b %Y}" for day in unrated[pk].smallest(DATES_SHOWN))
-        more = f" and {days - DATES_SHOWN} more day(s)" if days > DATES_SHOWN else ""
-        messages.append(
-            f"{name} ({engagement}) has no bill rate in effect on {shown}{more}: the hours are saved "
-            "but not costed until a contractor rate covering these days is recorded."
-        )
+        count = len(days_of[pk])
+        shown = ", ".join(f"{dt.date.fromordinal(day):%a %d %b %Y}" for day in days_of[pk].smallest(DATES_SHOWN))
+        more = f" and {count - DATES_SHOWN} more day(s)" if count > DATES_SHOWN else ""
+        messages.append(printable(template.format(who=f"{name} ({engagement})", days=shown + more)))
     return messages
 
 

@@ -553,3 +553,12 @@ def test_a_generic_file_with_its_own_ids_past_24_h_gets_no_such_hint(import_worl
     report = file_import(kind="timesheets", fmt="generic", data=rows.encode(), name="own-ids.csv", engagement=desk)
     assert report.refused and any("would total" in row["message"] for row in report.rejected_rows)
     assert not any("corrected export" in warning for warning in report.warnings)
+
+
+def test_an_import_warns_of_hours_dated_after_today_naming_the_contractor_and_days(import_world) -> None:
+    future = today() + dt.timedelta(days=3)
+    rows = [(future.isoformat(), "4", "Anna Schmidt", "Tickets"), ("2024-04-15", "6", "Ben Okafor", "On call")]
+    report = load(harvest(rows), import_world.help_desk)
+    assert report.created == 2  # stored all the same
+    (warning,) = [w for w in report.warnings if "dated after today" in w]
+    assert warning.startswith("Anna Schmidt (") and f"{future:%a %d %b %Y}" in warning
