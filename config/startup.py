@@ -6,9 +6,9 @@ import gc
 
 # Allocations between two young collections (CPython's default is 700). A list POST of 5,000 rows makes a
 # few hundred thousand objects that live for the request; with the default, the collector's passes over
-# them took a sixth of the request's Python time (bench.api_ingest: 37-38 µs of Python per row against
-# 31-33 µs with 10,000, and no better with 50,000 or with the collector off). Garbage in cycles waits a
-# little longer to be freed: at most this many objects' worth per generation.
+# them took a sixth of the request's Python time (20 such POSTs of bench.api_ingest's rows: 37-38 µs of
+# Python per row against 31-33 µs with 10,000, and no better with 50,000 or with the collector off).
+# Garbage in cycles waits a little longer to be freed: at most this many objects' worth per generation.
 YOUNG_COLLECTION_THRESHOLD = 10_000
 
 

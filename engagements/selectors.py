@@ -187,10 +187,17 @@ def future_date_warnings(entries: Iterable[Any]) -> list[str]:
         return []
     names = Contractor.objects.filter(pk__in=later).values_list("pk", "name", "engagement__name")
     return [
-        f"{name} ({engagement}) has hours dated after today ({now:%a %d %b %Y}) on {_dates(later[pk])}: they are "
-        "saved and counted in their month; correct the date if it is a typo."
+        future_date_message(who=f"{name} ({engagement})", days=_dates(later[pk]))
         for pk, name, engagement in sorted(names, key=lambda row: (row[1], row[2]))
     ]
+
+
+def future_date_message(*, who: str, days: str) -> str:
+    """The words of a future-date warning, wherever time entries are written (the importer's too)."""
+    return (
+        f"{who} has hours dated after today ({today():%a %d %b %Y}) on {days}: they are saved and counted in "
+        "their month; correct the date if it is a typo."
+    )
 
 
 def entry_warnings(entries: Iterable[Any]) -> list[str]:

@@ -50,6 +50,7 @@ from engagements.selectors import (
     DATES_SHOWN,
     days_without_bill_rate,
     engagements_by_name,
+    future_date_message,
     time_entries_of_source_between,
 )
 from engagements.services.ingest import time_entries_upsert
@@ -599,11 +600,7 @@ def _rate_warnings(unrated: dict[int, DaySet]) -> list[str]:
 
 def _future_warnings(later: dict[int, DaySet]) -> list[str]:
     """One message per contractor with imported hours dated after today (as the admin and API say it)."""
-    return _per_contractor(
-        later,
-        f"{{who}} has hours dated after today ({today():%a %d %b %Y}) on {{days}}: they are saved and counted in "
-        "their month; correct the date if it is a typo.",
-    )
+    return _per_contractor(later, future_date_message(who="{who}", days="{days}"))
 
 
 def _per_contractor(days_of: dict[int, DaySet], template: str) -> list[str]:
