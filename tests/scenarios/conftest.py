@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import pytest
+import time_machine
 from django.utils import timezone
 
 from reports.models import MonthlySnapshot
 
 ZERO = Decimal("0.00")
+# The day these tests' months are written against: the last complete month is October 2026, so
+# a scenario drawn "now" learns from May-October. Without it they failed once the clock reached December.
+TODAY = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def november_2026() -> Iterator[None]:
+    """Run every scenario test on TODAY (the clock still ticks)."""
+    with time_machine.travel(TODAY):
+        yield
 
 
 def snapshot(engagement: Any, month: dt.date, **figures: Any) -> MonthlySnapshot:
