@@ -145,6 +145,15 @@ class RestartableWorker:
         log.close()
         _wait_for_worker(app, f"{self.queue}-{self.starts}@", self.proc)
 
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of each start's log, for a failing assertion's message (CI keeps no var/)."""
+        tails = []
+        for start in range(1, self.starts + 1):
+            path = ROOT / "var" / f"live-worker-{self.queue}-{start}.log"
+            text = path.read_text(errors="replace").splitlines() if path.exists() else []
+            tails.append(f"--- worker start {start}, last {lines} lines ---\n" + "\n".join(text[-lines:]))
+        return "\n".join(tails)
+
     def kill(self) -> None:
         """Kill the worker at once (SIGKILL: no shutdown, no acknowledgement, an open transaction lost)."""
         assert self.proc is not None
@@ -194,3 +203,15 @@ def restartable_worker(django_db_setup, django_db_blocker) -> Iterator[Restartab
     finally:
         worker.stop()
         app.conf.task_default_queue = previous
+        _forget_queue(settings.CELERY_BROKER_URL, queue)
+
+
+def _forget_queue(broker_url: str, queue: str) -> None:
+    """Delete what the test's queue left in Redis: its list and the unacknowledged batch a test meant to lose."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete(queue, *(f"{key}.{queue}" for key in ("unacked", "unacked_index", "unacked_mutex")))
+    finally:
+        client.close()

@@ -45,7 +45,7 @@ def test_the_whole_worker_killed_mid_month_is_resumed_and_matches_a_clean_run(
     # A prefork worker (main process + pool child), batches of 2 engagements sleeping 5 s in their transaction.
     restartable_worker.start(pool="prefork", concurrency=1, REPORTS_SNAPSHOT_BATCH_DELAY="5", **worker_env)
     job = recompute_month_request(APRIL)
-    assert wait_until(lambda: _job().done >= 2, timeout=30)
+    assert wait_until(lambda: _job().done >= 2, timeout=30), restartable_worker.log_tail()
     time.sleep(1)  # the second batch is inside its transaction
     restartable_worker.kill_group()
 
@@ -73,7 +73,7 @@ def test_the_whole_worker_killed_mid_month_is_resumed_and_matches_a_clean_run(
         resumes.append(jobs.stalled_jobs_resume(stall_after=STALL))
         return _job().state == JobState.DONE
 
-    assert wait_until(beat_until_done, timeout=40, interval=1), _job()
+    assert wait_until(beat_until_done, timeout=40, interval=1), f"{_job()}\n{restartable_worker.log_tail()}"
     assert sum(resumes) == 1
     resent = {pk for name, kwargs in sent if name == jobs.COMPUTE_BATCH_TASK for pk in kwargs["engagement_ids"]}
     # Only engagements the crash left without a snapshot, at least the killed batch's.

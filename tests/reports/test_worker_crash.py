@@ -28,6 +28,12 @@ def _figures() -> list[tuple]:
     )
 
 
+def _state(job: RecomputeJob, worker) -> str:
+    job = RecomputeJob.objects.get(pk=job.pk)
+    fields = ("state", "done", "total", "started_at", "progressed_at", "resumed_at", "error")
+    return " ".join(f"{name}={getattr(job, name)!r}" for name in fields) + "\n" + worker.log_tail()
+
+
 def _record_facts() -> list[int]:
     with recompute_deferred():
         example = build_worked_example()
@@ -52,7 +58,9 @@ def test_a_worker_killed_mid_job_and_restarted_leaves_snapshots_identical_to_a_c
         REPORTS_SNAPSHOT_BATCH_DELAY="10", REPORTS_SNAPSHOT_BATCH="2", TIME_ZONE="America/New_York"
     )
     job = recompute_month_request(APRIL)
-    assert wait_until(lambda: RecomputeJob.objects.get(pk=job.pk).done >= 2, timeout=60)
+    assert wait_until(lambda: RecomputeJob.objects.get(pk=job.pk).done >= 2, timeout=60), _state(
+        job, restartable_worker
+    )
     time.sleep(2)  # the second batch is now inside its transaction
     restartable_worker.kill()
 
@@ -63,7 +71,9 @@ def test_a_worker_killed_mid_job_and_restarted_leaves_snapshots_identical_to_a_c
 
     # The killed batch is redelivered (late acknowledgement), the rest was still queued.
     restartable_worker.start(TIME_ZONE="America/New_York")
-    assert wait_until(lambda: RecomputeJob.objects.get(pk=job.pk).state == JobState.DONE, timeout=120)
+    assert wait_until(lambda: RecomputeJob.objects.get(pk=job.pk).state == JobState.DONE, timeout=120), _state(
+        job, restartable_worker
+    )
     after_crash = _figures()
     crash_report = ComparisonReport.objects.get(month=APRIL).payload
     assert len(after_crash) == len(ids)
