@@ -21,12 +21,13 @@ class AuditLog(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # No foreign key constraint on either reference: PostgreSQL checks one per inserted row, the largest
     # cost left in a batch's write. Triggers of migration 0012 keep the same rules once per statement (the
-    # referenced rows locked FOR KEY SHARE, a missing one refused, ON DELETE SET NULL, PROTECT).
+    # referenced rows locked FOR KEY SHARE, a missing one refused, ON DELETE SET NULL, PROTECT). A user's
+    # delete is left to the trigger (DO_NOTHING here): it also names the user in actor_label (0013).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )

@@ -6,10 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from engagements.admin.registry import AuditLogAdmin
 from engagements.models import AuditLog, Engagement, ServiceArea
 from engagements.services.trail import readable_changes
 from kernel.actor import acting_as
@@ -108,6 +110,14 @@ def test_the_audit_list_reads_names_and_filters_by_user_record_type_and_month(
 
     by_month = operations_client.get(f"{AUDIT}?month=2026-05")
     assert [row.object_repr for row in by_month.context["cl"].result_list] == ["vendor Later"]
+
+
+def test_the_trail_names_who_acted_after_their_account_is_deleted(operations_client, moved_engagement) -> None:
+    get_user_model().objects.get(username="maria").delete()
+    rows = operations_client.get(f"{AUDIT}?q=maria").context["cl"].result_list
+    assert rows and {AuditLogAdmin.actor_display(None, row) for row in rows} == {"maria (deleted user)"}
+    history = operations_client.get(reverse("admin:engagements_engagement_history", args=[moved_engagement.pk]))
+    assert "maria (deleted user)" in history.content.decode()
 
 
 def test_the_audit_list_takes_the_same_queries_for_3_or_30_rows(operations_client) -> None:

@@ -6,8 +6,8 @@ triggers refuse a missing reference at the statement, as PostgreSQL does:
 
 - an audit row naming a missing user or content type is refused, inserted or
   updated, in a batch as alone; a valid batch passes;
-- deleting a user sets its audit rows' actor to NULL, with raw SQL as through
-  the ORM; deleting or renumbering a content type (or user) audit rows name is
+- deleting a user sets its audit rows' actor to NULL and names the user in
+  their label ("ravi (deleted user)"), with raw SQL as through the ORM; deleting or renumbering a content type (or user) audit rows name is
   refused;
 - on PostgreSQL a delete of a user waits for a transaction writing audit rows
   that name it, as it waited for the foreign key's lock, and an audit row
@@ -126,6 +126,19 @@ def test_deleting_a_user_through_the_orm_keeps_its_audit_rows_without_an_actor(
     user.delete()
     row.refresh_from_db()
     assert row.actor_id is None
+
+
+@pytest.mark.django_db
+def test_a_deleted_users_audit_rows_still_name_them_however_the_user_is_deleted(content_type: ContentType) -> None:
+    raw, orm, kept = UserFactory(username="ravi"), UserFactory(username="olga"), UserFactory(username="kim")
+    AuditLog.objects.bulk_create(
+        [_row(actor.pk, content_type.pk, object_id=n) for n, actor in enumerate((raw, orm, kept))]
+    )
+    AuditLog.objects.filter(actor=orm).update(actor_label="web POST /admin/engagements/vendor/add/")
+    _raw("DELETE FROM auth_user WHERE id = %s", raw.pk)
+    orm.delete()
+    rows = AuditLog.objects.order_by("object_id").values_list("actor_id", "actor_label")
+    assert list(rows) == [(None, "ravi (deleted user)"), (None, "olga (deleted user)"), (kept.pk, "")]
 
 
 # Refused at the statement on PostgreSQL, at commit on SQLite (its foreign keys): committed for real.
