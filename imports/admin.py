@@ -286,7 +286,12 @@ class ImportFileAdmin(admin.ModelAdmin):
     @admin.display(description="Rows")
     def rows(self, obj: ImportFile) -> str:
         # The counts in one cell (zeros left out), so the list fits a 1400-px screen.
-        counts = [("created", obj.created), ("updated", obj.updated), ("unchanged", obj.unchanged)]
+        counts = [
+            ("created", obj.created),
+            ("updated", obj.updated),
+            ("unchanged", obj.unchanged),
+            ("removed", obj.removed),
+        ]
         parts = [f"{count:,} {label}" for label, count in counts if count]
         rejected = f"; {obj.rejected:,} rejected" if obj.rejected else ""
         return f"{obj.read:,} read: {', '.join(parts) or 'none written'}{rejected}"

@@ -38,6 +38,8 @@ class ImportFile(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    # Entries an import with replace removed (earlier imports' rows the file no longer has).
+    removed = models.PositiveIntegerField(default=0)
     rejected_rows = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
 

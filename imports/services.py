@@ -631,6 +631,7 @@ def _record_values(
         "updated": report.updated,
         "unchanged": report.unchanged,
         "rejected": report.rejected,
+        "removed": report.removed,
         "rejected_rows": report.rejected_rows,
         "warnings": report.warnings,
     }
@@ -746,7 +747,7 @@ def _record_save(
     record: ImportFile | None, previous: ImportFile | None, report: ImportReport, values: dict[str, Any]
 ) -> int | None:
     """Store the report on the file's record: a new one always, a known one only when this import changed data."""
-    if record is not None and (previous is None or report.created or report.updated):
+    if record is not None and (previous is None or report.created or report.updated or report.removed):
         for key, value in _record_values(report, **values).items():
             setattr(record, key, value)
         record.save()

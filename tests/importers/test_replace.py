@@ -34,7 +34,7 @@ from engagements.models import AuditLog, ChangedMonth, Contractor, Engagement, T
 from engagements.services.entries import time_entry_create
 from imports import jobs
 from imports.admin import job_result
-from imports.models import ImportJob
+from imports.models import ImportFile, ImportJob
 from imports.services import REMOVALS_SHOWN, REPLACE_KIND_MESSAGE, ImportCancelled, file_import
 from kernel.months import today
 from tests.importers.import_world import SAMPLES, ImportWorld, build_second_desk
@@ -97,6 +97,22 @@ def test_with_replace_the_corrected_export_removes_the_old_entry_and_the_day_add
     assert hours_of("Anna Schmidt", "2024-04-14") == Decimal("5.00")
     assert hours_of("Ben Okafor", "2024-04-15") == Decimal("6.00")
     assert report.written and not report.refused
+
+
+def test_the_files_record_keeps_what_replace_removed_and_the_admin_list_shows_it(desk, operations_client) -> None:
+    report = load(harvest(CORRECTED), desk, replace=True)
+    assert ImportFile.objects.get(pk=report.file_id).removed == 1
+    page = operations_client.get("/admin/imports/importfile/").content.decode()
+    assert "2 read: 1 created, 1 unchanged, 1 removed" in page
+
+
+def test_a_known_file_whose_reimport_only_removes_records_the_removal(desk) -> None:
+    """The first export again, with replace, after a hand-made import of the same format added a row it lacks."""
+    extra = [("2024-04-15", "1", "Ben Okafor", "Call-out")]
+    file_import(kind="timesheets", fmt="harvest", data=harvest(extra), name="late.csv", engagement=desk)
+    report = load(harvest(APRIL), desk, replace=True)
+    assert (report.created, report.updated, report.removed) == (0, 0, 1)
+    assert ImportFile.objects.get(pk=report.file_id).removed == 1
 
 
 def test_importing_the_same_file_again_with_replace_removes_nothing(desk) -> None:
