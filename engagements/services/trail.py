@@ -225,6 +225,17 @@ def _fields_by_attname(model: type[models.Model] | None) -> dict[str, models.Fie
     return {field.attname: field for field in model._meta.concrete_fields}
 
 
+def _in_field_order(changes: dict[str, Any], fields: dict[str, models.Field[Any, Any]]) -> list[tuple[str, Any]]:
+    """Return a row's changes in its model's field order, then any others by name.
+
+    PostgreSQL's jsonb stores an object's keys in an order of its own (shorter
+    keys first), SQLite as written: without this, the same change would read
+    in a different order on each database.
+    """
+    position = {name: n for n, name in enumerate(fields)}
+    return sorted(changes.items(), key=lambda item: (position.get(item[0], len(position)), item[0]))
+
+
 def _names_of(model: type[models.Model], ids: set[Any]) -> dict[Any, str]:
     """Return each row's name (its `name` column where it has one, else its str()) in one query."""
     if "name" in {field.name for field in model._meta.concrete_fields}:
@@ -261,7 +272,7 @@ def readable_changes(rows: Sequence[AuditLog]) -> dict[int, list[FieldChange]]:
     for row in rows:
         fields = fields_of[row.content_type_id]
         changes = []
-        for key, (old, new) in row.changes.items():
+        for key, (old, new) in _in_field_order(row.changes, fields):
             field = fields.get(key)
             label = capfirst(str(field.verbose_name)) if field is not None else key
             if field is not None and field.is_relation and field.related_model is not None:

@@ -64,3 +64,13 @@ def test_an_uncapped_count_stays_exact(operations_client: Client) -> None:
     listed = operations_client.get("/admin/engagements/timeentry/").content.decode()
 
     assert "2 time entries" in listed and "More than" not in listed
+
+
+def test_a_created_rows_changes_read_in_the_models_field_order_on_either_database() -> None:
+    entry = TimeEntryFactory(description="Migration")
+    row = AuditLog.objects.filter(content_type__model="timeentry", object_id=entry.pk, action="create").get()
+
+    labels = [change.label for change in readable_changes([row])[row.pk]]
+
+    # TimeEntry's columns in its own order, whatever order the database keeps the JSON keys in.
+    assert labels[:4] == ["Contractor", "Date", "Hours", "Description"]
