@@ -174,16 +174,19 @@ def test_operations_closes_a_month_from_the_close_screen_and_the_report_says_clo
     picker = Select(browser.find_element(By.NAME, "month"))
     if any(option.get_attribute("value") == "2026-04" for option in picker.options):
         picker.select_by_value("2026-04")
-        assert eventually(lambda: browser.current_url.endswith("?month=2026-04"))
+        # The URL changes before the new page has loaded: wait for its heading too.
+        assert eventually(
+            lambda: browser.current_url.endswith("?month=2026-04") and "Checks for April 2026" in browser.page_source
+        )
     else:  # run long after April 2026: the picker offers the last twelve months, a link may name any
         browser.get(f"{live_server.url}/admin/billing/period/close/?month=2026-04")
     assert "Checks for April 2026" in browser.page_source
     acknowledge = browser.find_elements(By.NAME, "acknowledge")
     if acknowledge:
         acknowledge[0].click()
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit][value='Close April 2026']").click()
-
+    close = browser.find_element(By.CSS_SELECTOR, "input[type=submit][value='Close April 2026']")
     # The POST answers with a redirect to the month's screen, now showing it closed (or an error).
+    submitted_and_loaded(browser, close, click=True)
     assert eventually(lambda: "was closed on" in browser.page_source or 'role="alert"' in browser.page_source)
     errors = [element.text for element in browser.find_elements(By.CSS_SELECTOR, "[role=alert]")]
     assert "April 2026 closed: its facts are locked." in browser.page_source, errors

@@ -41,7 +41,8 @@ def test_leadership_starts_what_if_from_the_report_saves_and_sees_the_chart_and_
     report_build(month=OCTOBER)
     sign_in(browser, f"{live_server.url}/reports/login/", leadership_user.username)
     browser.get(f"{live_server.url}/reports/2026-10/")
-    browser.find_element(By.CSS_SELECTOR, f"a[href$='/reports/scenarios/new/?area={area.pk}']").click()
+    link = browser.find_element(By.CSS_SELECTOR, f"a[href$='/reports/scenarios/new/?area={area.pk}']")
+    submitted_and_loaded(browser, link, click=True)
     assert eventually(lambda: "What if... the Help desk changed model" in browser.page_source, timeout=30)
     # Prefilled from the area's realized data: an estimate of a fee for the whole (hybrid) area, today's
     # managed fee 5,000.00 + October's staff-aug vendor cost 34,290.00, labelled as one.
