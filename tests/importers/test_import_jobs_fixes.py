@@ -128,7 +128,7 @@ def test_the_files_list_shows_times_like_the_jobs_list(operations_client, import
     stored = ImportFile.objects.get()
     ImportFile.objects.filter(pk=stored.pk).update(uploaded_at=dt.datetime(2026, 11, 30, 13, 44, tzinfo=dt.UTC))
     text = text_of(operations_client.get(reverse("admin:imports_importfile_changelist")))
-    assert '<td class="field-uploaded">2026-11-30 08:44</td>' in text
+    assert f'<td class="field-uploaded">2026-11-30 08:44 by {stored.uploaded_by.username}</td>' in text
     assert '<td class="field-export">Timesheets: Harvest</td>' in text
     assert '<td class="field-rows">3 read: 3 created</td>' in text
 

@@ -99,11 +99,15 @@ def test_with_replace_the_corrected_export_removes_the_old_entry_and_the_day_add
     assert report.written and not report.refused
 
 
-def test_the_files_record_keeps_what_replace_removed_and_the_admin_list_shows_it(desk, operations_client) -> None:
-    report = load(harvest(CORRECTED), desk, replace=True)
+def test_the_files_record_keeps_what_replace_removed_and_the_admin_list_shows_it(
+    desk, operations_client, operations_user
+) -> None:
+    report = load(harvest(CORRECTED), desk, replace=True, user=operations_user)
     assert ImportFile.objects.get(pk=report.file_id).removed == 1
     page = operations_client.get("/admin/imports/importfile/").content.decode()
     assert "2 read: 1 created, 1 unchanged, 1 removed" in page
+    # Who uploaded shares the time's cell: the counts keep their room on a 1400-px screen.
+    assert f" by {operations_user.username}</td>" in page and "column-uploaded_by" not in page
 
 
 def test_a_known_file_whose_reimport_only_removes_records_the_removal(desk) -> None:
