@@ -112,6 +112,13 @@ def test_the_audit_list_reads_names_and_filters_by_user_record_type_and_month(
     assert [row.object_repr for row in by_month.context["cl"].result_list] == ["vendor Later"]
 
 
+def test_the_record_type_filter_offers_only_audited_records_even_to_a_superuser(admin_client) -> None:
+    page = admin_client.get(AUDIT)
+    offered = [label for _, label in page.context["cl"].filter_specs[1].lookup_choices]
+    assert {"Time entry", "Ticket", "Invoice", "Vendor"} <= set(offered)
+    assert not {"Crontab", "Group", "User", "Import file", "Comparison report"} & set(offered)
+
+
 def test_the_trail_names_who_acted_after_their_account_is_deleted(operations_client, moved_engagement) -> None:
     get_user_model().objects.get(username="maria").delete()
     rows = operations_client.get(f"{AUDIT}?q=maria").context["cl"].result_list
