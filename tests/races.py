@@ -37,6 +37,26 @@ def jitter(seconds: float = 0.01) -> None:
     time.sleep(random.uniform(0, seconds))
 
 
+class HeadStart:
+    """Delays for the two sides of a race, moved round by round towards the point where they overlap.
+
+    The side that won a round starts the next one `step` later. On a loaded
+    machine one side's queries can outrun the other's every round (a CI run
+    saw the entry win 50 rounds in 50), and a race test must try both orders.
+    """
+
+    def __init__(self, step: float = 0.005) -> None:
+        self.step, self.lead = step, 0.0  # lead > 0: the first side starts later; < 0: the second does
+
+    def delays(self) -> tuple[float, float]:
+        """Return how long each side waits before it starts."""
+        return max(self.lead, 0.0), max(-self.lead, 0.0)
+
+    def won(self, *, first: bool) -> None:
+        """Record which side won the round."""
+        self.lead += self.step if first else -self.step
+
+
 def at_once(*calls: Callable[[], Any], timeout: float = 30) -> list[Any]:
     """Run the calls in threads released together; return each one's result or the exception it raised.
 

@@ -23,7 +23,7 @@ from engagements.services.engagements import engagement_update
 from engagements.services.entries import overhead_entry_create, time_entry_create
 from reports.hooks import recompute_deferred
 from tests.factories import ContractorFactory, EngagementFactory, PersonFactory
-from tests.races import at_once, refused, skip_unless_postgresql
+from tests.races import HeadStart, at_once, refused, skip_unless_postgresql
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,8 @@ START, ENTRY_DAY, NEW_END = dt.date(2026, 1, 1), dt.date(2026, 3, 20), dt.date(2
 HOLD = 0.02
 
 
-def _end(engagement_id: int) -> Engagement:
+def _end(engagement_id: int, delay: float) -> Engagement:
+    time.sleep(delay)
     with transaction.atomic():
         time.sleep(random.uniform(0, HOLD))
         engagement = engagement_update(engagement=Engagement.objects.get(pk=engagement_id), end_date=NEW_END)
@@ -41,10 +42,12 @@ def _end(engagement_id: int) -> Engagement:
 
 
 def _race(record, engagement_ids: list[int]) -> dict[str, int]:
-    """Run the rounds; return how often each side won."""
+    """Run the rounds (the winner of one starting the next a little later); return how often each side won."""
     wins = {"entry": 0, "end date": 0}
+    head_start = HeadStart()
     for round_, engagement_id in enumerate(engagement_ids):
-        entry, ended = at_once(partial(record, engagement_id), partial(_end, engagement_id))
+        entry_delay, end_delay = head_start.delays()
+        entry, ended = at_once(partial(record, engagement_id, entry_delay), partial(_end, engagement_id, end_delay))
         entry_committed, end_committed = not isinstance(entry, BaseException), isinstance(ended, Engagement)
         assert not (entry_committed and end_committed), f"round {round_}: an entry after its engagement's end"
         for outcome in (entry, ended):
@@ -55,6 +58,7 @@ def _race(record, engagement_ids: list[int]) -> dict[str, int]:
             assert not TimeEntry.objects.filter(contractor__engagement=engagement, date__gt=NEW_END).exists()
             assert not OverheadEntry.objects.filter(engagement=engagement, date__gt=NEW_END).exists()
         wins["entry" if entry_committed else "end date"] += 1
+        head_start.won(first=entry_committed)
     return wins
 
 
@@ -64,7 +68,8 @@ def test_a_time_entry_racing_the_end_of_its_engagement_never_both_commit() -> No
         contractors = [ContractorFactory(engagement=EngagementFactory(start_date=START)) for _ in range(ROUNDS)]
     by_engagement = {c.engagement_id: c.pk for c in contractors}
 
-    def record(engagement_id: int) -> TimeEntry:
+    def record(engagement_id: int, delay: float) -> TimeEntry:
+        time.sleep(delay)
         with transaction.atomic():
             time.sleep(random.uniform(0, HOLD))
             contractor = Contractor.objects.get(pk=by_engagement[engagement_id])
@@ -82,7 +87,8 @@ def test_an_overhead_entry_racing_the_end_of_its_engagement_never_both_commit() 
         engagements = [EngagementFactory(start_date=START) for _ in range(ROUNDS)]
         person = PersonFactory()
 
-    def record(engagement_id: int) -> OverheadEntry:
+    def record(engagement_id: int, delay: float) -> OverheadEntry:
+        time.sleep(delay)
         with transaction.atomic():
             time.sleep(random.uniform(0, HOLD))
             entry = overhead_entry_create(

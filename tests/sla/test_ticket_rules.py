@@ -305,13 +305,14 @@ def test_a_ticket_racing_a_later_start_of_its_engagement_never_both_commit() -> 
 
     from reports.hooks import recompute_deferred
     from sla.services.tickets import ticket_create
-    from tests.races import at_once, refused, skip_unless_postgresql
+    from tests.races import HeadStart, at_once, refused, skip_unless_postgresql
 
     skip_unless_postgresql()
     with recompute_deferred():
         engagement_ids = [EngagementFactory(start_date=dt.date(2026, 4, 1)).pk for _ in range(30)]
 
-    def record(engagement_id: int) -> Ticket:
+    def record(engagement_id: int, delay: float) -> Ticket:
+        time.sleep(delay)
         with transaction.atomic():
             time.sleep(random.uniform(0, 0.02))
             engagement = Engagement.objects.get(pk=engagement_id)
@@ -321,20 +322,26 @@ def test_a_ticket_racing_a_later_start_of_its_engagement_never_both_commit() -> 
             time.sleep(0.02)  # the gap between the trigger's check and the commit
         return ticket
 
-    def move_start(engagement_id: int) -> Engagement:
+    def move_start(engagement_id: int, delay: float) -> Engagement:
+        time.sleep(delay)
         with transaction.atomic():
             time.sleep(random.uniform(0, 0.02))
             engagement = Engagement.objects.get(pk=engagement_id)
             return engagement_update(engagement=engagement, start_date=dt.date(2026, 4, 20))
 
     wins = {"ticket": 0, "start": 0}
+    head_start = HeadStart()  # the winner of a round starts the next a little later: both orders happen
     for round_, engagement_id in enumerate(engagement_ids):
-        ticket, moved = at_once(partial(record, engagement_id), partial(move_start, engagement_id))
+        ticket_delay, start_delay = head_start.delays()
+        ticket, moved = at_once(
+            partial(record, engagement_id, ticket_delay), partial(move_start, engagement_id, start_delay)
+        )
         ticket_won, start_won = isinstance(ticket, Ticket), isinstance(moved, Engagement)
         assert not (ticket_won and start_won), f"round {round_}: a ticket opened before its engagement's start"
         for outcome in (ticket, moved):
             assert not isinstance(outcome, BaseException) or refused(outcome), f"round {round_}: {outcome!r}"
         wins["ticket" if ticket_won else "start"] += 1
+        head_start.won(first=ticket_won)
     assert all(wins.values()), wins  # both orders happened
 
 
